@@ -1,0 +1,7 @@
+/**
+ * Service-provider interfaces for adapter authors: the {@link dev.outbox.core.spi.OutboxStore}
+ * a relay reads from and the {@link dev.outbox.core.spi.OutboxEventPublisher} it delivers to.
+ * Applications do not call these directly; they wire adapters into
+ * {@link dev.outbox.core.relay.OutboxRelay}.
+ */
+package dev.outbox.core.spi;
