@@ -1,0 +1,6 @@
+/**
+ * Test support for adapter authors and users: {@link dev.outbox.testkit.OutboxStoreContract},
+ * the abstract JUnit 5 contract test that every {@link dev.outbox.core.spi.OutboxStore} adapter
+ * subclasses once to prove it obeys the store's rules.
+ */
+package dev.outbox.testkit;
