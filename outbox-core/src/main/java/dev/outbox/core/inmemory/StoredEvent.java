@@ -1,0 +1,42 @@
+package dev.outbox.core.inmemory;
+
+import dev.outbox.core.OutboxEvent;
+import java.time.Instant;
+
+/** One row of {@link InMemoryOutboxStore}; guarded by the store's lock. */
+final class StoredEvent {
+    enum State { PENDING, PUBLISHED, DEAD }
+
+    final OutboxEvent event;
+    final long sequence;
+    State state = State.PENDING;
+    int attempts;
+    Instant nextAttemptAt;
+    String claimant;
+    Instant leaseUntil;
+    String lastError = "";
+    Instant publishedAt;
+    Instant deadLetteredAt;
+
+    StoredEvent(OutboxEvent event, long sequence) {
+        this.event = event;
+        this.sequence = sequence;
+    }
+
+    String aggregateKey() {
+        return event.aggregateType() + '\u0000' + event.aggregateId();
+    }
+
+    boolean isDue(Instant now) {
+        return nextAttemptAt == null || !now.isBefore(nextAttemptAt);
+    }
+
+    boolean isClaimed(Instant now) {
+        return claimant != null && now.isBefore(leaseUntil);
+    }
+
+    void clearClaim() {
+        claimant = null;
+        leaseUntil = null;
+    }
+}

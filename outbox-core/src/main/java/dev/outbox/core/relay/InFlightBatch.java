@@ -1,0 +1,36 @@
+package dev.outbox.core.relay;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A claimed batch being published. Exactly one party decides its fate: the relay thread that
+ * applies its outcomes, or a stop that gave up waiting and releases its claims.
+ */
+final class InFlightBatch {
+    private static final int PUBLISHING = 0;
+    private static final int APPLYING = 1;
+    private static final int ABANDONED = 2;
+
+    private final List<UUID> eventIds;
+    private final AtomicInteger state = new AtomicInteger(PUBLISHING);
+
+    InFlightBatch(List<UUID> eventIds) {
+        this.eventIds = List.copyOf(eventIds);
+    }
+
+    List<UUID> eventIds() {
+        return eventIds;
+    }
+
+    /** Returns whether the caller may apply the outcomes (nobody abandoned the batch). */
+    boolean startApplying() {
+        return state.compareAndSet(PUBLISHING, APPLYING);
+    }
+
+    /** Returns whether the caller may release the claims (outcomes are not being applied). */
+    boolean abandon() {
+        return state.compareAndSet(PUBLISHING, ABANDONED);
+    }
+}

@@ -1,0 +1,380 @@
+package dev.outbox.core.relay;
+
+import dev.outbox.core.spi.OutboxBacklog;
+import dev.outbox.core.spi.OutboxEventPublisher;
+import dev.outbox.core.spi.OutboxStore;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The polling relay: claims due events from an {@link OutboxStore}, hands them to an
+ * {@link OutboxEventPublisher} and records the outcomes, on one daemon thread named
+ * {@code outbox-relay-<claimant>}.
+ *
+ * <pre>{@code
+ * OutboxRelay relay = OutboxRelay.builder(store, publisher).batchSize(200).build();
+ * relay.start();
+ * ...
+ * relay.close();   // lets the in-flight batch finish, up to the shutdown timeout
+ * }</pre>
+ *
+ * <p>Each cycle claims up to {@code batchSize} events, publishes them as one batch, waits for
+ * the publisher's stage (at most {@code publishTimeout}, after which the batch counts as
+ * retriable failures) and then writes the outcomes in at most three store calls. An event is
+ * marked published only when its outcome says so. Failed events are retried with
+ * {@link BackoffPolicy backoff} and dead-lettered after {@code maxAttempts} or at once on a
+ * permanent failure; later events of a failed event's aggregate in the same batch are
+ * rescheduled with it, so they are delivered again after it (see {@link RelayConfig} for all
+ * settings). After a full batch the relay claims again at once; otherwise it sleeps for
+ * {@code pollInterval} or until {@link #wakeUp()}, which the store's
+ * {@link OutboxStore#subscribe subscription} calls on new commits.
+ *
+ * <p>A failing store does not stop the relay: it logs the change of state, calls
+ * {@link RelayListener#onError}, waits {@code min(pollInterval * 2^(n-1), 30 s)} after the
+ * {@code n}-th failure in a row and tries again, so it survives a database restart.
+ *
+ * <p>Thread-safe. {@link #start()}, {@link #stop()} and {@link #close()} are idempotent; a
+ * stopped relay cannot be started again. The relay owns neither the store nor the publisher
+ * and closes neither.
+ */
+public final class OutboxRelay implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+    private static final Duration MAX_ERROR_BACKOFF = Duration.ofSeconds(30);
+
+    private final OutboxStore store;
+    private final RelayConfig config;
+    private final RelayListener listener;
+    private final RelayCycle cycle;
+    private final ReentrantLock cycleLock = new ReentrantLock();
+    private final ReentrantLock wakeLock = new ReentrantLock();
+    private final Condition wakeSignal = wakeLock.newCondition();
+    private final Object lifecycle = new Object();
+    private boolean wakeRequested;
+    private volatile boolean running;
+    private volatile boolean stopped;
+    private Thread thread;
+    private OutboxStore.Subscription subscription;
+    private int consecutiveFailures;
+    private Instant lastBacklogSample;
+
+    /**
+     * Creates a relay; the constructor for dependency-injection containers. Nothing runs until
+     * {@link #start()}.
+     *
+     * @throws NullPointerException when an argument is null
+     */
+    @Inject
+    public OutboxRelay(OutboxStore store, OutboxEventPublisher publisher, RelayConfig config) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.config = Objects.requireNonNull(config, "config");
+        this.listener = new SafeListener(config.listener());
+        this.cycle = new RelayCycle(store, Objects.requireNonNull(publisher, "publisher"), config, listener);
+    }
+
+    /** Returns a builder for a relay reading {@code store} and publishing to {@code publisher}. */
+    public static Builder builder(OutboxStore store, OutboxEventPublisher publisher) {
+        return new Builder(store, publisher);
+    }
+
+    /** Returns the settings. */
+    public RelayConfig config() {
+        return config;
+    }
+
+    /** Returns whether the relay thread was started and not stopped. */
+    public boolean isRunning() {
+        return running;
+    }
+
+    /**
+     * Starts the relay thread and subscribes to the store's new-event signal; does nothing if
+     * already running.
+     *
+     * @throws IllegalStateException when the relay was stopped
+     */
+    public void start() {
+        synchronized (lifecycle) {
+            if (stopped) {
+                throw new IllegalStateException("outbox relay " + config.claimant() + " was stopped; build a new one");
+            }
+            if (running) {
+                return;
+            }
+            running = true;
+            try {
+                subscription = store.subscribe(this::wakeUp);
+            } catch (RuntimeException e) {
+                LOG.warn("outbox relay {} could not subscribe to new events; it polls only", config.claimant(), e);
+            }
+            thread = new Thread(this::loop, "outbox-relay-" + config.claimant());
+            thread.setDaemon(true);
+            thread.start();
+            LOG.info("outbox relay {} started (batchSize {}, pollInterval {}, maxAttempts {})", config.claimant(),
+                    config.batchSize(), config.pollInterval(), config.maxAttempts());
+        }
+    }
+
+    /**
+     * Stops the relay: ends the subscription, lets the in-flight batch finish and its outcomes be
+     * recorded, waiting up to {@code shutdownTimeout}. A batch still unpublished by then has its
+     * claims released (never marked published), so other relays can take it at once. Returns
+     * when the relay thread ended or, if a store call hangs, after about twice the shutdown
+     * timeout. Idempotent; safe to call from any thread; a never-started relay just becomes stopped.
+     */
+    public void stop() {
+        synchronized (lifecycle) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            if (!running) {
+                return;
+            }
+            running = false;
+            if (subscription != null) {
+                subscription.close();
+            }
+            signal();
+            if (!join(config.shutdownTimeout())) {
+                cycle.abandonInFlight();
+                thread.interrupt();
+                if (!join(config.shutdownTimeout())) {
+                    LOG.warn("outbox relay {} thread did not end; a store call may hang", config.claimant());
+                }
+            }
+            LOG.info("outbox relay {} stopped", config.claimant());
+        }
+    }
+
+    /** Same as {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /**
+     * Asks an idle relay to claim at once instead of at its next poll. Cheap and non-blocking
+     * enough to call from a commit hook; a wake-up arriving while a batch runs is kept and
+     * honoured after it.
+     */
+    public void wakeUp() {
+        wakeLock.lock();
+        try {
+            wakeRequested = true;
+            wakeSignal.signalAll();
+        } finally {
+            wakeLock.unlock();
+        }
+    }
+
+    /**
+     * Runs one claim, publish, apply cycle on the calling thread and returns how many events it
+     * handled (published, rescheduled or dead-lettered); 0 when nothing was due, after
+     * {@link #stop()}, or when the calling thread was interrupted while waiting for the publisher
+     * (the claims are then released). For tests, benchmarks and callers that schedule the relay
+     * themselves; calls are serialized with the relay thread's own cycles.
+     *
+     * @throws dev.outbox.core.OutboxException when a store call fails (the relay thread catches
+     *         this itself; a direct caller sees it)
+     */
+    public int runOnce() {
+        if (stopped) {
+            return 0;
+        }
+        cycleLock.lock();
+        try {
+            return cycle.run(() -> stopped);
+        } finally {
+            cycleLock.unlock();
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                int handled = runOnce();
+                storeRecovered();
+                sampleBacklogIfDue();
+                if (handled < config.batchSize()) {
+                    awaitWakeUp(config.pollInterval(), true);
+                }
+            } catch (RuntimeException e) {
+                storeFailed(e);
+                awaitWakeUp(errorBackoff(), false);
+            }
+        }
+    }
+
+    private void sampleBacklogIfDue() {
+        Instant now = config.clock().instant();
+        if (lastBacklogSample != null && now.isBefore(lastBacklogSample.plus(config.backlogSampleInterval()))) {
+            return;
+        }
+        lastBacklogSample = now;
+        OutboxBacklog backlog = store.backlog();
+        listener.onBacklog(backlog, backlog.oldestPendingAge(now));
+    }
+
+    private void storeFailed(RuntimeException e) {
+        consecutiveFailures++;
+        if (consecutiveFailures == 1) {
+            LOG.warn("outbox relay {}: store call failed, backing off and retrying", config.claimant(), e);
+        }
+        listener.onError(e);
+    }
+
+    private void storeRecovered() {
+        if (consecutiveFailures > 0) {
+            LOG.info("outbox relay {}: store reachable again after {} failed attempts", config.claimant(),
+                    consecutiveFailures);
+            consecutiveFailures = 0;
+        }
+    }
+
+    private Duration errorBackoff() {
+        int doublings = Math.min(consecutiveFailures - 1, 20);
+        Duration backoff = config.pollInterval().multipliedBy(1L << doublings);
+        return backoff.compareTo(MAX_ERROR_BACKOFF) > 0 ? MAX_ERROR_BACKOFF : backoff;
+    }
+
+    /** Sleeps up to {@code timeout}, until stopped or, when {@code wakeable}, woken up. */
+    private void awaitWakeUp(Duration timeout, boolean wakeable) {
+        wakeLock.lock();
+        try {
+            long nanos = saturatedNanos(timeout);
+            while (running && !(wakeable && wakeRequested) && nanos > 0) {
+                nanos = wakeSignal.awaitNanos(nanos);
+            }
+            if (wakeable) {
+                wakeRequested = false;
+            }
+        } catch (InterruptedException e) {
+            // only stop() interrupts this thread; the loop sees running == false and ends
+        } finally {
+            wakeLock.unlock();
+        }
+    }
+
+    private void signal() {
+        wakeLock.lock();
+        try {
+            wakeSignal.signalAll();
+        } finally {
+            wakeLock.unlock();
+        }
+    }
+
+    private boolean join(Duration timeout) {
+        try {
+            thread.join(Math.max(1, timeout.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !thread.isAlive();
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Builds an {@link OutboxRelay}; the setters are those of {@link RelayConfig.Builder}, whose
+     * javadoc states each default. Not thread-safe.
+     */
+    public static final class Builder {
+        private final OutboxStore store;
+        private final OutboxEventPublisher publisher;
+        private final RelayConfig.Builder config = RelayConfig.builder();
+
+        private Builder(OutboxStore store, OutboxEventPublisher publisher) {
+            this.store = Objects.requireNonNull(store, "store");
+            this.publisher = Objects.requireNonNull(publisher, "publisher");
+        }
+
+        /** See {@link RelayConfig.Builder#batchSize}; default 500. */
+        public Builder batchSize(int batchSize) {
+            config.batchSize(batchSize);
+            return this;
+        }
+
+        /** See {@link RelayConfig.Builder#pollInterval}; default 1 s. */
+        public Builder pollInterval(Duration pollInterval) {
+            config.pollInterval(pollInterval);
+            return this;
+        }
+
+        /** See {@link RelayConfig.Builder#maxAttempts}; default 10. */
+        public Builder maxAttempts(int maxAttempts) {
+            config.maxAttempts(maxAttempts);
+            return this;
+        }
+
+        /** See {@link RelayConfig.Builder#backoff}; default {@link BackoffPolicy#defaults()}. */
+        public Builder backoff(BackoffPolicy backoff) {
+            config.backoff(backoff);
+            return this;
+        }
+
+        /** See {@link RelayConfig.Builder#lease}; default 60 s. */
+        public Builder lease(Duration lease) {
+            config.lease(lease);
+            return this;
+        }
+
+        /** See {@link RelayConfig.Builder#publishTimeout}; default 30 s. */
+        public Builder publishTimeout(Duration publishTimeout) {
+            config.publishTimeout(publishTimeout);
+            return this;
+        }
+
+        /** See {@link RelayConfig.Builder#shutdownTimeout}; default 30 s. */
+        public Builder shutdownTimeout(Duration shutdownTimeout) {
+            config.shutdownTimeout(shutdownTimeout);
+            return this;
+        }
+
+        /** See {@link RelayConfig.Builder#backlogSampleInterval}; default 5 s. */
+        public Builder backlogSampleInterval(Duration backlogSampleInterval) {
+            config.backlogSampleInterval(backlogSampleInterval);
+            return this;
+        }
+
+        /** See {@link RelayConfig.Builder#claimant}; default {@code hostname-pid-random}. */
+        public Builder claimant(String claimant) {
+            config.claimant(claimant);
+            return this;
+        }
+
+        /** See {@link RelayConfig.Builder#listener}; default {@link RelayListener#NO_OP}. */
+        public Builder listener(RelayListener listener) {
+            config.listener(listener);
+            return this;
+        }
+
+        /** See {@link RelayConfig.Builder#clock}; default the UTC system clock. */
+        public Builder clock(Clock clock) {
+            config.clock(clock);
+            return this;
+        }
+
+        /**
+         * Validates the settings and builds the relay (not started).
+         *
+         * @throws IllegalArgumentException naming the invalid setting
+         */
+        public OutboxRelay build() {
+            return new OutboxRelay(store, publisher, config.build());
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.outbox.core.relay;
+
+import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.OutboxException;
+import dev.outbox.core.spi.ClaimedEvent;
+import dev.outbox.core.spi.FailedDelivery;
+import dev.outbox.core.spi.OutboxStore;
+import dev.outbox.core.spi.PublishOutcome;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Turns a batch's publish outcomes into store writes: one {@code markPublished}, one
+ * {@code reschedule} and one {@code deadLetter} call at most.
+ *
+ * <p>Rules: only a {@code PUBLISHED} outcome marks an event published; an event without an
+ * outcome counts as a retriable failure. A permanent failure, or a retriable one that used up
+ * {@code maxAttempts}, dead-letters the event (dead letters do not hold up their aggregate).
+ * Once an event of an aggregate is rescheduled, every later event of that aggregate in the batch
+ * is rescheduled to the same time, whatever its own outcome (its attempt count grows only if it
+ * failed itself), so the retried event is followed again by its successors.
+ */
+final class OutcomeApplier {
+    private final OutboxStore store;
+    private final BackoffPolicy backoff;
+    private final int maxAttempts;
+    private final RelayListener listener;
+
+    OutcomeApplier(OutboxStore store, BackoffPolicy backoff, int maxAttempts, RelayListener listener) {
+        this.store = store;
+        this.backoff = backoff;
+        this.maxAttempts = maxAttempts;
+        this.listener = listener;
+    }
+
+    /** Decides what happens to each claimed event; writes nothing. */
+    Plan plan(List<ClaimedEvent> claimed, Map<UUID, PublishOutcome> outcomes, Instant now) {
+        Plan plan = new Plan();
+        Map<String, Instant> heldUntil = new HashMap<>();
+        Map<String, UUID> heldBehind = new HashMap<>();
+        for (ClaimedEvent claimedEvent : claimed) {
+            OutboxEvent event = claimedEvent.event();
+            String aggregate = event.aggregateType() + '\u0000' + event.aggregateId();
+            PublishOutcome outcome = outcomes.getOrDefault(event.id(),
+                    PublishOutcome.retriable(event.id(), new OutboxException("the publisher reported no outcome")));
+            Instant held = heldUntil.get(aggregate);
+            int failedAttempts = claimedEvent.attempts() + 1;
+            switch (outcome.status()) {
+                case PUBLISHED -> {
+                    if (held == null) {
+                        plan.published.add(event);
+                    } else {
+                        plan.retries.add(new Failure(event, claimedEvent.attempts(), held,
+                                heldBackError(heldBehind.get(aggregate))));
+                    }
+                }
+                case PERMANENT_FAILURE -> plan.deadLetters.add(new Failure(event, failedAttempts, now, outcome.error()));
+                case RETRIABLE_FAILURE -> {
+                    if (failedAttempts >= maxAttempts) {
+                        plan.deadLetters.add(new Failure(event, failedAttempts, now, outcome.error()));
+                    } else {
+                        Instant next = held != null ? held : now.plus(backoff.delay(failedAttempts));
+                        plan.retries.add(new Failure(event, failedAttempts, next, outcome.error()));
+                        heldUntil.putIfAbsent(aggregate, next);
+                        heldBehind.putIfAbsent(aggregate, event.id());
+                    }
+                }
+            }
+        }
+        return plan;
+    }
+
+    /** Writes the plan to the store, then tells the listener. */
+    void apply(Plan plan, Instant now) {
+        if (!plan.published.isEmpty()) {
+            store.markPublished(plan.published.stream().map(OutboxEvent::id).toList(), now);
+            listener.onPublished(List.copyOf(plan.published));
+        }
+        if (!plan.retries.isEmpty()) {
+            store.reschedule(plan.retries.stream().map(Failure::delivery).toList());
+            plan.retries.forEach(f -> listener.onRetryScheduled(f.event, f.attempts, f.at, f.error));
+        }
+        if (!plan.deadLetters.isEmpty()) {
+            store.deadLetter(plan.deadLetters.stream().map(Failure::delivery).toList());
+            plan.deadLetters.forEach(f -> listener.onDeadLettered(f.event, f.attempts, f.error));
+        }
+    }
+
+    private static Throwable heldBackError(UUID failedEventId) {
+        return new OutboxException("held back: the earlier event " + failedEventId
+                + " of the same aggregate failed and is retried first");
+    }
+
+    /** Describes an error in one line for the store: class and message, never a payload. */
+    static String describe(Throwable error) {
+        String message = error.getMessage();
+        String text = error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return text.replaceAll("[\\r\\n]+", " ");
+    }
+
+    /** What a batch's outcomes come to; lists in batch order. */
+    static final class Plan {
+        final List<OutboxEvent> published = new ArrayList<>();
+        final List<Failure> retries = new ArrayList<>();
+        final List<Failure> deadLetters = new ArrayList<>();
+    }
+
+    /** A failed (or held back) event with its new attempt count and next attempt (or death) time. */
+    record Failure(OutboxEvent event, int attempts, Instant at, Throwable error) {
+        FailedDelivery delivery() {
+            return new FailedDelivery(event.id(), attempts, at, describe(error));
+        }
+    }
+}

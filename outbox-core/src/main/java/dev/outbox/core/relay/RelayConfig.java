@@ -1,0 +1,202 @@
+package dev.outbox.core.relay;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The settings of an {@link OutboxRelay}, validated on {@link Builder#build()}. Build one with
+ * {@link #builder()} (or use {@link #defaults()}) and pass it to the relay's
+ * {@link OutboxRelay#OutboxRelay(dev.outbox.core.spi.OutboxStore, dev.outbox.core.spi.OutboxEventPublisher, RelayConfig)
+ * injectable constructor}; {@link OutboxRelay#builder} offers the same setters.
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>batchSize</td><td>500</td><td>most events claimed and published per batch</td></tr>
+ *   <tr><td>pollInterval</td><td>1 s</td><td>how long an idle relay sleeps when nothing is due and no
+ *       wake-up came</td></tr>
+ *   <tr><td>maxAttempts</td><td>10</td><td>failed attempts after which an event is dead-lettered</td></tr>
+ *   <tr><td>backoff</td><td>{@link BackoffPolicy#defaults()}</td><td>delay before a retry</td></tr>
+ *   <tr><td>lease</td><td>60 s</td><td>how long a claim lasts; longer than publishTimeout</td></tr>
+ *   <tr><td>publishTimeout</td><td>30 s</td><td>how long to wait for the publisher's stage before
+ *       treating the batch as retriable failures</td></tr>
+ *   <tr><td>shutdownTimeout</td><td>30 s</td><td>how long {@link OutboxRelay#stop()} waits for the
+ *       in-flight batch</td></tr>
+ *   <tr><td>backlogSampleInterval</td><td>5 s</td><td>least time between two
+ *       {@link RelayListener#onBacklog} samples</td></tr>
+ *   <tr><td>claimant</td><td>hostname-pid-random</td><td>this relay's id in the store's claims</td></tr>
+ *   <tr><td>listener</td><td>{@link RelayListener#NO_OP}</td><td>metrics and logging hook</td></tr>
+ *   <tr><td>clock</td><td>UTC system clock</td><td>the time given to the store and used for backoff</td></tr>
+ * </table>
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param batchSize             most events per batch
+ * @param pollInterval          idle sleep
+ * @param maxAttempts           attempts before dead-lettering
+ * @param backoff               retry delays
+ * @param lease                 claim duration
+ * @param publishTimeout        bound on waiting for the publisher
+ * @param shutdownTimeout       bound on waiting for the in-flight batch on stop
+ * @param backlogSampleInterval least time between backlog samples
+ * @param claimant              this relay's claimant id
+ * @param listener              the observer
+ * @param clock                 the time source
+ */
+public record RelayConfig(
+        int batchSize,
+        Duration pollInterval,
+        int maxAttempts,
+        BackoffPolicy backoff,
+        Duration lease,
+        Duration publishTimeout,
+        Duration shutdownTimeout,
+        Duration backlogSampleInterval,
+        String claimant,
+        RelayListener listener,
+        Clock clock) {
+
+    /**
+     * Validates the settings.
+     *
+     * @throws IllegalArgumentException naming the invalid setting
+     * @throws NullPointerException naming the missing setting
+     */
+    public RelayConfig {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
+        }
+        requirePositive(pollInterval, "pollInterval");
+        requirePositive(lease, "lease");
+        requirePositive(publishTimeout, "publishTimeout");
+        requirePositive(shutdownTimeout, "shutdownTimeout");
+        requirePositive(backlogSampleInterval, "backlogSampleInterval");
+        if (lease.compareTo(publishTimeout) <= 0) {
+            throw new IllegalArgumentException("lease (" + lease + ") must be longer than publishTimeout ("
+                    + publishTimeout + "), or another relay could claim a batch still being published");
+        }
+        Objects.requireNonNull(backoff, "backoff must not be null");
+        Objects.requireNonNull(claimant, "claimant must not be null");
+        if (claimant.isBlank()) {
+            throw new IllegalArgumentException("claimant must not be blank");
+        }
+        Objects.requireNonNull(listener, "listener must not be null");
+        Objects.requireNonNull(clock, "clock must not be null");
+    }
+
+    /** Returns the default settings with a fresh default claimant id. */
+    public static RelayConfig defaults() {
+        return builder().build();
+    }
+
+    /** Returns a builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static void requirePositive(Duration value, String name) {
+        Objects.requireNonNull(value, () -> name + " must not be null");
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+    }
+
+    /** Builds a {@link RelayConfig}; not thread-safe. Each setter's javadoc states the default. */
+    public static final class Builder {
+        private int batchSize = 500;
+        private Duration pollInterval = Duration.ofSeconds(1);
+        private int maxAttempts = 10;
+        private BackoffPolicy backoff = BackoffPolicy.defaults();
+        private Duration lease = Duration.ofSeconds(60);
+        private Duration publishTimeout = Duration.ofSeconds(30);
+        private Duration shutdownTimeout = Duration.ofSeconds(30);
+        private Duration backlogSampleInterval = Duration.ofSeconds(5);
+        private String claimant;
+        private RelayListener listener = RelayListener.NO_OP;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** Most events claimed and published per batch; default 500. */
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** How long an idle relay sleeps when nothing is due and no wake-up came; default 1 s. */
+        public Builder pollInterval(Duration pollInterval) {
+            this.pollInterval = pollInterval;
+            return this;
+        }
+
+        /** Failed attempts after which an event is dead-lettered; default 10. */
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /** Delay before retrying a failed event; default {@link BackoffPolicy#defaults()}. */
+        public Builder backoff(BackoffPolicy backoff) {
+            this.backoff = backoff;
+            return this;
+        }
+
+        /** How long a claim lasts; must be longer than the publish timeout; default 60 s. */
+        public Builder lease(Duration lease) {
+            this.lease = lease;
+            return this;
+        }
+
+        /** How long to wait for the publisher before failing the batch as retriable; default 30 s. */
+        public Builder publishTimeout(Duration publishTimeout) {
+            this.publishTimeout = publishTimeout;
+            return this;
+        }
+
+        /** How long {@link OutboxRelay#stop()} waits for the in-flight batch; default 30 s. */
+        public Builder shutdownTimeout(Duration shutdownTimeout) {
+            this.shutdownTimeout = shutdownTimeout;
+            return this;
+        }
+
+        /** Least time between two {@link RelayListener#onBacklog} samples; default 5 s. */
+        public Builder backlogSampleInterval(Duration backlogSampleInterval) {
+            this.backlogSampleInterval = backlogSampleInterval;
+            return this;
+        }
+
+        /** This relay's id in the store's claims; default {@code hostname-pid-random}. */
+        public Builder claimant(String claimant) {
+            this.claimant = claimant;
+            return this;
+        }
+
+        /** The observer for metrics and logs; default {@link RelayListener#NO_OP}. */
+        public Builder listener(RelayListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /** The time source for the store and backoff; default the UTC system clock. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /**
+         * Validates and builds the settings.
+         *
+         * @throws IllegalArgumentException naming the invalid setting
+         */
+        public RelayConfig build() {
+            return new RelayConfig(batchSize, pollInterval, maxAttempts, backoff, lease, publishTimeout,
+                    shutdownTimeout, backlogSampleInterval, claimant != null ? claimant : ClaimantIds.next(),
+                    listener, clock);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package dev.outbox.core.relay;
+
+import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.OutboxException;
+import dev.outbox.core.spi.ClaimedEvent;
+import dev.outbox.core.spi.OutboxEventPublisher;
+import dev.outbox.core.spi.OutboxStore;
+import dev.outbox.core.spi.PublishOutcome;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One claim, publish, apply cycle of the relay; one cycle at a time (the relay serializes calls). */
+final class RelayCycle {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayCycle.class);
+
+    private final OutboxStore store;
+    private final OutboxEventPublisher publisher;
+    private final RelayConfig config;
+    private final RelayListener listener;
+    private final OutcomeApplier applier;
+    private final AtomicReference<InFlightBatch> inFlight = new AtomicReference<>();
+
+    RelayCycle(OutboxStore store, OutboxEventPublisher publisher, RelayConfig config, RelayListener listener) {
+        this.store = store;
+        this.publisher = publisher;
+        this.config = config;
+        this.listener = listener;
+        this.applier = new OutcomeApplier(store, config.backoff(), config.maxAttempts(), listener);
+    }
+
+    /**
+     * Runs one cycle.
+     *
+     * @param stopping tells whether the relay is stopping; a batch claimed while stopping is
+     *                 released unpublished
+     * @return events handled; 0 when nothing was due or the batch was given back
+     */
+    int run(BooleanSupplier stopping) {
+        long started = System.nanoTime();
+        List<ClaimedEvent> claimed = store.claim(config.claimant(), config.batchSize(), config.clock().instant(),
+                config.lease());
+        if (claimed.isEmpty()) {
+            return 0;
+        }
+        List<OutboxEvent> events = claimed.stream().map(ClaimedEvent::event).toList();
+        InFlightBatch batch = new InFlightBatch(events.stream().map(OutboxEvent::id).toList());
+        inFlight.set(batch);
+        try {
+            if (stopping.getAsBoolean()) {
+                abandon(batch);
+                return 0;
+            }
+            Map<UUID, PublishOutcome> outcomes;
+            try {
+                outcomes = publish(events);
+            } catch (InterruptedException e) {
+                abandon(batch);
+                return 0;
+            }
+            if (!batch.startApplying()) {
+                return 0;
+            }
+            Instant now = config.clock().instant();
+            applier.apply(applier.plan(claimed, outcomes, now), now);
+            listener.onBatch(claimed.size(), Duration.ofNanos(System.nanoTime() - started));
+            return claimed.size();
+        } finally {
+            inFlight.set(null);
+        }
+    }
+
+    /**
+     * Gives back the claims of the batch being published, unless its outcomes are already being
+     * applied; called by a stop that ran out of patience.
+     *
+     * @return whether a batch was abandoned
+     */
+    boolean abandonInFlight() {
+        InFlightBatch batch = inFlight.get();
+        return batch != null && abandon(batch);
+    }
+
+    private boolean abandon(InFlightBatch batch) {
+        if (!batch.abandon()) {
+            return false;
+        }
+        try {
+            store.release(config.claimant(), batch.eventIds());
+            LOG.warn("outbox relay {} released {} claimed events unpublished while stopping", config.claimant(),
+                    batch.eventIds().size());
+        } catch (RuntimeException e) {
+            LOG.warn("outbox relay {} could not release {} claims; they expire after the lease", config.claimant(),
+                    batch.eventIds().size(), e);
+        }
+        return true;
+    }
+
+    /** Publishes and waits, bounded by the publish timeout; any failure fails every event retriably. */
+    private Map<UUID, PublishOutcome> publish(List<OutboxEvent> events) throws InterruptedException {
+        CompletableFuture<List<PublishOutcome>> result = new CompletableFuture<>();
+        try {
+            publisher.publish(events).whenComplete((outcomes, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(error);
+                } else {
+                    result.complete(outcomes);
+                }
+            });
+            return byEventId(result.get(config.publishTimeout().toNanos(), TimeUnit.NANOSECONDS), events);
+        } catch (TimeoutException e) {
+            return allFailed(events, new OutboxException("the publisher did not complete within publishTimeout "
+                    + config.publishTimeout()));
+        } catch (ExecutionException e) {
+            return allFailed(events, e.getCause() != null ? e.getCause() : e);
+        } catch (RuntimeException e) {
+            return allFailed(events, e);
+        }
+    }
+
+    private static Map<UUID, PublishOutcome> byEventId(List<PublishOutcome> outcomes, List<OutboxEvent> events) {
+        if (outcomes == null) {
+            return allFailed(events, new OutboxException("the publisher completed without outcomes"));
+        }
+        Map<UUID, PublishOutcome> byId = new HashMap<>();
+        for (PublishOutcome outcome : outcomes) {
+            if (outcome != null) {
+                byId.putIfAbsent(outcome.eventId(), outcome);
+            }
+        }
+        return byId;
+    }
+
+    private static Map<UUID, PublishOutcome> allFailed(List<OutboxEvent> events, Throwable error) {
+        Map<UUID, PublishOutcome> failed = new HashMap<>();
+        events.forEach(e -> failed.put(e.id(), PublishOutcome.retriable(e.id(), error)));
+        return failed;
+    }
+}
