@@ -1,0 +1,73 @@
+package dev.outbox.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * The module boundaries of ARCHITECTURE.md as ArchUnit rules, built over a base package so the
+ * same rule runs over our code ({@code dev.outbox}) and over planted violations
+ * ({@code fixtures.planted}) that prove each rule can fail.
+ */
+final class ModuleRules {
+    private static final String[] JDK = {"java..", "javax..", "jdk.."};
+
+    private final String base;
+
+    ModuleRules(String basePackage) {
+        this.base = basePackage;
+    }
+
+    /** outbox-core depends on nothing but the JDK, slf4j-api and jakarta.inject-api. */
+    ArchRule coreDependsOnlyOnJdkSlf4jAndJakartaInject() {
+        return classes().that().resideInAPackage(base + ".core..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(
+                        concat(JDK, base + ".core..", "org.slf4j..", "jakarta.inject.."))
+                .because("outbox-core must not pull anything into a user's classpath beyond the JDK, "
+                        + "slf4j-api and jakarta.inject-api");
+    }
+
+    /** order-domain depends on outbox-core only (and the JDK). */
+    ArchRule orderDomainDependsOnlyOnCore() {
+        return classes().that().resideInAPackage(base + ".order.domain..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(
+                        concat(JDK, base + ".order.domain..", base + ".core..", "org.slf4j..", "jakarta.inject.."))
+                .because("the domain is framework-free: it reaches the database and the broker only through ports");
+    }
+
+    /** No adapter module depends on another adapter module. */
+    ArchRule adaptersDoNotDependOnEachOther() {
+        return slices().matching(base + ".(jdbc|kafka|embedded)..")
+                .should().notDependOnEachOther()
+                .because("adapters are interchangeable: each depends on the core ports only");
+    }
+
+    /** Nothing outside the app depends on the app. */
+    ArchRule nothingDependsOnTheApp() {
+        return noClasses().that().resideOutsideOfPackage(base + ".order.app..")
+                .should().dependOnClassesThat().resideInAPackage(base + ".order.app..")
+                .because("the app is the outermost ring: it wires everything and nothing wires it");
+    }
+
+    /** The library modules do not know the reference application's domain. */
+    ArchRule libraryDoesNotDependOnTheOrderDomain() {
+        return noClasses().that().resideInAnyPackage(base + ".core..", base + ".jdbc..", base + ".kafka..",
+                        base + ".embedded..", base + ".testkit..")
+                .should().dependOnClassesThat().resideInAPackage(base + ".order..")
+                .because("the library is for any domain; Order is only its reference application");
+    }
+
+    /** No cycles between packages. */
+    ArchRule noPackageCycles() {
+        return slices().matching(base + ".(**)").should().beFreeOfCycles();
+    }
+
+    private static String[] concat(String[] first, String... rest) {
+        String[] all = new String[first.length + rest.length];
+        System.arraycopy(first, 0, all, 0, first.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
+    }
+}

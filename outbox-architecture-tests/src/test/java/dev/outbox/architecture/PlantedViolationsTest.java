@@ -1,0 +1,60 @@
+package dev.outbox.architecture;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs every rule of {@link ModuleRules} over planted violations (package
+ * {@code fixtures.planted}, mirroring our module layout) and asserts that each is caught.
+ * A rule that cannot fail would pass over real violations too.
+ */
+class PlantedViolationsTest {
+    private static final ModuleRules RULES = new ModuleRules("fixtures.planted");
+    private static JavaClasses planted;
+
+    @BeforeAll
+    static void importPlantedViolations() {
+        planted = new ClassFileImporter().importPackages("fixtures.planted");
+    }
+
+    @Test
+    void coreRule_catchesCoreDependingOnKafka() {
+        assertCaught(RULES.coreDependsOnlyOnJdkSlf4jAndJakartaInject(), "CoreUsingKafka", "ProducerRecord");
+    }
+
+    @Test
+    void domainRule_catchesDomainDependingOnJdbi() {
+        assertCaught(RULES.orderDomainDependsOnlyOnCore(), "DomainUsingJdbi", "Jdbi");
+    }
+
+    @Test
+    void adapterRule_catchesAdapterDependingOnAdapter() {
+        assertCaught(RULES.adaptersDoNotDependOnEachOther(), "JdbcUsingKafka", "KafkaAdapter");
+    }
+
+    @Test
+    void appRule_catchesLibraryDependingOnApp() {
+        assertCaught(RULES.nothingDependsOnTheApp(), "CoreUsingApp", "App");
+    }
+
+    @Test
+    void orderDomainRule_catchesLibraryDependingOnOrderDomain() {
+        assertCaught(RULES.libraryDoesNotDependOnTheOrderDomain(), "TestkitUsingOrder", "DomainUsingJdbi");
+    }
+
+    @Test
+    void cycleRule_catchesPackageCycle() {
+        assertCaught(RULES.noPackageCycles(), "cycle.a.A", "cycle.b.B");
+    }
+
+    private static void assertCaught(ArchRule rule, String... expectedInMessage) {
+        assertThatThrownBy(() -> rule.check(planted))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContainingAll(expectedInMessage);
+    }
+}
