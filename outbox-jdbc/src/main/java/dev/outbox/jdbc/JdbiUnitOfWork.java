@@ -1,12 +1,14 @@
 package dev.outbox.jdbc;
 
 import dev.outbox.core.NoActiveUnitOfWorkException;
+import dev.outbox.core.OutboxException;
 import dev.outbox.core.UnitOfWork;
 import jakarta.inject.Inject;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 
 /**
  * A {@link UnitOfWork} on JDBI: one JDBI {@link Handle} and one database transaction per
@@ -20,7 +22,7 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class JdbiUnitOfWork implements UnitOfWork {
     private final Jdbi jdbi;
-    private final ThreadLocal<Handle> current = new ThreadLocal<>();
+    private final ThreadLocal<Transaction> current = new ThreadLocal<>();
 
     /**
      * Creates a unit of work over {@code jdbi}.
@@ -42,20 +44,51 @@ public final class JdbiUnitOfWork implements UnitOfWork {
         return jdbi;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A nested call that throws marks the whole transaction for rollback: even when an outer
+     * call catches the exception, the outermost call then rolls back and throws
+     * {@link PostgresOutboxException} instead of committing half of the work.
+     *
+     * @throws PostgresOutboxException when JDBI cannot open, begin, commit or roll back the transaction
+     */
     @Override
     public <T, X extends Exception> T inTransaction(TransactionalCallback<T, X> work) throws X {
         Objects.requireNonNull(work, "work");
-        if (current.get() != null) {
-            return work.call();
-        }
-        return jdbi.inTransaction(handle -> {
-            current.set(handle);
+        Transaction outer = current.get();
+        if (outer != null) {
             try {
                 return work.call();
-            } finally {
-                current.remove();
+            } catch (Exception | Error e) {
+                outer.rollbackOnly = true;
+                throw e;
             }
-        });
+        }
+        Throwable[] thrownByWork = new Throwable[1];
+        try {
+            return jdbi.inTransaction(handle -> {
+                Transaction transaction = new Transaction(handle);
+                current.set(transaction);
+                try {
+                    T result = work.call();
+                    if (transaction.rollbackOnly) {
+                        throw new RolledBackException();
+                    }
+                    return result;
+                } catch (Exception | Error e) {
+                    thrownByWork[0] = e;
+                    throw e;
+                } finally {
+                    current.remove();
+                }
+            });
+        } catch (JdbiException e) {
+            if (e == thrownByWork[0]) {
+                throw e;
+            }
+            throw new PostgresOutboxException("transaction", e);
+        }
     }
 
     /**
@@ -64,15 +97,33 @@ public final class JdbiUnitOfWork implements UnitOfWork {
      * @throws NoActiveUnitOfWorkException outside {@link #inTransaction}/{@link #useTransaction}
      */
     public Handle currentHandle() {
-        Handle handle = current.get();
-        if (handle == null) {
+        Transaction transaction = current.get();
+        if (transaction == null) {
             throw new NoActiveUnitOfWorkException();
         }
-        return handle;
+        return transaction.handle;
     }
 
     /** Returns the handle of this thread's transaction, empty outside a unit of work. */
     public Optional<Handle> findCurrentHandle() {
-        return Optional.ofNullable(current.get());
+        return Optional.ofNullable(current.get()).map(t -> t.handle);
+    }
+
+    private static final class Transaction {
+        private final Handle handle;
+        private boolean rollbackOnly;
+
+        private Transaction(Handle handle) {
+            this.handle = handle;
+        }
+    }
+
+    private static final class RolledBackException extends OutboxException {
+        private static final long serialVersionUID = 1L;
+
+        private RolledBackException() {
+            super("transaction rolled back: a nested unit of work failed, and its exception was caught "
+                    + "by an outer one, so committing would have kept half of the work");
+        }
     }
 }

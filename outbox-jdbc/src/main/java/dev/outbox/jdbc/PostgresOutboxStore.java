@@ -1,0 +1,405 @@
+package dev.outbox.jdbc;
+
+import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.spi.ClaimedEvent;
+import dev.outbox.core.spi.DeadLetter;
+import dev.outbox.core.spi.FailedDelivery;
+import dev.outbox.core.spi.OutboxBacklog;
+import dev.outbox.core.spi.OutboxStore;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+
+/**
+ * The {@link OutboxStore} on PostgreSQL: the table created by {@link OutboxSchema}, read and
+ * written by any number of relay instances, in one process or many.
+ *
+ * <ul>
+ *   <li><b>Claims</b> are one {@code UPDATE ... RETURNING} statement that locks rows with
+ *       {@code FOR UPDATE SKIP LOCKED} and sets {@code claimed_by}/{@code claimed_until}; a relay
+ *       that dies loses its claims when the lease ends.
+ *   <li><b>Order per aggregate</b> holds across instances: an event is never claimed while an
+ *       earlier event of its aggregate is pending elsewhere (claimed, being claimed, or scheduled
+ *       for a retry); see the comment on the claim statement. It relies on append order matching
+ *       commit order within one aggregate, which holds when the application serializes writes to an
+ *       aggregate (a row lock or version check on the aggregate, as usual).
+ *   <li><b>Batches</b>: every write takes its ids as one array parameter, one statement per batch.
+ *       Partial indexes on pending rows keep claims fast with millions of published or dead rows.
+ *   <li><b>Retention</b>: published rows are deleted at once by default; with
+ *       {@link Builder#retainPublishedFor(Duration)} they are kept and {@link #purgePublished}
+ *       (or {@link #purgeExpired}) deletes them in bounded batches.
+ *   <li><b>Wake-ups</b>: {@link #subscribe} listens on the table's channel, notified by
+ *       {@link JdbiOutbox} on commit.
+ *   <li><b>Payloads</b>: JSON payloads are returned as {@code payload::text}, the normalized form
+ *       PostgreSQL keeps in jsonb, which is exactly what Debezium reads; both relays send identical values.
+ * </ul>
+ *
+ * <p>Every {@link SQLException} or {@link JdbiException} surfaces as a {@link PostgresOutboxException}.
+ * Thread-safe; one instance may serve several relays.
+ */
+public final class PostgresOutboxStore implements OutboxStore {
+    private static final int PURGE_BATCH = 10_000;
+
+    private final Jdbi jdbi;
+    private final OutboxTable table;
+    private final Duration retention;
+    private final String channel;
+    private final StoreStatements sql;
+
+    private PostgresOutboxStore(Builder builder) {
+        this.jdbi = builder.jdbi;
+        this.table = builder.table;
+        this.retention = builder.retention;
+        this.channel = builder.channel != null ? builder.channel : table.defaultChannel();
+        this.sql = new StoreStatements(table);
+    }
+
+    /** Returns a builder; {@link Builder#jdbi} or {@link Builder#dataSource} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns the table this store reads and writes. */
+    public OutboxTable table() {
+        return table;
+    }
+
+    /** Returns the LISTEN/NOTIFY channel {@link #subscribe} listens on. */
+    public String notifyChannel() {
+        return channel;
+    }
+
+    /** Returns how long published rows are kept; zero when they are deleted at once (the default). */
+    public Duration retention() {
+        return retention;
+    }
+
+    @Override
+    public List<ClaimedEvent> claim(String claimant, int limit, Instant now, Duration lease) {
+        Objects.requireNonNull(claimant, "claimant");
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(lease, "lease");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, got " + limit);
+        }
+        if (lease.isNegative() || lease.isZero()) {
+            throw new IllegalArgumentException("lease must be positive, got " + lease);
+        }
+        return withConnection("claim", connection -> {
+            List<Row> rows = new ArrayList<>(limit);
+            try (PreparedStatement statement = sql.claim.prepare(connection)) {
+                sql.claim.set(statement, "now", timestamp(now));
+                sql.claim.set(statement, "limit", limit);
+                sql.claim.set(statement, "claimant", claimant);
+                sql.claim.set(statement, "until", timestamp(now.plus(lease)));
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new Row(rs.getLong("seq"), new ClaimedEvent(EventRows.event(rs), rs.getInt("attempts"))));
+                    }
+                }
+            }
+            rows.sort(Comparator.comparingLong(Row::seq));
+            List<ClaimedEvent> claimed = new ArrayList<>(rows.size());
+            rows.forEach(row -> claimed.add(row.event()));
+            return claimed;
+        });
+    }
+
+    @Override
+    public void markPublished(Collection<UUID> eventIds, Instant now) {
+        Objects.requireNonNull(now, "now");
+        if (eventIds.isEmpty()) {
+            return;
+        }
+        withConnection("markPublished", connection -> {
+            if (retention.isZero()) {
+                try (PreparedStatement statement = connection.prepareStatement(sql.deletePublished)) {
+                    statement.setArray(1, uuids(connection, eventIds));
+                    return statement.executeUpdate();
+                }
+            }
+            try (PreparedStatement statement = connection.prepareStatement(sql.markPublished)) {
+                statement.setObject(1, timestamp(now));
+                statement.setArray(2, uuids(connection, eventIds));
+                return statement.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void reschedule(Collection<FailedDelivery> failures) {
+        writeFailures("reschedule", sql.reschedule, failures);
+    }
+
+    @Override
+    public void deadLetter(Collection<FailedDelivery> failures) {
+        writeFailures("deadLetter", sql.deadLetter, failures);
+    }
+
+    @Override
+    public void release(String claimant, Collection<UUID> eventIds) {
+        Objects.requireNonNull(claimant, "claimant");
+        if (eventIds.isEmpty()) {
+            return;
+        }
+        withConnection("release", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql.release)) {
+                statement.setArray(1, uuids(connection, eventIds));
+                statement.setString(2, claimant);
+                return statement.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, got " + limit);
+        }
+        return withConnection("deadLetters", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql.deadLetters)) {
+                statement.setInt(1, limit);
+                List<DeadLetter> letters = new ArrayList<>();
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        OutboxEvent event = EventRows.event(rs);
+                        letters.add(new DeadLetter(event, rs.getInt("attempts"), rs.getString("last_error"),
+                                rs.getObject("dead_lettered_at", OffsetDateTime.class).toInstant()));
+                    }
+                }
+                return letters;
+            }
+        });
+    }
+
+    @Override
+    public int requeueDeadLetters(Collection<UUID> eventIds, Instant now) {
+        Objects.requireNonNull(now, "now");
+        if (eventIds.isEmpty()) {
+            return 0;
+        }
+        return withConnection("requeueDeadLetters", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql.requeue)) {
+                statement.setObject(1, timestamp(now));
+                statement.setArray(2, uuids(connection, eventIds));
+                return statement.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public int deleteDeadLetters(Collection<UUID> eventIds) {
+        if (eventIds.isEmpty()) {
+            return 0;
+        }
+        return withConnection("deleteDeadLetters", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql.deleteDeadLetters)) {
+                statement.setArray(1, uuids(connection, eventIds));
+                return statement.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Only rows kept by {@link Builder#retainPublishedFor(Duration)} are affected; with the
+     * default retention there are none and this returns 0.
+     */
+    @Override
+    public int purgePublished(Instant publishedBefore, int limit) {
+        Objects.requireNonNull(publishedBefore, "publishedBefore");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, got " + limit);
+        }
+        if (retention.isZero()) {
+            return 0;
+        }
+        return withConnection("purgePublished", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql.purgePublished)) {
+                statement.setObject(1, timestamp(publishedBefore));
+                statement.setInt(2, limit);
+                return statement.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Deletes every published row older than the retention period at {@code now}, in batches of
+     * 10,000 rows (one short transaction each). Call it periodically when retention is on.
+     *
+     * @return how many rows were deleted
+     */
+    public long purgeExpired(Instant now) {
+        Instant before = now.minus(retention);
+        long total = 0;
+        int deleted;
+        do {
+            deleted = purgePublished(before, PURGE_BATCH);
+            total += deleted;
+        } while (deleted == PURGE_BATCH);
+        return total;
+    }
+
+    @Override
+    public OutboxBacklog backlog() {
+        return withConnection("backlog", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql.backlog);
+                 ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                OffsetDateTime oldest = rs.getObject(2, OffsetDateTime.class);
+                return new OutboxBacklog(rs.getLong(1), Optional.ofNullable(oldest).map(OffsetDateTime::toInstant),
+                        rs.getLong(3));
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Opens one dedicated connection that {@code LISTEN}s on {@link #notifyChannel()}, on a daemon
+     * thread; the callback runs on that thread after each notification and after every (re)connect.
+     * The connection is re-opened with backoff after a failure such as a database restart.
+     */
+    @Override
+    public Subscription subscribe(Runnable onNewEvents) {
+        Objects.requireNonNull(onNewEvents, "onNewEvents");
+        return new NotificationListener(jdbi, channel, onNewEvents).start();
+    }
+
+    private void writeFailures(String operation, String statementSql, Collection<FailedDelivery> failures) {
+        if (failures.isEmpty()) {
+            return;
+        }
+        int n = failures.size();
+        UUID[] ids = new UUID[n];
+        Integer[] attempts = new Integer[n];
+        String[] times = new String[n];
+        String[] errors = new String[n];
+        int i = 0;
+        for (FailedDelivery failure : failures) {
+            ids[i] = failure.eventId();
+            attempts[i] = failure.attempts();
+            times[i] = failure.nextAttemptAt().toString();
+            errors[i] = failure.lastError();
+            i++;
+        }
+        withConnection(operation, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(statementSql)) {
+                statement.setArray(1, connection.createArrayOf("uuid", ids));
+                statement.setArray(2, connection.createArrayOf("int4", attempts));
+                statement.setArray(3, connection.createArrayOf("text", times));
+                statement.setArray(4, connection.createArrayOf("text", errors));
+                return statement.executeUpdate();
+            }
+        });
+    }
+
+    private <T> T withConnection(String operation, SqlWork<T> work) {
+        try (Handle handle = jdbi.open()) {
+            return work.run(handle.getConnection());
+        } catch (SQLException | JdbiException e) {
+            throw new PostgresOutboxException(operation, e);
+        }
+    }
+
+    private static Array uuids(Connection connection, Collection<UUID> ids) throws SQLException {
+        return connection.createArrayOf("uuid", ids.toArray(new UUID[0]));
+    }
+
+    private static OffsetDateTime timestamp(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private record Row(long seq, ClaimedEvent event) {
+    }
+
+    /** Configures a {@link PostgresOutboxStore}; not thread-safe, meant for one use. */
+    public static final class Builder {
+        private Jdbi jdbi;
+        private OutboxTable table = OutboxTable.DEFAULT;
+        private Duration retention = Duration.ZERO;
+        private String channel;
+
+        private Builder() {
+        }
+
+        /** Sets the JDBI instance to open connections from (a pooled data source is best). Required, or {@link #dataSource}. */
+        public Builder jdbi(Jdbi jdbi) {
+            this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+            return this;
+        }
+
+        /** Sets the data source to open connections from; same as {@code jdbi(Jdbi.create(dataSource))}. */
+        public Builder dataSource(DataSource dataSource) {
+            return jdbi(Jdbi.create(Objects.requireNonNull(dataSource, "dataSource")));
+        }
+
+        /** Sets the outbox table; default {@link OutboxTable#DEFAULT} ({@code public.outbox_event}). */
+        public Builder table(OutboxTable table) {
+            this.table = Objects.requireNonNull(table, "table");
+            return this;
+        }
+
+        /**
+         * Keeps published rows for {@code retention} instead of deleting them at once; purge them with
+         * {@link PostgresOutboxStore#purgeExpired} or {@link PostgresOutboxStore#purgePublished}.
+         * Default {@link Duration#ZERO}: delete on {@code markPublished}.
+         *
+         * @throws IllegalArgumentException when negative
+         */
+        public Builder retainPublishedFor(Duration retention) {
+            Objects.requireNonNull(retention, "retention");
+            if (retention.isNegative()) {
+                throw new IllegalArgumentException("retainPublishedFor must not be negative, got " + retention);
+            }
+            this.retention = retention;
+            return this;
+        }
+
+        /**
+         * Sets the LISTEN/NOTIFY channel, which must match {@link JdbiOutbox}'s; default
+         * {@link OutboxTable#defaultChannel()} of the table.
+         *
+         * @throws IllegalArgumentException when not a lower-case SQL identifier
+         */
+        public Builder notifyChannel(String channel) {
+            this.channel = OutboxTable.requireIdentifier("notifyChannel", channel, 63);
+            return this;
+        }
+
+        /**
+         * Builds the store. It does not create the table: call {@link OutboxSchema#create} first.
+         *
+         * @throws IllegalStateException when neither jdbi nor dataSource was set
+         */
+        public PostgresOutboxStore build() {
+            if (jdbi == null) {
+                throw new IllegalStateException("PostgresOutboxStore needs jdbi(...) or dataSource(...)");
+            }
+            return new PostgresOutboxStore(this);
+        }
+    }
+}
