@@ -1,0 +1,295 @@
+package dev.outbox.kafka;
+
+import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.OutboxException;
+import dev.outbox.core.spi.OutboxEventPublisher;
+import dev.outbox.core.spi.PublishOutcome;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes outbox events to Kafka through one shared idempotent producer, as records shaped like
+ * the Debezium Outbox Event Router's: topic from the {@link TopicNaming} (default
+ * {@code outbox.event.<aggregateType>}), key = aggregate id as UTF-8, headers {@code id}, the
+ * event type ({@code eventType} by default) and the event's own headers (trace context
+ * included), value from the {@link PayloadFormat} (the JSON bytes by default).
+ *
+ * <pre>{@code
+ * OutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder()
+ *         .bootstrapServers("localhost:9092")
+ *         .topicNaming(TopicNaming.aggregateType())
+ *         .build();
+ * }</pre>
+ *
+ * <p>Delivery: {@code acks=all}, {@code enable.idempotence=true}, at most five requests in
+ * flight and unlimited retries, so the producer keeps per-key order through its own retries.
+ * Every failure is classified per event: the record itself at fault (serialization, too large,
+ * illegal topic) is permanent, everything else (timeouts, broker or registry unavailable,
+ * unknown) is retriable. A record counts as published only once its acknowledgement arrived.
+ *
+ * <p>Time bounds, which the relay's publish timeout and lease must exceed: a {@code send()}
+ * blocks at most {@code max.block.ms} (default 10 s instead of Kafka's 60 s), and at most once per
+ * batch; a sent record has its outcome within {@code delivery.timeout.ms} (default 30 s); the
+ * returned stage completes at the latest {@link KafkaPublisherConfig#publishTimeout()} after the
+ * sends (outstanding events are then reported retriable). With the defaults a publish completes
+ * within about 45 s; a relay lease of 60 s or more is safe.
+ *
+ * <p>Why {@code metadata.recovery.strategy=none} by default: with Kafka 4's default
+ * {@code rebootstrap}, a producer can lose a topic's metadata during a broker outage; each
+ * {@code send()} then blocks {@code max.block.ms} and fails "not present in metadata", and the
+ * client never retries that record. With {@code none} the producer keeps the brokers it knows
+ * and recovers when they return. Set it back through {@link Builder#producerProperty} when the
+ * cluster's brokers may all be replaced behind a stable bootstrap address. Either way the
+ * publisher treats a failed {@code send()} as unpublished.
+ *
+ * <p>Thread-safe: several threads may publish at once; the producer is shared.
+ */
+public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaOutboxEventPublisher.class);
+
+    private final KafkaPublisherConfig config;
+    private final Producer<byte[], byte[]> producer;
+    private final PayloadEncoder encoder;
+    private final OutboxRecordFactory records;
+    private volatile boolean closed;
+
+    /**
+     * Creates a publisher and its producer from validated settings; the constructor containers
+     * call. The producer connects lazily: the broker need not be up yet.
+     *
+     * @param config the settings, see {@link Builder#buildConfig()}
+     * @throws IllegalArgumentException if the payload format cannot be set up (e.g. an unknown
+     *     serializer class)
+     * @throws org.apache.kafka.common.KafkaException if the producer rejects its properties
+     */
+    @Inject
+    public KafkaOutboxEventPublisher(KafkaPublisherConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.encoder = config.payloadFormat().newEncoder(config.producerProperties());
+        try {
+            this.producer = config.newProducer();
+        } catch (RuntimeException e) {
+            encoder.close();
+            throw e;
+        }
+        this.records = new OutboxRecordFactory(config.topicNaming(), config.eventTypeHeader(), encoder);
+        LOG.info("Kafka outbox publisher started: {}", config);
+    }
+
+    /** Returns a new builder with the defaults described on its setters. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns the publisher's settings. */
+    public KafkaPublisherConfig config() {
+        return config;
+    }
+
+    /**
+     * Sends the batch without waiting per record and completes once every event has an outcome,
+     * in list order. The call itself may block while the producer waits for metadata or buffer
+     * space (at most {@code max.block.ms}, once per batch) or while the schema registry registers
+     * a new topic's schema; the stage completes within {@link KafkaPublisherConfig#publishTimeout()}
+     * after that. Events of one aggregate are sent in list order; see the class description for
+     * how failures are classified.
+     *
+     * @param events the events; an empty list completes at once with no outcomes
+     * @return a stage that always completes normally, with one outcome per event; after
+     *     {@link #close()} every outcome is a retriable failure
+     */
+    @Override
+    public CompletionStage<List<PublishOutcome>> publish(List<OutboxEvent> events) {
+        Objects.requireNonNull(events, "events");
+        if (events.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        if (closed) {
+            OutboxException error = new OutboxException("the Kafka publisher is closed");
+            List<PublishOutcome> outcomes = new ArrayList<>(events.size());
+            events.forEach(event -> outcomes.add(PublishOutcome.retriable(event.id(), error)));
+            return CompletableFuture.completedFuture(outcomes);
+        }
+        return new BatchPublication(events).send(producer, records, config.publishTimeout())
+                .whenComplete((outcomes, error) -> logFailures(outcomes));
+    }
+
+    /**
+     * Flushes and closes the producer, waiting at most the delivery timeout for records in
+     * flight, then closes the payload encoder. Idempotent; publishing afterwards reports
+     * retriable failures.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            producer.close(config.deliveryTimeout());
+        } finally {
+            encoder.close();
+            LOG.info("Kafka outbox publisher closed");
+        }
+    }
+
+    private static void logFailures(List<PublishOutcome> outcomes) {
+        if (outcomes == null) {
+            return;
+        }
+        int retriable = 0;
+        int permanent = 0;
+        Throwable first = null;
+        for (PublishOutcome outcome : outcomes) {
+            if (!outcome.isPublished()) {
+                if (outcome.status() == PublishOutcome.Status.PERMANENT_FAILURE) {
+                    permanent++;
+                } else {
+                    retriable++;
+                }
+                if (first == null) {
+                    first = outcome.error();
+                }
+            }
+        }
+        if (first != null) {
+            LOG.warn("Kafka publish: {} of {} events failed ({} retriable, {} permanent); first error: {}",
+                    retriable + permanent, outcomes.size(), retriable, permanent, String.valueOf(first));
+        }
+    }
+
+    /**
+     * Builds a {@link KafkaOutboxEventPublisher} or its {@link KafkaPublisherConfig}. Not
+     * thread-safe; each setter returns this builder.
+     */
+    public static final class Builder {
+        String bootstrapServers;
+        TopicNaming topicNaming = TopicNaming.debezium();
+        String eventTypeHeader = OutboxHeaders.EVENT_TYPE;
+        PayloadFormat payloadFormat = PayloadFormat.json();
+        Duration maxBlock = Duration.ofSeconds(10);
+        Duration deliveryTimeout = Duration.ofSeconds(30);
+        Duration requestTimeout = Duration.ofSeconds(10);
+        final Map<String, Object> producerProperties = new LinkedHashMap<>();
+        Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory = KafkaPublisherConfig::kafkaProducer;
+
+        private Builder() {
+        }
+
+        /** Sets the Kafka bootstrap servers, e.g. {@code localhost:9092}. Required (here or as a producer property). */
+        public Builder bootstrapServers(String bootstrapServers) {
+            this.bootstrapServers = bootstrapServers;
+            return this;
+        }
+
+        /** Sets the topic naming; default {@link TopicNaming#debezium()}: {@code outbox.event.<aggregateType>}. */
+        public Builder topicNaming(TopicNaming topicNaming) {
+            this.topicNaming = topicNaming;
+            return this;
+        }
+
+        /**
+         * Sets the topic naming to a template, see {@link TopicNaming#template(String)}.
+         *
+         * @throws IllegalArgumentException if the template cannot give a legal topic name
+         */
+        public Builder topicTemplate(String template) {
+            this.topicNaming = TopicNaming.template(template);
+            return this;
+        }
+
+        /** Sets the name of the header carrying the event type; default {@value OutboxHeaders#EVENT_TYPE}. */
+        public Builder eventTypeHeader(String eventTypeHeader) {
+            this.eventTypeHeader = eventTypeHeader;
+            return this;
+        }
+
+        /** Sets how payloads become record values; default {@link PayloadFormat#json()}. */
+        public Builder payloadFormat(PayloadFormat payloadFormat) {
+            this.payloadFormat = payloadFormat;
+            return this;
+        }
+
+        /**
+         * Sets {@code max.block.ms}, the longest a {@code send()} blocks for metadata or buffer
+         * space; default 10 s (Kafka's own is 60 s).
+         */
+        public Builder maxBlock(Duration maxBlock) {
+            this.maxBlock = maxBlock;
+            return this;
+        }
+
+        /**
+         * Sets {@code delivery.timeout.ms}, the longest a sent record waits for its acknowledgement
+         * including the producer's retries; default 30 s (Kafka's own is 120 s). Must be at least
+         * {@code linger.ms} plus the request timeout.
+         */
+        public Builder deliveryTimeout(Duration deliveryTimeout) {
+            this.deliveryTimeout = deliveryTimeout;
+            return this;
+        }
+
+        /** Sets {@code request.timeout.ms}, the longest one produce request waits; default 10 s. */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        /**
+         * Passes one property to the producer (security, compression, {@code linger.ms},
+         * {@code client.id}, a serializer's own settings...). It overrides the publisher's
+         * defaults and the timeouts set above; settings that would break delivery guarantees
+         * are refused by {@link #build()}.
+         */
+        public Builder producerProperty(String name, Object value) {
+            Objects.requireNonNull(name, "producer property name");
+            Objects.requireNonNull(value, () -> "producer property " + name + " must not be null");
+            producerProperties.put(name, value);
+            return this;
+        }
+
+        /** Passes several producer properties, as {@link #producerProperty} does for one. */
+        public Builder producerProperties(Map<String, ?> properties) {
+            properties.forEach(this::producerProperty);
+            return this;
+        }
+
+        Builder producerFactory(Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory) {
+            this.producerFactory = producerFactory;
+            return this;
+        }
+
+        /**
+         * Validates the settings without creating a producer, for containers that inject the
+         * configuration into {@link KafkaOutboxEventPublisher#KafkaOutboxEventPublisher(KafkaPublisherConfig)}.
+         *
+         * @throws IllegalArgumentException naming the invalid setting
+         * @throws NullPointerException naming a missing setting
+         */
+        public KafkaPublisherConfig buildConfig() {
+            return new KafkaPublisherConfig(this);
+        }
+
+        /**
+         * Validates the settings and creates the publisher with its producer.
+         *
+         * @throws IllegalArgumentException naming the invalid setting
+         * @throws NullPointerException naming a missing setting
+         */
+        public KafkaOutboxEventPublisher build() {
+            return new KafkaOutboxEventPublisher(buildConfig());
+        }
+    }
+}

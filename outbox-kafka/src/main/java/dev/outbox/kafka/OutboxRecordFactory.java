@@ -1,0 +1,49 @@
+package dev.outbox.kafka;
+
+import dev.outbox.core.OutboxEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Builds the Debezium-shaped record of an event: topic from the naming, key = aggregate id as
+ * UTF-8, headers {@code id}, the event type and the event's own headers, value from the
+ * payload encoder. Thread-safe.
+ */
+final class OutboxRecordFactory {
+
+    private final TopicNaming topicNaming;
+    private final String eventTypeHeader;
+    private final PayloadEncoder encoder;
+
+    OutboxRecordFactory(TopicNaming topicNaming, String eventTypeHeader, PayloadEncoder encoder) {
+        this.topicNaming = topicNaming;
+        this.eventTypeHeader = eventTypeHeader;
+        this.encoder = encoder;
+    }
+
+    /**
+     * Builds the record.
+     *
+     * @throws RuntimeException when the topic is illegal or the payload cannot be encoded
+     *     (classified by {@link PublishErrorClassifier})
+     */
+    ProducerRecord<byte[], byte[]> toRecord(OutboxEvent event) {
+        String topic = TopicNames.requireValid(topicNaming.topicFor(event));
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(OutboxHeaders.ID, utf8(event.id().toString()));
+        headers.add(eventTypeHeader, utf8(event.eventType()));
+        for (Map.Entry<String, String> header : event.headers().entrySet()) {
+            if (!header.getKey().equals(eventTypeHeader)) {
+                headers.add(header.getKey(), utf8(header.getValue()));
+            }
+        }
+        byte[] value = encoder.encode(topic, headers, event);
+        return new ProducerRecord<>(topic, null, null, utf8(event.aggregateId()), value, headers);
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
