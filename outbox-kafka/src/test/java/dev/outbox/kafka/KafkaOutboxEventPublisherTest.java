@@ -1,0 +1,155 @@
+package dev.outbox.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.spi.PublishOutcome;
+import dev.outbox.core.spi.PublishOutcome.Status;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Test;
+
+/** Outcome mapping, classification and ordering rules, over Kafka's MockProducer (the broker is real in *IT tests). */
+class KafkaOutboxEventPublisherTest {
+
+    private static KafkaOutboxEventPublisher publisher(CountingMockProducer producer) {
+        return KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
+                .producerFactory(props -> producer).build();
+    }
+
+    private static List<PublishOutcome> await(KafkaOutboxEventPublisher publisher, List<OutboxEvent> events)
+            throws Exception {
+        return publisher.publish(events).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static List<Status> statuses(List<PublishOutcome> outcomes) {
+        return outcomes.stream().map(PublishOutcome::status).toList();
+    }
+
+    @Test
+    void acknowledgedBatch_isPublishedAsDebeziumShapedRecordsInOrder() throws Exception {
+        CountingMockProducer producer = new CountingMockProducer(true);
+        OutboxEvent created = TestEvents.order("o-1", "OrderCreated");
+        OutboxEvent confirmed = TestEvents.order("o-1", "OrderConfirmed");
+
+        try (KafkaOutboxEventPublisher publisher = publisher(producer)) {
+            List<PublishOutcome> outcomes = await(publisher, List.of(created, confirmed));
+
+            assertThat(outcomes).extracting(PublishOutcome::eventId).containsExactly(created.id(), confirmed.id());
+            assertThat(statuses(outcomes)).containsOnly(Status.PUBLISHED);
+        }
+        ProducerRecord<byte[], byte[]> record = producer.history().get(0);
+        assertThat(record.topic()).isEqualTo("outbox.event.Order");
+        assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("o-1");
+        assertThat(record.value()).isEqualTo(created.payload());
+        assertThat(record.headers().toArray()).extracting(Header::key)
+                .containsExactly("id", "eventType", "traceparent");
+        assertThat(new String(record.headers().lastHeader("id").value(), StandardCharsets.UTF_8))
+                .isEqualTo(created.id().toString());
+        assertThat(new String(record.headers().lastHeader("eventType").value(), StandardCharsets.UTF_8))
+                .isEqualTo("OrderCreated");
+        assertThat(new String(producer.history().get(1).headers().lastHeader("eventType").value(),
+                StandardCharsets.UTF_8)).isEqualTo("OrderConfirmed");
+    }
+
+    @Test
+    void asynchronousFailures_areClassifiedPerEvent() throws Exception {
+        CountingMockProducer producer = new CountingMockProducer(false);
+        try (KafkaOutboxEventPublisher publisher = publisher(producer)) {
+            CompletableFuture<List<PublishOutcome>> stage = publisher.publish(
+                    List.of(TestEvents.order("a"), TestEvents.order("b"), TestEvents.order("c"))).toCompletableFuture();
+            assertThat(stage).isNotDone();
+
+            producer.completeNext();
+            producer.errorNext(new RecordTooLargeException("too large"));
+            producer.errorNext(new TimeoutException("Expiring 1 record(s)"));
+
+            assertThat(statuses(stage.get(10, TimeUnit.SECONDS)))
+                    .containsExactly(Status.PUBLISHED, Status.PERMANENT_FAILURE, Status.RETRIABLE_FAILURE);
+        }
+    }
+
+    @Test
+    void sendThatThrows_reportsTheWholeRestOfTheBatchRetriableWithoutSendingIt() throws Exception {
+        CountingMockProducer producer = new CountingMockProducer(true);
+        producer.sendException = new TimeoutException("Topic outbox.event.Order not present in metadata after 10000 ms.");
+        try (KafkaOutboxEventPublisher publisher = publisher(producer)) {
+            List<PublishOutcome> outcomes = await(publisher,
+                    List.of(TestEvents.order("a"), TestEvents.order("b"), TestEvents.order("c")));
+
+            assertThat(statuses(outcomes)).containsOnly(Status.RETRIABLE_FAILURE);
+            assertThat(producer.sendAttempts).hasValue(1);
+            assertThat(producer.history()).isEmpty();
+        }
+    }
+
+    @Test
+    void laterEventOfAFailedAggregate_isReportedRetriableEvenIfAcknowledged() throws Exception {
+        CountingMockProducer producer = new CountingMockProducer(false);
+        try (KafkaOutboxEventPublisher publisher = publisher(producer)) {
+            CompletableFuture<List<PublishOutcome>> stage = publisher.publish(List.of(
+                    TestEvents.order("a", "OrderCreated"), TestEvents.order("b"),
+                    TestEvents.order("a", "OrderConfirmed"))).toCompletableFuture();
+
+            producer.errorNext(new TimeoutException("Expiring 1 record(s)"));
+            producer.completeNext();
+            producer.completeNext();
+
+            assertThat(statuses(stage.get(10, TimeUnit.SECONDS)))
+                    .containsExactly(Status.RETRIABLE_FAILURE, Status.PUBLISHED, Status.RETRIABLE_FAILURE);
+        }
+    }
+
+    @Test
+    void permanentlyFailedEvent_doesNotHoldBackTheRestOfItsAggregate() throws Exception {
+        CountingMockProducer producer = new CountingMockProducer(true);
+        OutboxEvent bad = TestEvents.order("a", "Bad");
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
+                .topicNaming(TopicNaming.of(e -> e.eventType().equals("Bad") ? "no/such topic" : "orders"))
+                .producerFactory(props -> producer).build()) {
+            List<PublishOutcome> outcomes = await(publisher, List.of(bad, TestEvents.order("a", "OrderConfirmed")));
+
+            assertThat(statuses(outcomes)).containsExactly(Status.PERMANENT_FAILURE, Status.PUBLISHED);
+            assertThat(outcomes.get(0).error()).hasMessageContaining("no/such topic");
+        }
+    }
+
+    @Test
+    void customEventTypeHeader_isUsedAndNotDuplicated() throws Exception {
+        CountingMockProducer producer = new CountingMockProducer(true);
+        OutboxEvent event = TestEvents.order("a").toBuilder().header("type", "ignored").build();
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
+                .eventTypeHeader("type").topicNaming(TopicNaming.aggregateType())
+                .producerFactory(props -> producer).build()) {
+            await(publisher, List.of(event));
+        }
+        ProducerRecord<byte[], byte[]> record = producer.history().get(0);
+        assertThat(record.topic()).isEqualTo("Order");
+        assertThat(record.headers().headers("type")).hasSize(1);
+        assertThat(new String(record.headers().lastHeader("type").value(), StandardCharsets.UTF_8))
+                .isEqualTo("OrderCreated");
+    }
+
+    @Test
+    void closedPublisher_reportsEveryEventRetriable() throws Exception {
+        CountingMockProducer producer = new CountingMockProducer(true);
+        KafkaOutboxEventPublisher publisher = publisher(producer);
+        publisher.close();
+
+        assertThat(statuses(await(publisher, List.of(TestEvents.order("a"))))).containsExactly(Status.RETRIABLE_FAILURE);
+        assertThat(producer.closed()).isTrue();
+    }
+
+    @Test
+    void emptyBatch_completesWithNoOutcomes() throws Exception {
+        try (KafkaOutboxEventPublisher publisher = publisher(new CountingMockProducer(true))) {
+            assertThat(await(publisher, List.of())).isEmpty();
+        }
+    }
+}
