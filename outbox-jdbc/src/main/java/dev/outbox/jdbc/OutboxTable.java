@@ -19,12 +19,13 @@ import java.util.regex.Pattern;
  */
 public record OutboxTable(String schema, String table) {
 
+    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
+
     /** Longest accepted table name. */
     public static final int MAX_TABLE_LENGTH = 40;
     /** The default table, {@code public.outbox_event}. */
     public static final OutboxTable DEFAULT = new OutboxTable("public", "outbox_event");
 
-    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
 
     /**
      * Validates the names.

