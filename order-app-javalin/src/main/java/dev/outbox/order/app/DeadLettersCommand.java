@@ -1,0 +1,61 @@
+package dev.outbox.order.app;
+
+import dev.outbox.core.spi.DeadLetter;
+import dev.outbox.core.spi.OutboxStore;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * {@code dead-letters list [--limit N]} and {@code dead-letters requeue --id <uuid>... | --all}:
+ * shows the events the relay gave up on and puts them back in the queue (attempts reset; the
+ * running relay delivers them).
+ */
+final class DeadLettersCommand {
+    private static final int ALL_BATCH = 1_000;
+
+    private DeadLettersCommand() {
+    }
+
+    static int run(OutboxStore store, List<String> args, PrintStream out) {
+        Arguments parsed = Arguments.parse(args, Set.of("id", "limit"), Set.of("all"));
+        String action = parsed.positional().isEmpty() ? "list" : parsed.positional().get(0);
+        switch (action) {
+            case "list" -> {
+                List<DeadLetter> letters = store.deadLetters(parsed.intValue("limit", 100, 1, 10_000));
+                out.println(letters.size() + " dead letter(s)" + (letters.isEmpty() ? "" : ":"));
+                for (DeadLetter letter : letters) {
+                    out.println("  " + letter.event().id() + "  " + letter.event().eventType() + "  "
+                            + letter.event().aggregateType() + "/" + letter.event().aggregateId() + "  attempts="
+                            + letter.attempts() + "  at=" + letter.deadLetteredAt() + "  error=" + letter.lastError());
+                }
+                return 0;
+            }
+            case "requeue" -> {
+                if (parsed.flag("all") == !parsed.values("id").isEmpty()) {
+                    throw new Arguments.UsageException("dead-letters requeue needs either --id <uuid> (repeatable) or --all");
+                }
+                int requeued = 0;
+                if (parsed.flag("all")) {
+                    List<DeadLetter> batch;
+                    while (!(batch = store.deadLetters(ALL_BATCH)).isEmpty()) {
+                        requeued += store.requeueDeadLetters(batch.stream().map(d -> d.event().id()).toList(), Instant.now());
+                    }
+                } else {
+                    List<UUID> ids;
+                    try {
+                        ids = parsed.values("id").stream().map(UUID::fromString).toList();
+                    } catch (IllegalArgumentException e) {
+                        throw new Arguments.UsageException("--id must be an event id (UUID)");
+                    }
+                    requeued = store.requeueDeadLetters(ids, Instant.now());
+                }
+                out.println("Requeued " + requeued + " dead letter(s); the relay delivers them on its next batch.");
+                return 0;
+            }
+            default -> throw new Arguments.UsageException("dead-letters takes list or requeue, got " + action);
+        }
+    }
+}

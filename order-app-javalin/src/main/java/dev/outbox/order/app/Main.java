@@ -1,0 +1,128 @@
+package dev.outbox.order.app;
+
+import dev.outbox.core.spi.OutboxEventPublisher;
+import dev.outbox.jdbc.OutboxTable;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The Order service's command line. Commands:
+ * <pre>
+ *   serve                                   HTTP API and relay (the default)
+ *   relay                                   the relay alone
+ *   migrate                                 apply the database migrations and exit
+ *   dead-letters list [--limit N]           show dead-lettered events
+ *   dead-letters requeue --id UUID... | --all
+ *   replay --aggregate-type T [--since ISO-8601]
+ *   consume --topic T [--from-beginning] [--max N] [--idle-seconds S]
+ * </pre>
+ * Configuration comes from environment variables (see {@link AppConfig}).
+ */
+public final class Main {
+    static final String USAGE = """
+            Usage: order-service [command] [options]     (configuration: environment variables, see README)
+
+              serve                        HTTP API on $PORT and the polling relay (default command)
+              relay                        the polling relay alone, no HTTP
+              migrate                      apply the outbox and order migrations, then exit
+              dead-letters list [--limit N]
+                                           list events the relay gave up on
+              dead-letters requeue --id <event-id> [--id ...] | --all
+                                           put dead letters back in the queue (attempts reset)
+              replay --aggregate-type <T> [--since <ISO-8601 instant>]
+                                           publish again the published events of type T still kept in the
+                                           outbox table, in order, with their original ids. Only rows within
+                                           OUTBOX_RETENTION (default 24h) are kept; with OUTBOX_RETENTION=0
+                                           published rows are deleted at once and there is nothing to replay.
+              consume --topic <T> [--from-beginning] [--max N] [--idle-seconds S]
+                                           print decoded events from a topic (e.g. --topic Order)
+              help                         this text
+
+            Without DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS an embedded PostgreSQL and an in-process Kafka
+            broker are used (data under ./.outbox-data); commands run while `serve` is up use its servers.
+            """;
+
+    private Main() {
+    }
+
+    /** Runs a command and exits with its status: 0 on success, 1 on failure, 2 on a usage error. */
+    public static void main(String[] args) {
+        int status = run(Arrays.asList(args), System.out, System.err);
+        if (status != 0 || !List.of("serve", "relay").contains(args.length == 0 ? "serve" : args[0])) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * Runs a command; {@code serve} and {@code relay} block until the JVM shuts down.
+     *
+     * @return the exit status
+     */
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        String command = args.isEmpty() ? "serve" : args.get(0);
+        List<String> rest = args.isEmpty() ? List.of() : args.subList(1, args.size());
+        try {
+            AppConfig config = AppConfig.fromEnvironment();
+            return switch (command) {
+                case "serve" -> runUntilShutdown(OrderService.start(config, OrderService.Mode.SERVE));
+                case "relay" -> runUntilShutdown(OrderService.start(config, OrderService.Mode.RELAY));
+                case "migrate" -> {
+                    try (OrderService ignored = OrderService.start(config, OrderService.Mode.TOOL)) {
+                        out.println("Migrations applied: outbox table " + OutboxTable.DEFAULT + ", orders, order_lines.");
+                    }
+                    yield 0;
+                }
+                case "dead-letters" -> {
+                    try (OrderService service = OrderService.start(config, OrderService.Mode.TOOL)) {
+                        yield DeadLettersCommand.run(service.store(), rest, out);
+                    }
+                }
+                case "replay" -> {
+                    try (OrderService service = OrderService.start(config, OrderService.Mode.TOOL);
+                         Infrastructure broker = Infrastructure.open(config, false,
+                                 config.publisher() == AppConfig.PublisherKind.KAFKA, true);
+                         OutboxEventPublisher publisher = OrderService.publisher(config, broker.bootstrapServers())) {
+                        yield ReplayCommand.run(service.jdbi(), OutboxTable.DEFAULT, publisher, rest, out);
+                    }
+                }
+                case "consume" -> {
+                    try (Infrastructure broker = Infrastructure.open(config, false, true, true)) {
+                        yield ConsumeCommand.run(broker.bootstrapServers().orElseThrow(), config.schemaRegistryUrl(),
+                                rest, out);
+                    }
+                }
+                case "help", "--help", "-h" -> {
+                    out.print(USAGE);
+                    yield 0;
+                }
+                default -> throw new Arguments.UsageException("unknown command " + command);
+            };
+        } catch (Arguments.UsageException e) {
+            err.println("Error: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        } catch (ConfigException e) {
+            err.println("Configuration error: " + e.getMessage());
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("Failed: " + e);
+            e.printStackTrace(err);
+            return 1;
+        }
+    }
+
+    private static int runUntilShutdown(OrderService service) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            stopped.countDown();
+        }, "order-service-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,189 @@
+package dev.outbox.order.app;
+
+import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.spi.OutboxEventPublisher;
+import dev.outbox.jdbc.JdbiOutbox;
+import dev.outbox.jdbc.JdbiUnitOfWork;
+import dev.outbox.jdbc.OutboxTable;
+import dev.outbox.jdbc.PostgresOutboxStore;
+import dev.outbox.kafka.KafkaOutboxEventPublisher;
+import dev.outbox.kafka.PayloadFormat;
+import dev.outbox.kafka.TopicNaming;
+import dev.outbox.order.app.http.OrderHttpApi;
+import dev.outbox.order.app.jdbi.JdbiOrderRepository;
+import dev.outbox.order.app.jdbi.OrderSchema;
+import dev.outbox.order.domain.OrderUseCases;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Order service wired from an {@link AppConfig}: infrastructure (external or embedded),
+ * migrations, the order use cases over JDBI, the polling relay with its metrics, the publisher
+ * (Kafka, JSON or Avro, or log-only), the retention purge and, for {@code serve}, the HTTP API.
+ * Start with {@link #start}; {@link #close()} stops everything in reverse order.
+ */
+public final class OrderService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OrderService.class);
+
+    /** What to run. */
+    public enum Mode {
+        /** HTTP API and relay (per {@code RELAY_MODE}). */
+        SERVE,
+        /** The relay alone. */
+        RELAY,
+        /** Only the database, for one-off commands. */
+        TOOL
+    }
+
+    private final AppConfig config;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private Infrastructure infrastructure;
+    private Jdbi jdbi;
+    private PostgresOutboxStore store;
+    private OutboxRelay relay;
+    private Javalin http;
+
+    private OrderService(AppConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Starts the service.
+     *
+     * @throws RuntimeException when a component cannot start; what had started is stopped again
+     */
+    public static OrderService start(AppConfig config, Mode mode) {
+        OrderService service = new OrderService(config);
+        try {
+            service.startComponents(mode);
+            return service;
+        } catch (RuntimeException e) {
+            service.close();
+            throw e;
+        }
+    }
+
+    private void startComponents(Mode mode) {
+        LOG.info("Starting ({}) with {}", mode, config);
+        boolean needsPublisher = mode != Mode.TOOL && config.relayMode() == AppConfig.RelayMode.POLLING;
+        boolean needKafka = needsPublisher && config.publisher() == AppConfig.PublisherKind.KAFKA;
+        infrastructure = Infrastructure.open(config, true, needKafka, mode == Mode.TOOL);
+        resources.add(infrastructure);
+        jdbi = Jdbi.create(infrastructure.dataSource());
+        OrderSchema.migrate(jdbi, OutboxTable.DEFAULT);
+        store = PostgresOutboxStore.builder().jdbi(jdbi).retainPublishedFor(config.retention()).build();
+        if (mode == Mode.TOOL) {
+            return;
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RelayMetrics metrics = new RelayMetrics(registry);
+        if (needsPublisher) {
+            OutboxEventPublisher publisher = publisher(config, infrastructure.bootstrapServers());
+            resources.add(publisher);
+            relay = OutboxRelay.builder(store, publisher).batchSize(config.batchSize())
+                    .pollInterval(config.pollInterval()).maxAttempts(config.maxAttempts()).listener(metrics).build();
+            resources.add(relay);
+            relay.start();
+            LOG.info("Polling relay started (batch {}, poll {}, max attempts {})", config.batchSize(),
+                    config.pollInterval(), config.maxAttempts());
+        }
+        startPurge();
+        if (mode == Mode.SERVE) {
+            JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(jdbi);
+            OrderUseCases orders = OrderUseCases.create(unitOfWork, new JdbiOrderRepository(unitOfWork),
+                    JdbiOutbox.create(unitOfWork), Clock.systemUTC());
+            HealthChecks health = new HealthChecks(config, jdbi, store, infrastructure.bootstrapServers(),
+                    () -> Optional.ofNullable(relay), metrics);
+            resources.add(health);
+            http = OrderHttpApi.create(orders, health, registry::scrape);
+            http.start(config.host(), config.port());
+            resources.add(http::stop);
+            LOG.info("Order API listening on http://{}:{}/orders", config.host(), http.port());
+        }
+    }
+
+    /** Builds the configured publisher: Kafka (Avro with a schema registry, JSON otherwise) or log-only. */
+    static OutboxEventPublisher publisher(AppConfig config, Optional<String> bootstrapServers) {
+        TopicNaming topics = TopicNaming.template(config.topicTemplate());
+        if (config.publisher() == AppConfig.PublisherKind.LOG) {
+            return new LogOutboxEventPublisher(topics::topicFor);
+        }
+        return KafkaOutboxEventPublisher.builder()
+                .bootstrapServers(bootstrapServers.orElseThrow())
+                .topicNaming(topics)
+                .payloadFormat(config.schemaRegistryUrl().map(PayloadFormat::avro).orElse(PayloadFormat.json()))
+                .build();
+    }
+
+    private void startPurge() {
+        if (config.retention().isZero()) {
+            return;
+        }
+        ScheduledExecutorService purge = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "outbox-purge");
+            t.setDaemon(true);
+            return t;
+        });
+        purge.scheduleWithFixedDelay(() -> {
+            try {
+                long purged = store.purgeExpired(Instant.now());
+                if (purged > 0) {
+                    LOG.info("Purged {} published events older than {}", purged, config.retention());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Purging published events failed; will retry", e);
+            }
+        }, 1, 60, TimeUnit.SECONDS);
+        resources.add(purge::shutdownNow);
+    }
+
+    /** Returns the HTTP port, once started in {@link Mode#SERVE}. */
+    public int httpPort() {
+        return http.port();
+    }
+
+    /** Returns the JDBI instance over the service's database. */
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    /** Returns the outbox store. */
+    public PostgresOutboxStore store() {
+        return store;
+    }
+
+    /** Returns the broker's bootstrap servers, when a broker was started or configured. */
+    public Optional<String> bootstrapServers() {
+        return infrastructure.bootstrapServers();
+    }
+
+    /** Returns the relay, when one runs in this process. */
+    public Optional<OutboxRelay> relay() {
+        return Optional.ofNullable(relay);
+    }
+
+    /** Stops everything this service started, in reverse order; idempotent. */
+    @Override
+    public synchronized void close() {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("Stopping {} failed", resources.get(i), e);
+            }
+        }
+        resources.clear();
+    }
+}

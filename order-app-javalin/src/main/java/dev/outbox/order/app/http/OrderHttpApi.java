@@ -1,0 +1,192 @@
+package dev.outbox.order.app.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.outbox.order.domain.ConfirmOrderCommand;
+import dev.outbox.order.domain.FieldError;
+import dev.outbox.order.domain.IllegalOrderTransitionException;
+import dev.outbox.order.domain.InvalidOrderException;
+import dev.outbox.order.domain.ListOrdersQuery;
+import dev.outbox.order.domain.Order;
+import dev.outbox.order.domain.OrderNotFoundException;
+import dev.outbox.order.domain.OrderStatus;
+import dev.outbox.order.domain.OrderUseCases;
+import dev.outbox.order.domain.StaleOrderException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Order service's HTTP API on Javalin: the order routes of the API contract plus
+ * {@code GET /health} and {@code GET /metrics}. Build with {@link #create}, then
+ * {@link Javalin#start(String, int)}.
+ *
+ * <p>Errors are RFC 9457 problem details: invalid input 400 (each field named), unknown order
+ * 404, refused status change or stale version 409, body over {@value #MAX_BODY_BYTES} bytes 413,
+ * a body that is not JSON 415, anything unexpected 500 (details only in the log). The optional
+ * {@code If-Match: "<version>"} header on confirm and cancel makes the change conditional on the
+ * order's version; responses carry the version as {@code ETag}.
+ */
+public final class OrderHttpApi {
+    /** Largest accepted request body: room for 100 lines with generous whitespace. */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(OrderHttpApi.class);
+
+    private final OrderUseCases orders;
+    private final RequestParser parser = new RequestParser();
+    private final OrderJson json;
+    private final Problems problems;
+    private final Supplier<HealthReport> health;
+    private final Supplier<String> metrics;
+
+    private OrderHttpApi(OrderUseCases orders, ObjectMapper mapper, Supplier<HealthReport> health,
+                         Supplier<String> metrics) {
+        this.orders = orders;
+        this.json = new OrderJson(mapper);
+        this.problems = new Problems(mapper);
+        this.health = health;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Creates the Javalin server with every route; not started.
+     *
+     * @param orders  the use cases
+     * @param health  computes the health report on each {@code GET /health}
+     * @param metrics renders the Prometheus text on each {@code GET /metrics}
+     */
+    public static Javalin create(OrderUseCases orders, Supplier<HealthReport> health, Supplier<String> metrics) {
+        OrderHttpApi api = new OrderHttpApi(Objects.requireNonNull(orders, "orders"), new ObjectMapper(),
+                Objects.requireNonNull(health, "health"), Objects.requireNonNull(metrics, "metrics"));
+        Javalin app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.router.ignoreTrailingSlashes = true;
+        });
+        api.routes(app);
+        return app;
+    }
+
+    private void routes(Javalin app) {
+        app.before(this::checkBody);
+        app.post("/orders", this::place);
+        app.get("/orders", this::list);
+        app.get("/orders/{id}", ctx -> respond(ctx, 200, orders.get().handle(orderId(ctx))));
+        app.post("/orders/{id}/confirm", this::confirm);
+        app.post("/orders/{id}/cancel", this::cancel);
+        app.get("/health", this::health);
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.get()));
+        app.exception(InvalidOrderException.class, (e, ctx) ->
+                problems.write(ctx, 400, "invalid-input", "The request has invalid fields.", e.errors()));
+        app.exception(OrderNotFoundException.class, (e, ctx) ->
+                problems.write(ctx, 404, "order-not-found", e.getMessage(), List.of()));
+        app.exception(IllegalOrderTransitionException.class, (e, ctx) ->
+                problems.write(ctx, 409, "illegal-transition", e.getMessage(), List.of()));
+        app.exception(StaleOrderException.class, (e, ctx) ->
+                problems.write(ctx, 409, "stale-version", e.getMessage(), List.of()));
+        app.exception(HttpResponseException.class, (e, ctx) -> problems.write(ctx, e.getStatus(),
+                HttpStatus.forStatus(e.getStatus()).name().toLowerCase().replace('_', '-'), e.getMessage(), List.of()));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("Request {} {} failed", ctx.method(), ctx.path(), e);
+            problems.write(ctx, 500, "internal-error", "The request failed; see the service log.", List.of());
+        });
+    }
+
+    /** Refuses oversized and non-JSON bodies before any handler reads them. */
+    private void checkBody(Context ctx) {
+        if (ctx.contentLength() > MAX_BODY_BYTES) {
+            throw new HttpResponseException(413, "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
+        }
+        String type = ctx.contentType();
+        if (ctx.contentLength() > 0 && type != null && !type.startsWith("application/json")
+                && !type.startsWith("application/problem+json")) {
+            throw new HttpResponseException(415, "Send the body as application/json.");
+        }
+    }
+
+    private void place(Context ctx) {
+        Order order = orders.place().handle(parser.placeOrder(body(ctx)));
+        ctx.header("Location", "/orders/" + order.id());
+        ctx.header("ETag", etag(order));
+        ctx.status(201).contentType("application/json").result(json.created(order).toString());
+    }
+
+    private void confirm(Context ctx) {
+        UUID id = orderId(ctx);
+        parser.confirmOrder(body(ctx));
+        respond(ctx, 200, orders.confirm().handle(new ConfirmOrderCommand(id, ifMatch(ctx))));
+    }
+
+    private void cancel(Context ctx) {
+        UUID id = orderId(ctx);
+        respond(ctx, 200, orders.cancel().handle(parser.cancelOrder(id, body(ctx), ifMatch(ctx))));
+    }
+
+    private void list(Context ctx) {
+        Optional<UUID> customer = Optional.ofNullable(ctx.queryParam("customer_id"))
+                .map(v -> RequestParser.uuidParameter("customer_id", v));
+        Optional<OrderStatus> status = Optional.ofNullable(ctx.queryParam("status"))
+                .map(v -> OrderStatus.parse("status", v));
+        int limit = ListOrdersQuery.DEFAULT_LIMIT;
+        String limitText = ctx.queryParam("limit");
+        if (limitText != null) {
+            try {
+                limit = Integer.parseInt(limitText);
+            } catch (NumberFormatException e) {
+                throw new InvalidOrderException(FieldError.of("limit", "must be a whole number between 1 and "
+                        + ListOrdersQuery.MAX_LIMIT));
+            }
+        }
+        ListOrdersQuery query = new ListOrdersQuery(customer, status, limit, Optional.ofNullable(ctx.queryParam("after")));
+        ctx.contentType("application/json").result(json.page(orders.list().handle(query)).toString());
+    }
+
+    private void health(Context ctx) {
+        HealthReport report = health.get();
+        ctx.status(report.up() ? 200 : 503).contentType("application/json").result(report.json());
+    }
+
+    private void respond(Context ctx, int status, Order order) {
+        ObjectNode body = json.order(order);
+        ctx.header("ETag", etag(order));
+        ctx.status(status).contentType("application/json").result(body.toString());
+    }
+
+    private static UUID orderId(Context ctx) {
+        return RequestParser.uuidParameter("id", ctx.pathParam("id"));
+    }
+
+    private static byte[] body(Context ctx) {
+        return ctx.bodyAsBytes();
+    }
+
+    private static String etag(Order order) {
+        return "\"" + order.version() + "\"";
+    }
+
+    private static OptionalLong ifMatch(Context ctx) {
+        String header = ctx.header("If-Match");
+        if (header == null || header.isBlank() || header.strip().equals("*")) {
+            return OptionalLong.empty();
+        }
+        String value = header.strip();
+        if (value.startsWith("W/")) {
+            value = value.substring(2);
+        }
+        value = value.replace("\"", "");
+        try {
+            return OptionalLong.of(Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            throw new InvalidOrderException(FieldError.of("If-Match", "must be an order version such as \"3\""));
+        }
+    }
+}
