@@ -1,0 +1,79 @@
+package dev.outbox.core.relay;
+
+import dev.outbox.core.spi.ClaimedEvent;
+import dev.outbox.core.spi.DeadLetter;
+import dev.outbox.core.spi.FailedDelivery;
+import dev.outbox.core.spi.OutboxBacklog;
+import dev.outbox.core.spi.OutboxStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Delegates to a store and records which methods were called, without its subscription. */
+final class CountingStore implements OutboxStore {
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    private final OutboxStore delegate;
+
+    CountingStore(OutboxStore delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public List<ClaimedEvent> claim(String claimant, int limit, Instant now, Duration lease) {
+        calls.add("claim");
+        return delegate.claim(claimant, limit, now, lease);
+    }
+
+    @Override
+    public void markPublished(Collection<UUID> eventIds, Instant now) {
+        calls.add("markPublished");
+        delegate.markPublished(eventIds, now);
+    }
+
+    @Override
+    public void reschedule(Collection<FailedDelivery> failures) {
+        calls.add("reschedule");
+        delegate.reschedule(failures);
+    }
+
+    @Override
+    public void deadLetter(Collection<FailedDelivery> failures) {
+        calls.add("deadLetter");
+        delegate.deadLetter(failures);
+    }
+
+    @Override
+    public void release(String claimant, Collection<UUID> eventIds) {
+        calls.add("release");
+        delegate.release(claimant, eventIds);
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(int limit) {
+        return delegate.deadLetters(limit);
+    }
+
+    @Override
+    public int requeueDeadLetters(Collection<UUID> eventIds, Instant now) {
+        return delegate.requeueDeadLetters(eventIds, now);
+    }
+
+    @Override
+    public int deleteDeadLetters(Collection<UUID> eventIds) {
+        return delegate.deleteDeadLetters(eventIds);
+    }
+
+    @Override
+    public int purgePublished(Instant publishedBefore, int limit) {
+        return delegate.purgePublished(publishedBefore, limit);
+    }
+
+    @Override
+    public OutboxBacklog backlog() {
+        calls.add("backlog");
+        return delegate.backlog();
+    }
+}

@@ -1,0 +1,227 @@
+package dev.outbox.core.relay;
+
+import static dev.outbox.core.relay.TestEvents.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.inmemory.InMemoryOutboxStore;
+import dev.outbox.core.inmemory.RecordingPublisher;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The relay thread: start and stop, wake-ups, in-flight batches and store failures. */
+class OutboxRelayLifecycleTest {
+    private static final Duration ONE_HOUR = Duration.ofHours(1);
+
+    private final InMemoryOutboxStore store = InMemoryOutboxStore.create();
+    private final RecordingPublisher publisher = RecordingPublisher.create();
+    private final RecordingListener listener = new RecordingListener();
+    private OutboxRelay relay;
+
+    @AfterEach
+    void stopRelay() {
+        publisher.releaseHeldCalls();
+        if (relay != null) {
+            relay.close();
+        }
+    }
+
+    private OutboxRelay.Builder builder() {
+        return OutboxRelay.builder(store, publisher).claimant("lifecycle-" + System.nanoTime()).listener(listener);
+    }
+
+    @Test
+    void nothingIsMarkedPublishedBeforeThePublishersStageCompletes() throws Exception {
+        OutboxEvent event = event("A");
+        store.append(event);
+        publisher.holdCalls();
+        relay = builder().pollInterval(ONE_HOUR).build();
+
+        CompletableFuture<Integer> cycle = CompletableFuture.supplyAsync(relay::runOnce);
+        Await.until("the publisher holds the batch", () -> publisher.heldCallCount() == 1);
+
+        assertThat(store.isPending(event.id())).isTrue();
+        assertThat(listener.published).isEmpty();
+        publisher.releaseHeldCalls();
+        assertThat(cycle.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(store.isPending(event.id())).isFalse();
+        assertThat(listener.published).containsExactly(event.id());
+    }
+
+    @Test
+    void stopWaitsForTheInFlightBatchAndRecordsItsOutcomes() throws Exception {
+        relay = builder().pollInterval(ONE_HOUR).shutdownTimeout(Duration.ofSeconds(60)).build();
+        publisher.holdCalls();
+        relay.start();
+        OutboxEvent event = event("A");
+        store.append(event);
+        Await.until("the publisher holds the batch", () -> publisher.heldCallCount() == 1);
+
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(relay::stop);
+        Thread.sleep(200);
+        assertThat(stopping).isNotDone();
+        publisher.releaseHeldCalls();
+        stopping.get(30, TimeUnit.SECONDS);
+
+        assertThat(store.isPending(event.id())).isFalse();
+        assertThat(listener.published).containsExactly(event.id());
+        assertThat(relay.isRunning()).isFalse();
+    }
+
+    @Test
+    void stopGivesUpOnABatchThatNeverCompletesAndReleasesItsClaims() throws Exception {
+        relay = builder().pollInterval(ONE_HOUR).shutdownTimeout(Duration.ofMillis(200)).build();
+        publisher.holdCalls();
+        relay.start();
+        List<OutboxEvent> events = List.of(event("A"), event("B"));
+        store.append(events);
+        Await.until("the publisher holds the batch", () -> publisher.heldCallCount() == 1);
+        assertThat(store.claimantOf(events.get(0).id())).contains(relay.config().claimant());
+
+        CompletableFuture.runAsync(relay::stop).get(30, TimeUnit.SECONDS);
+
+        assertThat(store.pending()).containsExactlyElementsOf(events);
+        assertThat(store.claimantOf(events.get(0).id())).isEmpty();
+        assertThat(store.claim("other-relay", 10, java.time.Instant.now(), Duration.ofMinutes(1)))
+                .extracting(c -> c.event().id()).containsExactly(events.get(0).id(), events.get(1).id());
+        publisher.releaseHeldCalls();
+        assertThat(listener.published).isEmpty();
+        assertThat(listener.batches).isEmpty();
+    }
+
+    @Test
+    void anIdleRelayDeliversPromptlyWhenWokenUp() throws Exception {
+        CountingStore unsubscribable = new CountingStore(store);
+        relay = OutboxRelay.builder(unsubscribable, publisher).pollInterval(ONE_HOUR).build();
+        relay.start();
+        awaitIdle(relay);
+
+        OutboxEvent event = event("A");
+        store.append(event);
+        relay.wakeUp();
+
+        assertThat(publisher.awaitPublished(1, Await.TIMEOUT)).isTrue();
+        assertThat(publisher.publishedIds()).containsExactly(event.id());
+    }
+
+    @Test
+    void anIdleRelayIsWokenByTheStoresSubscriptionOnCommit() throws Exception {
+        relay = builder().pollInterval(ONE_HOUR).build();
+        relay.start();
+        awaitIdle(relay);
+
+        store.append(event("A"));
+
+        assertThat(publisher.awaitPublished(1, Await.TIMEOUT)).isTrue();
+    }
+
+    @Test
+    void aWakeUpArrivingWhileABatchRunsIsNotLost() throws Exception {
+        relay = builder().pollInterval(ONE_HOUR).build();
+        publisher.holdCalls();
+        relay.start();
+        store.append(event("A"));
+        Await.until("the publisher holds the batch", () -> publisher.heldCallCount() == 1);
+
+        store.append(event("B"));
+        publisher.releaseHeldCalls();
+
+        assertThat(publisher.awaitPublished(2, Await.TIMEOUT)).isTrue();
+    }
+
+    @Test
+    void fullBatchesAreFollowedAtOnceWithoutWaitingForThePollInterval() throws Exception {
+        relay = builder().pollInterval(ONE_HOUR).batchSize(2).build();
+        store.append(List.of(event("A"), event("B"), event("C"), event("D"), event("E")));
+
+        relay.start();
+
+        assertThat(publisher.awaitPublished(5, Await.TIMEOUT)).isTrue();
+        assertThat(listener.batches).startsWith(2, 2, 1);
+    }
+
+    @Test
+    void aFailingStoreDoesNotKillTheRelay() throws Exception {
+        relay = builder().pollInterval(Duration.ofMillis(10)).build();
+        store.simulateOutage(true);
+        relay.start();
+        Await.until("the relay reported two store failures", () -> listener.errors.size() >= 2);
+
+        store.simulateOutage(false);
+        OutboxEvent event = event("A");
+        store.append(event);
+
+        assertThat(publisher.awaitPublished(1, Await.TIMEOUT)).isTrue();
+        assertThat(relay.isRunning()).isTrue();
+        assertThat(listener.errors.get(0)).hasMessageContaining("simulated outage");
+    }
+
+    @Test
+    void theRelaySamplesTheBacklogForItsListener() throws Exception {
+        relay = builder().pollInterval(Duration.ofMillis(10)).backlogSampleInterval(Duration.ofMillis(1)).build();
+        relay.start();
+
+        Await.until("a backlog sample arrived", () -> !listener.backlogs.isEmpty());
+    }
+
+    @Test
+    void startAndStopAreIdempotentAndAStoppedRelayCannotRestart() {
+        relay = builder().pollInterval(ONE_HOUR).build();
+        String threadName = "outbox-relay-" + relay.config().claimant();
+
+        relay.start();
+        relay.start();
+        assertThat(relay.isRunning()).isTrue();
+        assertThat(threadsNamed(threadName)).hasSize(1).allSatisfy(t -> assertThat(t.isDaemon()).isTrue());
+
+        relay.stop();
+        relay.stop();
+        relay.close();
+        assertThat(relay.isRunning()).isFalse();
+        assertThatThrownBy(relay::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("was stopped");
+        assertThat(relay.runOnce()).isZero();
+    }
+
+    @Test
+    void stoppingARelayThatNeverStartedIsAllowed() {
+        relay = builder().build();
+
+        relay.stop();
+
+        assertThat(relay.isRunning()).isFalse();
+    }
+
+    @Test
+    void concurrentStartsAndStopsLeaveNoThreadBehind() throws Exception {
+        relay = builder().pollInterval(ONE_HOUR).build();
+        String threadName = "outbox-relay-" + relay.config().claimant();
+        List<CompletableFuture<Void>> starts = java.util.stream.IntStream.range(0, 8)
+                .mapToObj(i -> CompletableFuture.runAsync(relay::start)).toList();
+        CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        assertThat(threadsNamed(threadName)).hasSize(1);
+
+        List<CompletableFuture<Void>> stops = java.util.stream.IntStream.range(0, 8)
+                .mapToObj(i -> CompletableFuture.runAsync(relay::stop)).toList();
+        CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+        Await.until("the relay thread ended", () -> threadsNamed(threadName).isEmpty());
+    }
+
+    /** Waits until the relay thread sleeps for its poll interval after finding nothing to do. */
+    private static void awaitIdle(OutboxRelay relay) throws InterruptedException {
+        String name = "outbox-relay-" + relay.config().claimant();
+        Await.until("the relay is idle", () -> threadsNamed(name).stream()
+                .anyMatch(t -> t.getState() == Thread.State.TIMED_WAITING));
+    }
+
+    private static List<Thread> threadsNamed(String name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name) && t.isAlive())
+                .toList();
+    }
+}
