@@ -113,8 +113,9 @@ final class RequestParser {
         try {
             root = mapper.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new InvalidOrderException(FieldError.of("body", "is not valid JSON: " + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new InvalidOrderException(FieldError.of("body", "is not valid JSON: " + e.getOriginalMessage() + where));
         } catch (IOException e) {
             throw new InvalidOrderException(FieldError.of("body", "cannot be read: " + e.getMessage()));
         }
