@@ -1,0 +1,116 @@
+package dev.outbox.jdbc.replication;
+
+import dev.outbox.core.OutboxEvent;
+import dev.outbox.jdbc.OutboxTable;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * The relay's writes to the outbox table, all on a plain auto-commit connection:
+ * <ul>
+ *   <li>dead letters, kept in the outbox table itself as {@code status = 'dead'} rows (an upsert:
+ *       in {@link TableMode#LOG_ONLY} the row is gone and is inserted again, in
+ *       {@link TableMode#KEEP_ROWS} it is updated). The publication sees the insert, and the
+ *       relay skips it because its status is not {@code pending};
+ *   <li>in {@link TableMode#KEEP_ROWS}: marking rows published and purging them after retention.
+ * </ul>
+ * Immutable; the connection passed in must not be used by another thread at the same time.
+ */
+final class DeadLetterWriter {
+
+    private static final int MAX_ERROR_LENGTH = 2000;
+
+    /** A row's raw text values, for a row that could not even become an {@link OutboxEvent}. */
+    record RawRow(String id, String aggregateType, String aggregateId, String type, String payload,
+                  String payloadBytes, String contentType, String headers, String occurredAt) {
+    }
+
+    private final String upsertDead;
+    private final String markPublished;
+    private final String purge;
+
+    DeadLetterWriter(OutboxTable table) {
+        String name = table.qualifiedName();
+        this.upsertDead = "INSERT INTO " + name + " (id, aggregatetype, aggregateid, type, payload, payload_bytes, "
+                + "content_type, headers, occurred_at, status, attempts, last_error, dead_lettered_at) "
+                + "VALUES (?::uuid, ?, ?, ?, ?::jsonb, ?::bytea, coalesce(?, 'application/json'), coalesce(?::jsonb, '{}'), "
+                + "coalesce(?::timestamptz, now()), 'dead', ?, ?, now()) "
+                + "ON CONFLICT (id) DO UPDATE SET status = 'dead', attempts = EXCLUDED.attempts, "
+                + "last_error = EXCLUDED.last_error, dead_lettered_at = now(), claimed_by = NULL, claimed_until = NULL";
+        this.markPublished = "UPDATE " + name + " SET status = 'published', published_at = now(), attempts = attempts + 1 "
+                + "WHERE id = ANY (?) AND status = 'pending'";
+        this.purge = "DELETE FROM " + name + " WHERE id IN (SELECT id FROM " + name
+                + " WHERE status = 'published' AND published_at < now() - make_interval(secs => ?) "
+                + "ORDER BY published_at LIMIT ?)";
+    }
+
+    void deadLetter(Connection connection, OutboxEvent event, int attempts, Throwable error) throws SQLException {
+        String json = isJson(event.contentType()) ? event.payloadAsString() : null;
+        write(connection, new RawRow(event.id().toString(), event.aggregateType(), event.aggregateId(), event.eventType(),
+                json, json == null ? TextValues.byteaLiteral(event.payload()) : null, event.contentType(),
+                TextValues.headersJson(event.headers()), event.occurredAt().toString()), attempts, error);
+    }
+
+    void deadLetter(Connection connection, RawRow row, int attempts, Throwable error) throws SQLException {
+        write(connection, row, attempts, error);
+    }
+
+    private void write(Connection connection, RawRow row, int attempts, Throwable error) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(upsertDead)) {
+            insert.setString(1, row.id());
+            insert.setString(2, row.aggregateType());
+            insert.setString(3, row.aggregateId());
+            insert.setString(4, row.type());
+            insert.setString(5, row.payload());
+            insert.setString(6, row.payloadBytes());
+            insert.setString(7, row.contentType());
+            insert.setString(8, row.headers());
+            insert.setString(9, row.occurredAt());
+            insert.setInt(10, attempts);
+            insert.setString(11, describe(error));
+            insert.executeUpdate();
+        }
+    }
+
+    /** Marks pending rows published; rows already gone (log-only writers) are ignored. */
+    void markPublished(Connection connection, Collection<UUID> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement update = connection.prepareStatement(markPublished)) {
+            Array array = connection.createArrayOf("uuid", ids.toArray());
+            update.setArray(1, array);
+            update.executeUpdate();
+        }
+    }
+
+    /** Deletes published rows older than {@code retention}, at most {@code limit}; returns how many. */
+    int purge(Connection connection, Duration retention, int limit) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement(purge)) {
+            delete.setDouble(1, retention.toMillis() / 1000.0);
+            delete.setInt(2, limit);
+            return delete.executeUpdate();
+        }
+    }
+
+    static boolean isJson(String contentType) {
+        String type = contentType.toLowerCase(Locale.ROOT);
+        int parameters = type.indexOf(';');
+        type = (parameters >= 0 ? type.substring(0, parameters) : type).strip();
+        return type.equals(OutboxEvent.JSON) || type.endsWith("+json");
+    }
+
+    private static String describe(Throwable error) {
+        if (error == null) {
+            return null;
+        }
+        String text = error.getClass().getName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
+        return text.length() > MAX_ERROR_LENGTH ? text.substring(0, MAX_ERROR_LENGTH) : text;
+    }
+}

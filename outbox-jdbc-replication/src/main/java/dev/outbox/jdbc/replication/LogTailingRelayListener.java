@@ -1,0 +1,47 @@
+package dev.outbox.jdbc.replication;
+
+import dev.outbox.core.relay.RelayListener;
+
+/**
+ * Observes a {@link LogTailingRelay}: the {@link RelayListener} callbacks of the polling relay
+ * ({@code onPublished}, {@code onRetryScheduled}, {@code onDeadLettered}, {@code onBatch};
+ * {@code onBacklog} is never called) plus leadership, lag and errors. Every method has a no-op
+ * default.
+ *
+ * <p>Methods run on the relay's threads; they must be quick and should not throw. An exception
+ * thrown by a listener is logged and otherwise ignored.
+ */
+public interface LogTailingRelayListener extends RelayListener {
+
+    /** A listener that does nothing; the default. */
+    LogTailingRelayListener NONE = new LogTailingRelayListener() { };
+
+    /** Called when this instance took the slot's leader lock and starts streaming. */
+    default void onLeadershipAcquired(String slotName) {
+    }
+
+    /**
+     * Called when this instance stopped being the leader: stopped, or a failure ended the session.
+     *
+     * @param cause the failure, {@code null} on a normal stop
+     */
+    default void onLeadershipLost(String slotName, Throwable cause) {
+    }
+
+    /**
+     * Called after the slot's confirmed position advanced to {@code lsn}: everything before it is
+     * acknowledged by the broker (or dead-lettered).
+     *
+     * @param lsn the confirmed position, e.g. {@code 0/16B3748}
+     */
+    default void onConfirmed(String lsn) {
+    }
+
+    /** Called by the leader with a lag sample once per heartbeat interval. */
+    default void onLag(ReplicationLag lag) {
+    }
+
+    /** Called when a leader session or a maintenance task failed; the relay retries by itself. */
+    default void onError(Throwable error) {
+    }
+}

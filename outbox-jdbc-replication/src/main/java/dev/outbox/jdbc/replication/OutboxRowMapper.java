@@ -1,0 +1,93 @@
+package dev.outbox.jdbc.replication;
+
+import dev.outbox.core.OutboxEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Maps an {@code Insert} of the outbox table to an {@link OutboxEvent}, finding the columns by
+ * name in the table's {@code Relation} message (so column order and extra columns do not
+ * matter). Immutable; one instance per Relation message.
+ */
+final class OutboxRowMapper {
+    private final int id;
+    private final int aggregateType;
+    private final int aggregateId;
+    private final int type;
+    private final int payload;
+    private final int payloadBytes;
+    private final int contentType;
+    private final int headers;
+    private final int occurredAt;
+    private final int status;
+
+    OutboxRowMapper(PgOutputDecoder.Relation relation) {
+        List<String> columns = relation.columns();
+        String table = relation.namespace() + "." + relation.name();
+        this.id = required(columns, "id", table);
+        this.aggregateType = required(columns, "aggregatetype", table);
+        this.aggregateId = required(columns, "aggregateid", table);
+        this.type = required(columns, "type", table);
+        this.payload = required(columns, "payload", table);
+        this.payloadBytes = columns.indexOf("payload_bytes");
+        this.contentType = columns.indexOf("content_type");
+        this.headers = columns.indexOf("headers");
+        this.occurredAt = columns.indexOf("occurred_at");
+        this.status = columns.indexOf("status");
+    }
+
+    private static int required(List<String> columns, String name, String table) {
+        int index = columns.indexOf(name);
+        if (index < 0) {
+            throw new IllegalStateException("outbox table " + table + " has no column '" + name + "' (columns: "
+                    + columns + ")");
+        }
+        return index;
+    }
+
+    /** Returns whether the row is a new pending event (not a dead letter or a replayed published row). */
+    boolean isPending(String[] values) {
+        return status < 0 || values[status] == null || "pending".equals(values[status]);
+    }
+
+    /** Returns the row's event id. */
+    UUID id(String[] values) {
+        return UUID.fromString(values[id]);
+    }
+
+    /**
+     * Builds the event.
+     *
+     * @throws IllegalArgumentException when a value is invalid for an {@link OutboxEvent}
+     */
+    OutboxEvent event(String[] values, java.time.Instant commitTime) {
+        String json = values[payload];
+        byte[] body;
+        if (json != null) {
+            body = json.getBytes(StandardCharsets.UTF_8);
+        } else if (payloadBytes >= 0 && values[payloadBytes] != null) {
+            body = TextValues.bytea(values[payloadBytes]);
+        } else {
+            body = new byte[0];
+        }
+        String media = contentType >= 0 && values[contentType] != null ? values[contentType] : OutboxEvent.JSON;
+        return new OutboxEvent(
+                id(values),
+                values[aggregateType],
+                values[aggregateId],
+                values[type],
+                body,
+                media,
+                headers >= 0 ? TextValues.headers(values[headers]) : java.util.Map.of(),
+                occurredAt >= 0 && values[occurredAt] != null ? TextValues.timestamptz(values[occurredAt]) : commitTime);
+    }
+
+    /** Returns the raw text values needed to write the row back as a dead letter. */
+    DeadLetterWriter.RawRow raw(String[] values) {
+        return new DeadLetterWriter.RawRow(values[id], values[aggregateType], values[aggregateId], values[type],
+                values[payload], payloadBytes >= 0 ? values[payloadBytes] : null,
+                contentType >= 0 ? values[contentType] : null, headers >= 0 ? values[headers] : null,
+                occurredAt >= 0 ? values[occurredAt] : null);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.outbox.jdbc.replication;
+
+import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.spi.PublishOutcome;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Whole transactions handed to the publisher together, and what is left of them to deliver.
+ * Confined to the session thread.
+ */
+final class PublishingBatch {
+    final List<CommittedTransaction> transactions;
+    final long endLsn;
+    final Instant oldestCommit;
+    final int size;
+    final long startedNanos = System.nanoTime();
+    List<OutboxEvent> remaining;
+    int failedAttempts;
+    CompletableFuture<List<PublishOutcome>> outcomes;
+    long retryAtNanos;
+
+    PublishingBatch(List<CommittedTransaction> transactions) {
+        this.transactions = List.copyOf(transactions);
+        this.endLsn = transactions.get(transactions.size() - 1).endLsn;
+        this.oldestCommit = transactions.get(0).commitTime;
+        List<OutboxEvent> events = new ArrayList<>();
+        for (CommittedTransaction transaction : transactions) {
+            events.addAll(transaction.events);
+        }
+        this.remaining = events;
+        this.size = events.size();
+    }
+
+    boolean awaitingOutcomes() {
+        return outcomes != null;
+    }
+}

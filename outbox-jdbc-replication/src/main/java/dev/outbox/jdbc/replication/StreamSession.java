@@ -1,0 +1,346 @@
+package dev.outbox.jdbc.replication;
+
+import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.spi.PublishOutcome;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One leader's streaming session: reads pgoutput from the slot, groups whole transactions into
+ * batches, publishes one batch at a time (reading the next one meanwhile), retries failures with
+ * backoff without ever skipping ahead, dead-letters permanent failures, and confirms a
+ * transaction's end LSN only after everything up to it is acknowledged. Runs on one thread; ends
+ * when {@code running} turns false (after settling the batch in flight) or by throwing.
+ */
+final class StreamSession {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);
+    private static final String OBJECT_IN_USE = "55006";
+
+    private final RelaySettings settings;
+    private final Connection plain;
+    private final BooleanSupplier running;
+    private final RelayState state;
+    private final DeadLetterWriter writer;
+    private final Map<Integer, OutboxRowMapper> relations = new HashMap<>();
+    private final ArrayDeque<CommittedTransaction> pending = new ArrayDeque<>();
+    private int pendingEvents;
+    private long pendingSinceNanos;
+    private CommittedTransaction open;
+    private PublishingBatch inFlight;
+    private PGReplicationStream stream;
+    private long confirmedLsn;
+    private long lastStatusNanos = System.nanoTime();
+    private long lastLockCheckNanos = System.nanoTime();
+
+    StreamSession(RelaySettings settings, Connection plain, BooleanSupplier running, RelayState state) {
+        this.settings = settings;
+        this.plain = plain;
+        this.running = running;
+        this.state = state;
+        this.writer = new DeadLetterWriter(settings.table());
+    }
+
+    /** Streams until stopped; throws on any failure, leaving the slot at the last confirmed LSN. */
+    void run() throws Exception {
+        try (Connection replication = openStream()) {
+            if (replication == null) {
+                return;
+            }
+            try {
+                loop();
+                settleOnStop();
+            } finally {
+                closeStream();
+            }
+        }
+    }
+
+    private Connection openStream() throws SQLException, InterruptedException {
+        while (running.getAsBoolean()) {
+            Connection replication = settings.connections().replication();
+            try {
+                stream = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
+                        .withSlotName(settings.slotName())
+                        .withSlotOption("proto_version", 1)
+                        .withSlotOption("publication_names", settings.publicationName())
+                        .withStatusInterval((int) settings.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
+                        .start();
+                LOG.info("Streaming slot {} (publication {}) for table {}", settings.slotName(),
+                        settings.publicationName(), settings.table());
+                return replication;
+            } catch (SQLException e) {
+                replication.close();
+                if (!OBJECT_IN_USE.equals(e.getSQLState())) {
+                    throw e;
+                }
+                // The previous leader's walsender has not exited yet; the slot frees up shortly.
+                LOG.info("Replication slot {} is still active ({}); retrying", settings.slotName(), e.getMessage());
+                state.sleep(Duration.ofMillis(500));
+            }
+        }
+        return null;
+    }
+
+    private void loop() throws Exception {
+        while (running.getAsBoolean()) {
+            checkLock();
+            boolean progressed = advanceInFlight();
+            if (inFlight == null && pendingEvents > 0 && (pendingEvents >= settings.batchSize()
+                    || System.nanoTime() - pendingSinceNanos >= settings.maxBatchDelay().toNanos())) {
+                publish(new PublishingBatch(drainPending()));
+                updateOldest();
+                progressed = true;
+            }
+            if (pendingEvents < settings.batchSize()) {
+                ByteBuffer message = stream.readPending();
+                if (message != null) {
+                    handle(PgOutputDecoder.decode(message));
+                    continue;
+                }
+            }
+            if (!progressed) {
+                idle();
+            }
+        }
+    }
+
+    private boolean advanceInFlight() throws SQLException {
+        if (inFlight == null) {
+            return false;
+        }
+        if (inFlight.awaitingOutcomes()) {
+            if (!inFlight.outcomes.isDone()) {
+                return false;
+            }
+            settle(inFlight);
+            return true;
+        }
+        if (System.nanoTime() - inFlight.retryAtNanos >= 0) {
+            publish(inFlight);
+            return true;
+        }
+        return false;
+    }
+
+    private void handle(PgOutputDecoder.Message message) throws SQLException {
+        if (message instanceof PgOutputDecoder.Begin begin) {
+            open = new CommittedTransaction(begin.commitTime());
+        } else if (message instanceof PgOutputDecoder.Relation relation) {
+            if (relation.namespace().equals(settings.table().schema()) && relation.name().equals(settings.table().table())) {
+                relations.put(relation.id(), new OutboxRowMapper(relation));
+            } else {
+                relations.remove(relation.id());
+            }
+        } else if (message instanceof PgOutputDecoder.Insert insert) {
+            onInsert(insert);
+        } else if (message instanceof PgOutputDecoder.Commit commit) {
+            onCommit(commit);
+        }
+    }
+
+    private void onInsert(PgOutputDecoder.Insert insert) throws SQLException {
+        OutboxRowMapper mapper = relations.get(insert.relationId());
+        if (mapper == null || open == null || !mapper.isPending(insert.values())) {
+            return;
+        }
+        try {
+            open.events.add(mapper.event(insert.values(), open.commitTime));
+        } catch (RuntimeException e) {
+            // A row no OutboxEvent can hold (written around the append port): keep it, visible, and go on.
+            LOG.warn("Outbox row {} is not a valid event; dead-lettered: {}", insert.values()[0], e.getMessage());
+            writer.deadLetter(plain, mapper.raw(insert.values()), 0, e);
+            settings.listener().onError(e);
+        }
+    }
+
+    private void onCommit(PgOutputDecoder.Commit commit) {
+        CommittedTransaction transaction = open;
+        open = null;
+        if (transaction == null || transaction.events.isEmpty()) {
+            return;
+        }
+        transaction.endLsn = commit.endLsn();
+        if (pending.isEmpty()) {
+            pendingSinceNanos = System.nanoTime();
+        }
+        pending.add(transaction);
+        pendingEvents += transaction.events.size();
+        updateOldest();
+    }
+
+    private List<CommittedTransaction> drainPending() {
+        List<CommittedTransaction> batch = new ArrayList<>(pending);
+        pending.clear();
+        pendingEvents = 0;
+        return batch;
+    }
+
+    private void publish(PublishingBatch batch) {
+        inFlight = batch;
+        CompletableFuture<List<PublishOutcome>> outcomes;
+        try {
+            outcomes = settings.publisher().publish(List.copyOf(batch.remaining)).toCompletableFuture();
+        } catch (RuntimeException e) {
+            outcomes = CompletableFuture.failedFuture(e);
+        }
+        batch.outcomes = outcomes;
+    }
+
+    private void settle(PublishingBatch batch) throws SQLException {
+        List<OutboxEvent> events = batch.remaining;
+        List<PublishOutcome> outcomes = null;
+        Throwable failure = null;
+        try {
+            outcomes = batch.outcomes.join();
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            failure = e.getCause() != null ? e.getCause() : e;
+        }
+        batch.outcomes = null;
+        if (failure == null && (outcomes == null || outcomes.size() != events.size())) {
+            failure = new IllegalStateException("publisher returned " + (outcomes == null ? "no" : outcomes.size())
+                    + " outcomes for " + events.size() + " events");
+        }
+        List<OutboxEvent> published = new ArrayList<>();
+        List<OutboxEvent> retry = new ArrayList<>();
+        List<Throwable> retryErrors = new ArrayList<>();
+        List<UUID> publishedIds = new ArrayList<>();
+        int attempt = batch.failedAttempts + 1;
+        for (int i = 0; i < events.size(); i++) {
+            OutboxEvent event = events.get(i);
+            PublishOutcome outcome = failure == null ? outcomes.get(i) : PublishOutcome.retriable(event.id(), failure);
+            switch (outcome.status()) {
+                case PUBLISHED -> {
+                    published.add(event);
+                    publishedIds.add(event.id());
+                }
+                case PERMANENT_FAILURE -> deadLetter(event, attempt, outcome.error());
+                case RETRIABLE_FAILURE -> {
+                    if (attempt >= settings.maxAttempts()) {
+                        deadLetter(event, attempt, outcome.error());
+                    } else {
+                        retry.add(event);
+                        retryErrors.add(outcome.error());
+                    }
+                }
+            }
+        }
+        if (settings.mode() == TableMode.KEEP_ROWS) {
+            writer.markPublished(plain, publishedIds);
+        }
+        if (!published.isEmpty()) {
+            settings.listener().onPublished(published);
+        }
+        if (retry.isEmpty()) {
+            inFlight = null;
+            confirm(batch.endLsn);
+            settings.listener().onBatch(batch.size, Duration.ofNanos(System.nanoTime() - batch.startedNanos));
+            updateOldest();
+            return;
+        }
+        batch.failedAttempts = attempt;
+        batch.remaining = retry;
+        Duration delay = settings.backoff().delay(attempt);
+        batch.retryAtNanos = System.nanoTime() + delay.toNanos();
+        Instant next = Instant.now().plus(delay);
+        LOG.warn("Publishing {} events failed (attempt {}), retrying in {} ms without advancing the slot: {}",
+                retry.size(), attempt, delay.toMillis(), String.valueOf(retryErrors.get(0)));
+        for (int i = 0; i < retry.size(); i++) {
+            settings.listener().onRetryScheduled(retry.get(i), attempt, next, retryErrors.get(i));
+        }
+    }
+
+    private void deadLetter(OutboxEvent event, int attempts, Throwable error) throws SQLException {
+        writer.deadLetter(plain, event, attempts, error);
+        LOG.warn("Event {} dead-lettered after {} attempt(s): {}", event.id(), attempts, String.valueOf(error));
+        settings.listener().onDeadLettered(event, attempts, error);
+    }
+
+    private void confirm(long lsn) throws SQLException {
+        if (lsn <= confirmedLsn) {
+            return;
+        }
+        LogSequenceNumber position = LogSequenceNumber.valueOf(lsn);
+        stream.setAppliedLSN(position);
+        stream.setFlushedLSN(position);
+        stream.forceUpdateStatus();
+        lastStatusNanos = System.nanoTime();
+        confirmedLsn = lsn;
+        state.confirmed(position.asString());
+        settings.listener().onConfirmed(position.asString());
+    }
+
+    private void idle() throws SQLException, InterruptedException {
+        long now = System.nanoTime();
+        if (inFlight == null && pending.isEmpty() && open == null) {
+            // Nothing unacknowledged: the last keepalive position is safe to confirm, so idle slots do not pin WAL.
+            long received = stream.getLastReceiveLSN().asLong();
+            if (received > confirmedLsn && now - lastStatusNanos >= settings.statusInterval().toNanos() / 2) {
+                confirm(received);
+            }
+        }
+        if (now - lastStatusNanos >= settings.statusInterval().toNanos()) {
+            stream.forceUpdateStatus();
+            lastStatusNanos = now;
+        }
+        Thread.sleep(1);
+    }
+
+    private void checkLock() throws SQLException {
+        long now = System.nanoTime();
+        if (now - lastLockCheckNanos >= settings.heartbeatInterval().toNanos()) {
+            lastLockCheckNanos = now;
+            if (!plain.isValid(5)) {
+                throw new SQLException("the leader lock connection was lost");
+            }
+        }
+    }
+
+    private void updateOldest() {
+        Instant oldest = inFlight != null ? inFlight.oldestCommit
+                : !pending.isEmpty() ? pending.peekFirst().commitTime
+                : null;
+        state.oldestUnacknowledged(oldest);
+    }
+
+    /** On stop: wait (bounded) for the batch in flight so what the broker acknowledged gets confirmed. */
+    private void settleOnStop() throws SQLException {
+        if (inFlight != null && inFlight.awaitingOutcomes()) {
+            try {
+                inFlight.outcomes.get(settings.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.info("Stopping with a batch still unacknowledged; it is sent again on the next start");
+                return;
+            }
+            settle(inFlight);
+        }
+    }
+
+    private void closeStream() {
+        state.oldestUnacknowledged(null);
+        try {
+            if (stream != null && !stream.isClosed()) {
+                stream.close();
+            }
+        } catch (SQLException e) {
+            LOG.debug("Closing the replication stream failed", e);
+        }
+    }
+}
