@@ -3,21 +3,25 @@ package dev.outbox.kafka;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.OutboxException;
 import dev.outbox.core.spi.PublishOutcome;
+import dev.outbox.core.spi.PublishOutcome.Status;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * One {@code publish} call: sends every event without waiting, collects one outcome per event
@@ -28,23 +32,33 @@ import org.apache.kafka.common.errors.TimeoutException;
  *   <li>when {@code send()} itself throws a transient error (typically "not present in
  *       metadata" after blocking {@code max.block.ms}), the rest of the batch is not sent and
  *       reported retriable, so a batch blocks at most once;
- *   <li>when encoding fails transiently for a topic (schema registry down), the rest of that
- *       topic's events are reported retriable without calling the registry again;
+ *   <li>when encoding fails transiently for an aggregate type (schema registry down), the rest of
+ *       that type's events are reported retriable without calling the registry again;
  *   <li>once an event of an aggregate failed transiently, the later events of the same
  *       aggregate in the batch are not sent, and any that were acknowledged anyway (the failure
  *       came asynchronously) are reported retriable too: they will be sent again after the
- *       failed one, so the aggregate's last records on the topic keep the commit order.
+ *       failed one, so the aggregate's last records on the topic keep the commit order;
+ *   <li>the first time the publisher meets a topic, the first record of each partition is sent
+ *       alone and awaited before the others. A fresh partition can otherwise reorder an idempotent
+ *       producer's in-flight requests: the first fails NOT_LEADER_OR_FOLLOWER while the broker
+ *       applies the topic creation, the second is accepted, and every retry of the first then
+ *       fails OUT_OF_ORDER_SEQUENCE_NUMBER until it expires (KAFKA-15591, KAFKA-14312,
+ *       KAFKA-19880; seen with the 4.3.1 broker on auto-created topics).
  * </ul>
  */
 final class BatchPublication {
 
     private final List<OutboxEvent> events;
+    private final Set<String> warmTopics;
     private final AtomicReferenceArray<PublishOutcome> outcomes;
     private final AtomicInteger pending;
     private final CompletableFuture<List<PublishOutcome>> done = new CompletableFuture<>();
+    private final Set<String> failedAggregates = new HashSet<>();
+    private RuntimeException sendFailure;
 
-    BatchPublication(List<OutboxEvent> events) {
+    BatchPublication(List<OutboxEvent> events, Set<String> warmTopics) {
         this.events = events;
+        this.warmTopics = warmTopics;
         this.outcomes = new AtomicReferenceArray<>(events.size());
         this.pending = new AtomicInteger(events.size() + 1);
     }
@@ -52,55 +66,152 @@ final class BatchPublication {
     /** Sends the batch and returns the stage of its outcomes, in event order. */
     CompletableFuture<List<PublishOutcome>> send(Producer<byte[], byte[]> producer, OutboxRecordFactory records,
             Duration guard) {
-        Set<String> failedAggregates = new HashSet<>();
-        Map<String, RuntimeException> failedTopics = new HashMap<>();
-        RuntimeException sendFailure = null;
-        for (int i = 0; i < events.size(); i++) {
-            OutboxEvent event = events.get(i);
-            if (sendFailure != null) {
-                complete(i, PublishOutcome.retriable(event.id(),
-                        new OutboxException("not sent: an earlier send of this batch failed", sendFailure)));
-                continue;
-            }
-            if (failedAggregates.contains(event.aggregateId())) {
-                complete(i, PublishOutcome.retriable(event.id(), new OutboxException(
-                        "not sent: an earlier event of aggregate " + event.aggregateId() + " failed in this batch")));
-                continue;
-            }
-            ProducerRecord<byte[], byte[]> record;
-            try {
-                RuntimeException topicFailure = failedTopics.get(event.aggregateType());
-                if (topicFailure != null) {
-                    throw new OutboxException("not encoded: encoding for the same aggregate type failed earlier in "
-                            + "this batch", topicFailure);
-                }
-                record = records.toRecord(event);
-            } catch (RuntimeException e) {
-                PublishOutcome outcome = PublishErrorClassifier.outcome(event.id(), e);
-                if (!outcome.isPublished() && outcome.status() == PublishOutcome.Status.RETRIABLE_FAILURE) {
-                    failedAggregates.add(event.aggregateId());
-                    failedTopics.putIfAbsent(event.aggregateType(), e);
-                }
-                complete(i, outcome);
-                continue;
-            }
-            int index = i;
-            try {
-                producer.send(record, (metadata, error) -> complete(index, error == null
-                        ? PublishOutcome.published(event.id())
-                        : PublishErrorClassifier.outcome(event.id(), error)));
-            } catch (RuntimeException e) {
-                PublishOutcome outcome = PublishErrorClassifier.outcome(event.id(), e);
-                if (outcome.status() == PublishOutcome.Status.RETRIABLE_FAILURE) {
-                    failedAggregates.add(event.aggregateId());
-                    sendFailure = e;
-                }
-                complete(index, outcome);
+        List<ProducerRecord<byte[], byte[]>> built = encode(records);
+        sendPilots(producer, built, guard);
+        for (int i = 0; i < built.size(); i++) {
+            if (built.get(i) != null && outcomes.get(i) == null) {
+                sendOne(producer, i, built.get(i), null);
             }
         }
         arrive();
         return done.orTimeout(guard.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((list, error) -> list != null ? list : snapshot(guard));
+                .handle((list, error) -> list != null ? list : orderGuarded(snapshot(guard)));
+    }
+
+    private List<ProducerRecord<byte[], byte[]>> encode(OutboxRecordFactory records) {
+        List<ProducerRecord<byte[], byte[]>> built = new ArrayList<>(events.size());
+        Map<String, RuntimeException> failedTypes = new HashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            OutboxEvent event = events.get(i);
+            ProducerRecord<byte[], byte[]> record = null;
+            try {
+                RuntimeException typeFailure = failedTypes.get(event.aggregateType());
+                if (typeFailure != null) {
+                    throw new OutboxException("not encoded: encoding failed for an earlier " + event.aggregateType()
+                            + " event of this batch", typeFailure);
+                }
+                record = records.toRecord(event);
+            } catch (RuntimeException e) {
+                PublishOutcome outcome = PublishErrorClassifier.outcome(event.id(), e);
+                if (outcome.status() == Status.RETRIABLE_FAILURE) {
+                    failedTypes.putIfAbsent(event.aggregateType(), e);
+                }
+                complete(i, outcome);
+            }
+            built.add(record);
+        }
+        return built;
+    }
+
+    /** Sends and awaits the first record of each partition of topics this publisher has not written yet. */
+    private void sendPilots(Producer<byte[], byte[]> producer, List<ProducerRecord<byte[], byte[]>> built,
+            Duration guard) {
+        Map<String, Map<Integer, Integer>> pilots = new LinkedHashMap<>();
+        for (int i = 0; i < built.size() && sendFailure == null; i++) {
+            ProducerRecord<byte[], byte[]> record = built.get(i);
+            if (record == null || warmTopics.contains(record.topic())) {
+                continue;
+            }
+            Map<Integer, Integer> firstByPartition = pilots.get(record.topic());
+            if (firstByPartition == null) {
+                int partitions;
+                try {
+                    partitions = producer.partitionsFor(record.topic()).size();
+                } catch (RuntimeException e) {
+                    sendFailed(i, e);
+                    break;
+                }
+                firstByPartition = new HashMap<>();
+                firstByPartition.put(-1, partitions);
+                if (partitions <= 0) {
+                    warmTopics.add(record.topic()); // nothing known to warm (a test double without a cluster)
+                }
+                pilots.put(record.topic(), firstByPartition);
+            }
+            int partitions = firstByPartition.get(-1);
+            if (partitions <= 0) {
+                continue;
+            }
+            int partition = Utils.toPositive(Utils.murmur2(record.key())) % partitions;
+            firstByPartition.putIfAbsent(partition, i);
+        }
+        List<Integer> indexes = new ArrayList<>();
+        pilots.values().forEach(byPartition -> byPartition.forEach((partition, index) -> {
+            if (partition >= 0) {
+                indexes.add(index);
+            }
+        }));
+        if (indexes.isEmpty()) {
+            return;
+        }
+        indexes.sort(null);
+        CountDownLatch acknowledged = new CountDownLatch(indexes.size());
+        for (int index : indexes) {
+            if (!sendOne(producer, index, built.get(index), acknowledged)) {
+                acknowledged.countDown();
+            }
+        }
+        try {
+            acknowledged.await(guard.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (String topic : pilots.keySet()) {
+            boolean allPublished = true;
+            for (int index : indexes) {
+                if (built.get(index).topic().equals(topic)) {
+                    PublishOutcome outcome = outcomes.get(index);
+                    allPublished &= outcome != null && outcome.isPublished();
+                }
+            }
+            if (allPublished) {
+                warmTopics.add(topic);
+            }
+        }
+        for (int index : indexes) {
+            PublishOutcome outcome = outcomes.get(index);
+            if (outcome == null || outcome.status() == Status.RETRIABLE_FAILURE) {
+                failedAggregates.add(events.get(index).aggregateId());
+            }
+        }
+    }
+
+    /** Sends one record unless a rule says otherwise; returns whether the producer accepted it. */
+    private boolean sendOne(Producer<byte[], byte[]> producer, int index, ProducerRecord<byte[], byte[]> record,
+            CountDownLatch pilot) {
+        OutboxEvent event = events.get(index);
+        if (sendFailure != null) {
+            complete(index, PublishOutcome.retriable(event.id(),
+                    new OutboxException("not sent: an earlier send of this batch failed", sendFailure)));
+            return false;
+        }
+        if (failedAggregates.contains(event.aggregateId())) {
+            complete(index, PublishOutcome.retriable(event.id(), new OutboxException(
+                    "not sent: an earlier event of aggregate " + event.aggregateId() + " failed in this batch")));
+            return false;
+        }
+        try {
+            producer.send(record, (metadata, error) -> {
+                complete(index, error == null ? PublishOutcome.published(event.id())
+                        : PublishErrorClassifier.outcome(event.id(), error));
+                if (pilot != null) {
+                    pilot.countDown();
+                }
+            });
+            return true;
+        } catch (RuntimeException e) {
+            sendFailed(index, e);
+            return false;
+        }
+    }
+
+    private void sendFailed(int index, RuntimeException e) {
+        PublishOutcome outcome = PublishErrorClassifier.outcome(events.get(index).id(), e);
+        if (outcome.status() == Status.RETRIABLE_FAILURE) {
+            failedAggregates.add(events.get(index).aggregateId());
+            sendFailure = e;
+        }
+        complete(index, outcome);
     }
 
     private void complete(int index, PublishOutcome outcome) {
@@ -122,7 +233,7 @@ final class BatchPublication {
             result[i] = outcome != null ? outcome : PublishOutcome.retriable(events.get(i).id(),
                     new TimeoutException("no acknowledgement within " + timedOut + " (publish guard timeout)"));
         }
-        return timedOut == null ? Arrays.asList(result) : orderGuarded(Arrays.asList(result));
+        return Arrays.asList(result);
     }
 
     private List<PublishOutcome> orderGuarded(List<PublishOutcome> raw) {
@@ -131,7 +242,7 @@ final class BatchPublication {
         for (int i = 0; i < raw.size(); i++) {
             PublishOutcome outcome = raw.get(i);
             String aggregate = events.get(i).aggregateId();
-            if (outcome.status() == PublishOutcome.Status.RETRIABLE_FAILURE) {
+            if (outcome.status() == Status.RETRIABLE_FAILURE) {
                 if (failed == null) {
                     failed = new HashSet<>();
                 }

@@ -11,8 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
@@ -63,6 +65,7 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
     private final Producer<byte[], byte[]> producer;
     private final PayloadEncoder encoder;
     private final OutboxRecordFactory records;
+    private final Set<String> warmTopics = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /**
@@ -122,7 +125,7 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
             events.forEach(event -> outcomes.add(PublishOutcome.retriable(event.id(), error)));
             return CompletableFuture.completedFuture(outcomes);
         }
-        return new BatchPublication(events).send(producer, records, config.publishTimeout())
+        return new BatchPublication(events, warmTopics).send(producer, records, config.publishTimeout())
                 .whenComplete((outcomes, error) -> logFailures(outcomes));
     }
 
