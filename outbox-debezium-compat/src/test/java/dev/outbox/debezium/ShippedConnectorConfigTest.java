@@ -1,0 +1,51 @@
+package dev.outbox.debezium;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outbox.core.OutboxEvent;
+import dev.outbox.kafka.OutboxHeaders;
+import dev.outbox.kafka.TopicNaming;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Checks the shipped connector configuration against our publisher's defaults, without servers. */
+class ShippedConnectorConfigTest {
+
+    private final Map<String, String> config = ShippedConnectorConfig.load().config();
+
+    @Test
+    void routesToTheTopicOurPublisherUsesByDefault() {
+        OutboxEvent event = OutboxEvent.json("Order", "o-1", "OrderCreated", "{}");
+        String routed = config.get("transforms.outbox.route.topic.replacement").replace("${routedByValue}", "Order");
+
+        assertThat(config.get("transforms.outbox.route.by.field")).isEqualTo("aggregatetype");
+        assertThat(routed).isEqualTo(TopicNaming.debezium().topicFor(event));
+    }
+
+    @Test
+    void placesTheEventTypeInTheHeaderOurPublisherWrites() {
+        assertThat(config.get("transforms.outbox.table.fields.additional.placement"))
+                .isEqualTo("type:header:" + OutboxHeaders.EVENT_TYPE);
+        assertThat(config.get("transforms.outbox.table.field.event.id")).isEqualTo(OutboxHeaders.ID);
+    }
+
+    @Test
+    void readsOnlyInsertsOfTheOutboxColumnsWithoutDebeziumHeaders() {
+        assertThat(config).containsEntry("plugin.name", "pgoutput")
+                .containsEntry("table.include.list", "public.outbox_event")
+                .containsEntry("skipped.operations", "u,d,t")
+                .containsEntry("extended.headers.enabled", "false");
+        assertThat(config.get("column.include.list").split(",")).containsExactlyInAnyOrder(
+                "public.outbox_event.id", "public.outbox_event.aggregatetype", "public.outbox_event.aggregateid",
+                "public.outbox_event.type", "public.outbox_event.payload");
+    }
+
+    @Test
+    void writesKeysValuesAndHeadersAsPlainUtf8Strings() {
+        String string = "org.apache.kafka.connect.storage.StringConverter";
+        assertThat(config).containsEntry("key.converter", string)
+                .containsEntry("value.converter", string)
+                .containsEntry("header.converter", string)
+                .containsEntry("transforms.outbox.table.expand.json.payload", "false");
+    }
+}
