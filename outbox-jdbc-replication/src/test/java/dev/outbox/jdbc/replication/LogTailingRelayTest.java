@@ -1,0 +1,246 @@
+package dev.outbox.jdbc.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.inmemory.RecordingPublisher;
+import dev.outbox.jdbc.JdbiOutbox;
+import dev.outbox.jdbc.JdbiUnitOfWork;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LogTailingRelayTest {
+    private TestDatabase.Fixture fixture;
+    private final List<LogTailingRelay> relays = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        fixture = TestDatabase.fixture();
+    }
+
+    @AfterEach
+    void tearDown() {
+        relays.forEach(LogTailingRelay::close);
+        fixture.drop();
+    }
+
+    private LogTailingRelay.Builder relay(dev.outbox.core.spi.OutboxEventPublisher publisher, TableMode mode) {
+        return LogTailingRelay.builder(TestDatabase.dataSource(), publisher)
+                .table(fixture.table())
+                .slotName(fixture.slot())
+                .publicationName(fixture.publication())
+                .mode(mode)
+                .standbyRetryInterval(Duration.ofMillis(300))
+                .backoff(dev.outbox.core.relay.BackoffPolicy.exponential(Duration.ofMillis(50), 2.0,
+                        Duration.ofMillis(500), 0.0));
+    }
+
+    private LogTailingRelay started(LogTailingRelay.Builder builder) {
+        LogTailingRelay relay = builder.build();
+        relays.add(relay);
+        relay.start();
+        return relay;
+    }
+
+    @Test
+    void givenConcurrentWriters_eventsArriveInCommitOrderAndTheLogOnlyTableStaysEmpty() throws Exception {
+        RecordingPublisher publisher = RecordingPublisher.create();
+        started(relay(publisher, TableMode.LOG_ONLY).batchSize(1000));
+        int writers = 4;
+        int transactionsPerWriter = 500;
+        int eventsPerTransaction = 5;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            done.add(pool.submit(() -> {
+                // One connection per writer: opening one per transaction would dominate the test's time.
+                java.sql.Connection connection = TestDatabase.dataSource().getConnection();
+                JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(org.jdbi.v3.core.Jdbi.create(connection));
+                LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
+                for (int t = 0; t < transactionsPerWriter; t++) {
+                    List<OutboxEvent> events = new ArrayList<>();
+                    for (int e = 0; e < eventsPerTransaction; e++) {
+                        int seq = t * eventsPerTransaction + e;
+                        events.add(TestDatabase.event("w" + writer + "-a" + (seq % 7), seq));
+                    }
+                    if (t % 2 == 0) {
+                        unitOfWork.useTransaction(() -> outbox.appendAll(events));
+                    } else {
+                        unitOfWork.useTransaction(() -> events.forEach(outbox::append));
+                    }
+                }
+                connection.close();
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        int total = writers * transactionsPerWriter * eventsPerTransaction;
+
+        Await.until("all events published", () -> publisher.published().size() >= total);
+
+        List<OutboxEvent> published = publisher.published();
+        assertThat(published).hasSize(total);
+        assertThat(published.stream().map(OutboxEvent::id).distinct().count()).isEqualTo(total);
+        // Per writer (its transactions commit one after the other) and so per aggregate: strictly increasing.
+        Map<String, Integer> lastPerWriter = new HashMap<>();
+        Map<String, Integer> lastPerAggregate = new HashMap<>();
+        for (OutboxEvent event : published) {
+            int seq = seqOf(event);
+            String writer = event.aggregateId().substring(0, event.aggregateId().indexOf('-'));
+            assertThat(seq).as("order of writer %s", writer).isGreaterThan(lastPerWriter.getOrDefault(writer, -1));
+            assertThat(seq).isGreaterThan(lastPerAggregate.getOrDefault(event.aggregateId(), -1));
+            lastPerWriter.put(writer, seq);
+            lastPerAggregate.put(event.aggregateId(), seq);
+        }
+        // Commit order: each transaction's events arrive together, never interleaved with another's.
+        Map<String, Integer> runs = new LinkedHashMap<>();
+        String previous = null;
+        for (OutboxEvent event : published) {
+            String transaction = event.aggregateId().substring(0, event.aggregateId().indexOf('-')) + "/"
+                    + seqOf(event) / eventsPerTransaction;
+            if (!transaction.equals(previous)) {
+                assertThat(runs).as("transaction %s arrived in one piece", transaction).doesNotContainKey(transaction);
+                runs.put(transaction, 1);
+            }
+            previous = transaction;
+        }
+        assertThat(runs).hasSize(writers * transactionsPerWriter);
+        assertThat(fixture.rows()).isZero();
+    }
+
+    @Test
+    void givenRetriableFailures_theSameEventsAreRetriedInOrderAndNothingIsSkipped() {
+        RecordingPublisher publisher = RecordingPublisher.create().failNextCalls(3);
+        started(relay(publisher, TableMode.LOG_ONLY));
+        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
+        LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
+        List<OutboxEvent> events = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            OutboxEvent event = TestDatabase.event("a1", i);
+            events.add(event);
+            unitOfWork.useTransaction(() -> outbox.append(event));
+        }
+        Await.until("20 events published", () -> publisher.published().size() >= 20);
+
+        assertThat(publisher.callCount()).isGreaterThan(3);
+        assertThat(publisher.published()).extracting(OutboxEvent::id)
+                .containsExactlyElementsOf(events.stream().map(OutboxEvent::id).toList());
+    }
+
+    @Test
+    void givenPermanentFailure_theEventIsDeadLetteredInTheTableAndLaterEventsGoOn() {
+        RecordingPublisher publisher = RecordingPublisher.create();
+        started(relay(publisher, TableMode.LOG_ONLY));
+        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
+        LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
+        OutboxEvent poison = TestDatabase.event("p", 0);
+        publisher.failPermanently(poison.id());
+        OutboxEvent after = TestDatabase.event("p", 1);
+        unitOfWork.useTransaction(() -> outbox.append(poison));
+        unitOfWork.useTransaction(() -> outbox.append(after));
+
+        Await.until("the later event published", () -> publisher.publishedIds().contains(after.id()));
+
+        assertThat(publisher.publishedIds()).doesNotContain(poison.id());
+        assertThat(fixture.rows("dead")).isEqualTo(1);
+        assertThat(TestDatabase.count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
+                + poison.id() + "' AND status = 'dead' AND last_error IS NOT NULL AND payload IS NOT NULL")).isEqualTo(1);
+    }
+
+    @Test
+    void givenKeepRowsMode_rowsAreMarkedPublishedAndPurgedAfterRetention() {
+        RecordingPublisher publisher = RecordingPublisher.create();
+        started(relay(publisher, TableMode.KEEP_ROWS).retention(Duration.ZERO)
+                .heartbeatInterval(Duration.ofMillis(500)));
+        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
+        JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, fixture.table());
+        unitOfWork.useTransaction(() -> outbox.appendAll(List.of(TestDatabase.event("k", 0), TestDatabase.event("k", 1))));
+
+        Await.until("two events published", () -> publisher.published().size() >= 2);
+        Await.until("published rows purged", () -> fixture.rows() == 0);
+        assertThat(publisher.published()).hasSize(2);
+    }
+
+    @Test
+    void givenLeaderClosed_theStandbyTakesOverAndDeliversEverything() {
+        RecordingPublisher publisher = RecordingPublisher.create();
+        LogTailingRelay first = started(relay(publisher, TableMode.LOG_ONLY));
+        Await.until("first relay leads", first::isLeader);
+        LogTailingRelay second = started(relay(publisher, TableMode.LOG_ONLY));
+        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
+        LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
+        for (int i = 0; i < 50; i++) {
+            OutboxEvent event = TestDatabase.event("l", i);
+            unitOfWork.useTransaction(() -> outbox.append(event));
+        }
+        Await.until("first 50 published", () -> publisher.published().size() >= 50);
+        assertThat(second.isLeader()).isFalse();
+
+        first.close();
+        for (int i = 50; i < 100; i++) {
+            OutboxEvent event = TestDatabase.event("l", i);
+            unitOfWork.useTransaction(() -> outbox.append(event));
+        }
+
+        Await.until("standby leads", second::isLeader);
+        Await.until("all 100 published", () -> publisher.publishedIds().stream().distinct().count() >= 100);
+        List<Integer> order = publisher.published().stream().map(LogTailingRelayTest::seqOf).distinct().toList();
+        assertThat(order).isSorted().hasSize(100);
+    }
+
+    @Test
+    void givenIdleSlot_lagIsReportedAndShrinksToZeroAfterConfirmation() {
+        RecordingPublisher publisher = RecordingPublisher.create();
+        LogTailingRelay relay = started(relay(publisher, TableMode.LOG_ONLY).heartbeatInterval(Duration.ofMillis(500))
+                .statusInterval(Duration.ofMillis(500)));
+        Await.until("relay leads", relay::isLeader);
+        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
+        LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
+        unitOfWork.useTransaction(() -> outbox.append(TestDatabase.event("g", 0)));
+        Await.until("published", () -> publisher.published().size() == 1);
+
+        Await.until("lag close to zero", () -> {
+            ReplicationLag lag = relay.lag();
+            return lag.slotExists() && lag.slotActive() && lag.bytes() < 1024 && lag.age().isZero();
+        });
+    }
+
+    @Test
+    void dropSlot_removesTheSlotAndThePublication() {
+        LogTailingRelay relay = started(relay(RecordingPublisher.create(), TableMode.LOG_ONLY));
+        relay.close();
+
+        assertThat(LogTailingRelay.dropSlot(TestDatabase.dataSource(), fixture.slot(), fixture.publication())).isTrue();
+
+        assertThat(TestDatabase.count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + fixture.slot()
+                + "'")).isZero();
+        assertThat(TestDatabase.count("SELECT count(*) FROM pg_publication WHERE pubname = '" + fixture.publication()
+                + "'")).isZero();
+        assertThat(relay.lag().slotExists()).isFalse();
+    }
+
+    static int seqOf(OutboxEvent event) {
+        String json = event.payloadAsString();
+        int start = json.indexOf("\"seq\"");
+        int colon = json.indexOf(':', start);
+        int end = colon + 1;
+        while (end < json.length() && (Character.isDigit(json.charAt(end)) || json.charAt(end) == ' ')) {
+            end++;
+        }
+        return Integer.parseInt(json.substring(colon + 1, end).strip());
+    }
+}

@@ -1,0 +1,93 @@
+package dev.outbox.jdbc.replication;
+
+import dev.outbox.core.OutboxEvent;
+import dev.outbox.embedded.EmbeddedPostgresServer;
+import dev.outbox.jdbc.JdbiUnitOfWork;
+import dev.outbox.jdbc.OutboxSchema;
+import dev.outbox.jdbc.OutboxTable;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+
+/** One embedded PostgreSQL (wal_level=logical) per test JVM, and per-test tables, slots and publications. */
+final class TestDatabase {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static EmbeddedPostgresServer server;
+
+    private TestDatabase() {
+    }
+
+    static synchronized EmbeddedPostgresServer server() {
+        if (server == null) {
+            server = EmbeddedPostgresServer.builder().start();
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        }
+        return server;
+    }
+
+    static DataSource dataSource() {
+        return server().dataSource();
+    }
+
+    static Jdbi jdbi() {
+        return Jdbi.create(dataSource());
+    }
+
+    /** A fresh outbox table, plus slot and publication names no other test uses. */
+    static Fixture fixture() {
+        int n = COUNTER.incrementAndGet();
+        String suffix = n + "_" + Long.toHexString(System.nanoTime() & 0xffffff);
+        OutboxTable table = OutboxTable.of("outbox_t" + suffix);
+        OutboxSchema.create(jdbi(), table);
+        return new Fixture(table, "slot_" + suffix, "pub_" + suffix);
+    }
+
+    record Fixture(OutboxTable table, String slot, String publication) {
+        void drop() {
+            try {
+                LogTailingRelay.dropSlot(dataSource(), slot, publication);
+            } catch (RuntimeException e) {
+                // a test that failed may leave the slot active for a moment; nothing else to do
+            }
+        }
+
+        long rows() {
+            return count("SELECT count(*) FROM " + table.qualifiedName());
+        }
+
+        long rows(String status) {
+            return count("SELECT count(*) FROM " + table.qualifiedName() + " WHERE status = '" + status + "'");
+        }
+
+        JdbiUnitOfWork unitOfWork() {
+            return JdbiUnitOfWork.create(jdbi());
+        }
+    }
+
+    static long count(String sql) {
+        try (Connection c = dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void execute(String sql) {
+        try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static OutboxEvent event(String aggregateId, int sequence) {
+        return OutboxEvent.json("Order", aggregateId, "OrderChanged",
+                "{\"aggregate\":\"" + aggregateId + "\",\"seq\":" + sequence + "}");
+    }
+}
