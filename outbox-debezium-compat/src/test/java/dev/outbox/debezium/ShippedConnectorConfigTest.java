@@ -48,4 +48,11 @@ class ShippedConnectorConfigTest {
                 .containsEntry("header.converter", string)
                 .containsEntry("transforms.outbox.table.expand.json.payload", "false");
     }
+
+    @Test
+    void usesItsOwnSlotAndPublicationNotTheLogTailingRelayDefaults() {
+        // LogTailingRelay (outbox-jdbc-replication) defaults to slot outbox_slot and publication outbox_pub.
+        assertThat(config.get("slot.name")).isEqualTo("dbz_outbox_slot").isNotEqualTo("outbox_slot");
+        assertThat(config.get("publication.name")).isEqualTo("dbz_outbox_publication").isNotEqualTo("outbox_pub");
+    }
 }
