@@ -176,6 +176,31 @@ class LogTailingRelayTest {
     }
 
     @Test
+    void givenRelayKilledBetweenAckAndConfirm_theEventsAreSentAgainAndNoneIsLost() {
+        RecordingPublisher recorder = RecordingPublisher.create();
+        CrashAfterAckPublisher publisher = new CrashAfterAckPublisher(recorder, 3, fixture.slot());
+        LogTailingRelay relay = started(relay(publisher, TableMode.LOG_ONLY).batchSize(1).maxBatchDelay(Duration.ZERO));
+        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
+        LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
+        List<OutboxEvent> events = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            OutboxEvent event = TestDatabase.event("c" + (i % 3), i);
+            events.add(event);
+            unitOfWork.useTransaction(() -> outbox.append(event));
+        }
+
+        Await.until("every event published", () -> recorder.publishedIds().containsAll(
+                events.stream().map(OutboxEvent::id).toList()));
+
+        assertThat(publisher.crashedBatch).isNotEmpty();
+        for (OutboxEvent event : publisher.crashedBatch) {
+            assertThat(recorder.publishedIds().stream().filter(event.id()::equals).count())
+                    .as("acknowledged but unconfirmed event %s is sent again", event.id()).isGreaterThanOrEqualTo(2);
+        }
+        Await.until("the relay leads again", relay::isLeader);
+    }
+
+    @Test
     void givenLeaderClosed_theStandbyTakesOverAndDeliversEverything() {
         RecordingPublisher publisher = RecordingPublisher.create();
         LogTailingRelay first = started(relay(publisher, TableMode.LOG_ONLY));
