@@ -1,0 +1,109 @@
+package dev.outbox.order.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outbox.embedded.ApicurioRegistryServer;
+import dev.outbox.kafka.DecodedOutboxEvent;
+import dev.outbox.kafka.OutboxRecordDecoder;
+import dev.outbox.kafka.avro.SchemaRegistryClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The same end-to-end path with {@code SCHEMA_REGISTRY_URL} set: Avro values in the Confluent
+ * wire format against Apicurio Registry. A second service instance on its own database (so
+ * the JSON instance's relay does not deliver these events) and topic {@code avro.Order}.
+ */
+class OrderApiAvroEndToEndTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static ApicurioRegistryServer registry;
+    private static OrderService service;
+    private static TestService shared;
+
+    @BeforeAll
+    static void startRegistryAndService() {
+        shared = TestService.get();
+        registry = ApicurioRegistryServer.start(ApicurioRegistryServer.locateDistribution());
+        shared.postgres.createDatabase("avro_orders");
+        Map<String, String> env = shared.env();
+        env.put("DATABASE_URL", shared.postgres.jdbcUrl("avro_orders"));
+        env.put("SCHEMA_REGISTRY_URL", registry.confluentApiUrl());
+        env.put("TOPIC_TEMPLATE", "avro.${aggregateType}");
+        service = OrderService.start(AppConfig.from(env), OrderService.Mode.SERVE);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @Test
+    void postedOrderArrivesAsAvroInTheConfluentWireFormatAndDecodesToOrderCreated() throws Exception {
+        String customer = UUID.randomUUID().toString();
+        HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + service.httpPort() + "/orders"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"customer_id": "%s", "lines": [
+                          {"product_id": "0190a000-0000-7000-8000-0000000000aa", "quantity": 3, "unit_price": "2.50"}]}
+                        """.formatted(customer))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).get("id").asText();
+
+        ConsumerRecord<byte[], byte[]> record = consume("avro.Order", id);
+
+        assertThat(record.value()[0]).isZero();
+        DecodedOutboxEvent event = OutboxRecordDecoder.builder()
+                .schemaRegistry(SchemaRegistryClient.confluent(URI.create(registry.confluentApiUrl()))).build()
+                .decode(record);
+        assertThat(event.schemaId()).isPresent();
+        assertThat(event.eventType()).isEqualTo("OrderCreated");
+        assertThat(event.aggregateId()).isEqualTo(id);
+        JsonNode payload = JSON.readTree(event.payloadAsString());
+        assertThat(payload.get("order_id").asText()).isEqualTo(id);
+        assertThat(payload.get("total").asText()).isEqualTo("7.50");
+        assertThat(payload.get("lines").get(0).get("quantity").asInt()).isEqualTo(3);
+    }
+
+    private static ConsumerRecord<byte[], byte[]> consume(String topic, String key) {
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, shared.broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (key.equals(new String(record.key(), StandardCharsets.UTF_8))) {
+                        return record;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no record with key " + key + " on " + topic + " within 60 s");
+    }
+}
