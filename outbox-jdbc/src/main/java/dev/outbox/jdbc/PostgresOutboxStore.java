@@ -102,8 +102,14 @@ public final class PostgresOutboxStore implements OutboxStore {
         if (lease.isNegative() || lease.isZero()) {
             throw new IllegalArgumentException("lease must be positive, got " + lease);
         }
-        return withConnection("claim", connection -> {
+        return inTransaction("claim", connection -> {
             List<Row> rows = new ArrayList<>(limit);
+            // Stale statistics (a fresh backlog not analyzed yet) could make a sort of every pending row
+            // look cheap; with sorting off the claim always walks the pending index in append order and
+            // stops after :limit rows.
+            try (PreparedStatement settings = connection.prepareStatement(StoreStatements.CLAIM_PLANNER_SETTINGS)) {
+                settings.execute();
+            }
             try (PreparedStatement statement = sql.claim.prepare(connection)) {
                 sql.claim.set(statement, "now", timestamp(now));
                 sql.claim.set(statement, "limit", limit);
@@ -315,6 +321,14 @@ public final class PostgresOutboxStore implements OutboxStore {
     private <T> T withConnection(String operation, SqlWork<T> work) {
         try (Handle handle = jdbi.open()) {
             return work.run(handle.getConnection());
+        } catch (SQLException | JdbiException e) {
+            throw new PostgresOutboxException(operation, e);
+        }
+    }
+
+    private <T> T inTransaction(String operation, SqlWork<T> work) {
+        try {
+            return jdbi.inTransaction(handle -> work.run(handle.getConnection()));
         } catch (SQLException | JdbiException e) {
             throw new PostgresOutboxException(operation, e);
         }

@@ -2,6 +2,8 @@ package dev.outbox.jdbc;
 
 /** The SQL of {@link PostgresOutboxStore}, written for one table. Immutable. */
 final class StoreStatements {
+    /** Run before {@link #claim} in the same transaction: walk the pending index in order, never sort the backlog. */
+    static final String CLAIM_PLANNER_SETTINGS = "SELECT set_config('enable_sort', 'off', true)";
     final NamedSql claim;
     final String deletePublished;
     final String markPublished;
@@ -17,14 +19,19 @@ final class StoreStatements {
     StoreStatements(OutboxTable outboxTable) {
         String t = outboxTable.qualifiedName();
         String available = "e.status = 'pending' AND e.next_attempt_at <= :now AND (e.claimed_until IS NULL OR e.claimed_until <= :now)";
-        // Why three steps: 'candidate' reads the first due rows in append order whose aggregate has no
-        // earlier row that is claimed or scheduled (the held index holds exactly those rows); it is
-        // closed downwards per aggregate. 'locked' takes row locks with SKIP LOCKED; a row another
-        // claim holds, or that changed since the snapshot (re-checked by PostgreSQL), drops out.
-        // 'granted' then keeps a row only if every earlier candidate of its aggregate was locked too,
-        // so a relay can never take an event while another relay is taking an earlier one.
+        // How order per aggregate survives concurrent claims, in three steps:
+        // 'locked' walks due rows in append order, leaves out rows whose aggregate has an earlier row
+        //   that is claimed or scheduled (the small held index holds exactly those rows), and locks up to
+        //   :limit rows with SKIP LOCKED, so concurrent claims take disjoint rows. A row changed by a claim
+        //   that committed after this statement's snapshot is re-checked by PostgreSQL and left out.
+        // 'skipped' lists the rows the walk passed over although they look due in the snapshot: locked
+        //   by a concurrent claim, or changed since the snapshot (a hashed grouping, linear in the batch).
+        // 'granted' keeps a locked row only if no earlier row of its aggregate was skipped. So a relay
+        //   never takes an event while another relay is taking (or has just taken) an earlier one.
+        // OFFSET 0 keeps the check a correlated subplan: one probe of the held index per row walked,
+        // whatever the statistics say, instead of a join over the whole held set.
         this.claim = new NamedSql("""
-                WITH candidate AS MATERIALIZED (
+                WITH locked AS MATERIALIZED (
                     SELECT e.id, e.seq, e.aggregatetype, e.aggregateid
                     FROM %1$s e
                     WHERE %2$s
@@ -32,20 +39,26 @@ final class StoreStatements {
                           SELECT 1 FROM %1$s b
                           WHERE b.aggregatetype = e.aggregatetype AND b.aggregateid = e.aggregateid AND b.seq < e.seq
                             AND b.status = 'pending' AND (b.claimed_until IS NOT NULL OR b.next_attempt_at > '-infinity')
-                            AND (b.claimed_until > :now OR b.next_attempt_at > :now))
+                            AND (b.claimed_until > :now OR b.next_attempt_at > :now)
+                          OFFSET 0)
                     ORDER BY e.seq
                     LIMIT :limit
-                ), locked AS MATERIALIZED (
-                    SELECT e.id FROM %1$s e
-                    WHERE e.id = ANY (ARRAY(SELECT c.id FROM candidate c)) AND %2$s
                     FOR UPDATE SKIP LOCKED
+                ), skipped AS MATERIALIZED (
+                    SELECT f.seq, f.aggregatetype, f.aggregateid
+                    FROM (
+                        SELECT l.seq, l.aggregatetype, l.aggregateid, true AS mine FROM locked l
+                        UNION ALL
+                        SELECT e.seq, e.aggregatetype, e.aggregateid, false FROM %1$s e
+                        WHERE %2$s AND e.seq < (SELECT max(l.seq) FROM locked l)
+                    ) f
+                    GROUP BY f.seq, f.aggregatetype, f.aggregateid
+                    HAVING NOT bool_or(f.mine)
                 ), granted AS (
-                    SELECT c.id FROM candidate c
-                    WHERE EXISTS (SELECT 1 FROM locked l WHERE l.id = c.id)
-                      AND NOT EXISTS (
-                          SELECT 1 FROM candidate m
-                          WHERE m.aggregatetype = c.aggregatetype AND m.aggregateid = c.aggregateid AND m.seq < c.seq
-                            AND NOT EXISTS (SELECT 1 FROM locked l2 WHERE l2.id = m.id))
+                    SELECT l.id FROM locked l
+                    WHERE NOT EXISTS (
+                        SELECT 1 FROM skipped s
+                        WHERE s.aggregatetype = l.aggregatetype AND s.aggregateid = l.aggregateid AND s.seq < l.seq)
                 )
                 UPDATE %1$s e SET claimed_by = :claimant, claimed_until = :until
                 FROM granted g
