@@ -142,6 +142,11 @@ public final class OutboxRelay implements AutoCloseable {
                 subscription.close();
             }
             signal();
+            if (Thread.currentThread() == thread) {
+                // called from a listener on the relay thread: it ends after the current cycle
+                LOG.info("outbox relay {} stopping from its own thread", config.claimant());
+                return;
+            }
             if (!join(config.shutdownTimeout())) {
                 cycle.abandonInFlight();
                 thread.interrupt();

@@ -8,9 +8,12 @@ import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.InMemoryOutboxStore;
 import dev.outbox.core.inmemory.RecordingPublisher;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -87,7 +90,7 @@ class OutboxRelayLifecycleTest {
 
         assertThat(store.pending()).containsExactlyElementsOf(events);
         assertThat(store.claimantOf(events.get(0).id())).isEmpty();
-        assertThat(store.claim("other-relay", 10, java.time.Instant.now(), Duration.ofMinutes(1)))
+        assertThat(store.claim("other-relay", 10, Instant.now(), Duration.ofMinutes(1)))
                 .extracting(c -> c.event().id()).containsExactly(events.get(0).id(), events.get(1).id());
         publisher.releaseHeldCalls();
         assertThat(listener.published).isEmpty();
@@ -189,6 +192,26 @@ class OutboxRelayLifecycleTest {
     }
 
     @Test
+    void aListenerMayStopTheRelayFromTheRelayThread() throws Exception {
+        AtomicReference<OutboxRelay> self = new AtomicReference<>();
+        relay = builder().pollInterval(ONE_HOUR).shutdownTimeout(Duration.ofMinutes(5)).listener(new RelayListener() {
+            @Override
+            public void onBatch(int size, Duration duration) {
+                self.get().stop();
+            }
+        }).build();
+        self.set(relay);
+        String threadName = "outbox-relay-" + relay.config().claimant();
+        store.append(event("A"));
+
+        relay.start();
+
+        Await.until("the relay thread ended", () -> threadsNamed(threadName).isEmpty());
+        assertThat(relay.isRunning()).isFalse();
+        assertThat(store.pending()).isEmpty();
+    }
+
+    @Test
     void stoppingARelayThatNeverStartedIsAllowed() {
         relay = builder().build();
 
@@ -201,12 +224,12 @@ class OutboxRelayLifecycleTest {
     void concurrentStartsAndStopsLeaveNoThreadBehind() throws Exception {
         relay = builder().pollInterval(ONE_HOUR).build();
         String threadName = "outbox-relay-" + relay.config().claimant();
-        List<CompletableFuture<Void>> starts = java.util.stream.IntStream.range(0, 8)
+        List<CompletableFuture<Void>> starts = IntStream.range(0, 8)
                 .mapToObj(i -> CompletableFuture.runAsync(relay::start)).toList();
         CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         assertThat(threadsNamed(threadName)).hasSize(1);
 
-        List<CompletableFuture<Void>> stops = java.util.stream.IntStream.range(0, 8)
+        List<CompletableFuture<Void>> stops = IntStream.range(0, 8)
                 .mapToObj(i -> CompletableFuture.runAsync(relay::stop)).toList();
         CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
