@@ -1,10 +1,13 @@
 package dev.outbox.order.app;
 
 import dev.outbox.embedded.EmbeddedKafkaBroker;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.embedded.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Infrastructure implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Infrastructure.class);
+    private static final int POOL_SIZE = 10;
 
     private final DataSource dataSource;
     private final String bootstrapServers;
@@ -46,7 +50,7 @@ final class Infrastructure implements AutoCloseable {
     static Infrastructure open(AppConfig config, boolean needDatabase, boolean needKafka, boolean reuseRunning) {
         List<AutoCloseable> started = new ArrayList<>();
         try {
-            DataSource dataSource = needDatabase ? database(config, reuseRunning, started) : null;
+            DataSource dataSource = needDatabase ? pooled(database(config, reuseRunning, started), started) : null;
             String bootstrap = needKafka ? broker(config, reuseRunning, started) : null;
             return new Infrastructure(dataSource, bootstrap, started);
         } catch (RuntimeException e) {
@@ -91,6 +95,24 @@ final class Infrastructure implements AutoCloseable {
         started.add(server);
         LOG.info("Embedded PostgreSQL listening at {}", server.jdbcUrl());
         return server.dataSource();
+    }
+
+    /** Pools connections (at most {@value #POOL_SIZE}); fails at once, naming the cause, when the database is unreachable. */
+    private static DataSource pooled(DataSource dataSource, List<AutoCloseable> started) {
+        HikariConfig pool = new HikariConfig();
+        pool.setDataSource(dataSource);
+        pool.setPoolName("orders-db");
+        pool.setMaximumPoolSize(POOL_SIZE);
+        pool.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
+        HikariDataSource pooled;
+        try {
+            pooled = new HikariDataSource(pool);
+        } catch (RuntimeException e) {
+            throw new ConfigException("cannot connect to the database (DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD): "
+                    + e.getMessage());
+        }
+        started.add(pooled);
+        return pooled;
     }
 
     private static String broker(AppConfig config, boolean reuseRunning, List<AutoCloseable> started) {
