@@ -17,7 +17,8 @@ class EventIdsTest {
 
         assertThat(id.version()).isEqualTo(7);
         assertThat(id.variant()).isEqualTo(2);
-        assertThat(id.getMostSignificantBits() >>> 16).isBetween(before, after + 1000); // ids may run slightly ahead after a burst
+        // a burst of ids elsewhere in the JVM may run the stamp slightly ahead of the wall clock
+        assertThat(id.getMostSignificantBits() >>> 16).isBetween(before, after + 1000);
     }
 
     @Test

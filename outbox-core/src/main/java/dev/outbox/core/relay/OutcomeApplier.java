@@ -58,7 +58,8 @@ final class OutcomeApplier {
                                 heldBackError(heldBehind.get(aggregate))));
                     }
                 }
-                case PERMANENT_FAILURE -> plan.deadLetters.add(new Failure(event, failedAttempts, now, outcome.error()));
+                case PERMANENT_FAILURE ->
+                        plan.deadLetters.add(new Failure(event, failedAttempts, now, outcome.error()));
                 case RETRIABLE_FAILURE -> {
                     if (failedAttempts >= maxAttempts) {
                         plan.deadLetters.add(new Failure(event, failedAttempts, now, outcome.error()));
