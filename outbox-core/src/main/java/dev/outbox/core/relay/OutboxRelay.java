@@ -115,6 +115,10 @@ public final class OutboxRelay implements AutoCloseable {
             }
             thread = new Thread(this::loop, "outbox-relay-" + config.claimant());
             thread.setDaemon(true);
+            thread.setUncaughtExceptionHandler((t, e) -> {
+                running = false;
+                LOG.error("outbox relay {} thread died; events wait for another relay", config.claimant(), e);
+            });
             thread.start();
             LOG.info("outbox relay {} started (batchSize {}, pollInterval {}, maxAttempts {})", config.claimant(),
                     config.batchSize(), config.pollInterval(), config.maxAttempts());
