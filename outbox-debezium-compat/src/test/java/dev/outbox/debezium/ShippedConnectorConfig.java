@@ -24,7 +24,7 @@ record ShippedConnectorConfig(String name, Map<String, String> config) {
             }
             JsonNode root = new ObjectMapper().readTree(in);
             Map<String, String> config = new LinkedHashMap<>();
-            root.required("config").fields().forEachRemaining(e -> {
+            root.required("config").properties().forEach(e -> {
                 if (!e.getValue().isTextual()) {
                     throw new IllegalStateException("setting " + e.getKey() + " must be a JSON string");
                 }

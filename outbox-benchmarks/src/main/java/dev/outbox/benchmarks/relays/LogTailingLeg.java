@@ -1,0 +1,45 @@
+package dev.outbox.benchmarks.relays;
+
+import dev.outbox.jdbc.replication.LogTailingRelay;
+import dev.outbox.kafka.KafkaOutboxEventPublisher;
+
+/** The {@link LogTailingRelay} on pgoutput with its default settings (KEEP_ROWS, slot outbox_slot). */
+final class LogTailingLeg implements RelayLeg {
+
+    private static final String SLOT = "outbox_slot";
+    private static final String PUBLICATION = "outbox_pub";
+
+    private final BenchmarkEnvironment environment;
+    private final KafkaOutboxEventPublisher publisher;
+    private final LogTailingRelay relay;
+
+    LogTailingLeg(BenchmarkEnvironment environment) {
+        this.environment = environment;
+        this.publisher = KafkaOutboxEventPublisher.builder().bootstrapServers(environment.bootstrapServers()).build();
+        this.relay = LogTailingRelay.builder(environment.pool(), publisher).slotName(SLOT).publicationName(PUBLICATION)
+                .build();
+    }
+
+    @Override
+    public String name() {
+        return "log-tailing relay (pgoutput)";
+    }
+
+    @Override
+    public void start() throws InterruptedException {
+        relay.start();
+        environment.awaitSlotActive(SLOT);
+    }
+
+    @Override
+    public void stop() {
+        relay.stop();
+    }
+
+    @Override
+    public void close() {
+        relay.close();
+        publisher.close();
+        environment.dropSlotAndPublication(SLOT, PUBLICATION);
+    }
+}

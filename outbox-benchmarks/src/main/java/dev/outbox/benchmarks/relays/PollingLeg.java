@@ -1,0 +1,43 @@
+package dev.outbox.benchmarks.relays;
+
+import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.jdbc.PostgresOutboxStore;
+import dev.outbox.kafka.KafkaOutboxEventPublisher;
+
+/** The polling {@link OutboxRelay} on {@link PostgresOutboxStore}, woken by LISTEN/NOTIFY; default settings. */
+final class PollingLeg implements RelayLeg {
+
+    private final PostgresOutboxStore store;
+    private final KafkaOutboxEventPublisher publisher;
+    private OutboxRelay relay;
+
+    PollingLeg(BenchmarkEnvironment environment) {
+        this.store = PostgresOutboxStore.builder().jdbi(environment.jdbi()).build();
+        this.publisher = KafkaOutboxEventPublisher.builder().bootstrapServers(environment.bootstrapServers()).build();
+    }
+
+    @Override
+    public String name() {
+        return "polling relay (LISTEN/NOTIFY wake-up)";
+    }
+
+    @Override
+    public void start() {
+        relay = OutboxRelay.builder(store, publisher).build();
+        relay.start();
+    }
+
+    @Override
+    public void stop() {
+        if (relay != null) {
+            relay.close();
+            relay = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        publisher.close();
+    }
+}
