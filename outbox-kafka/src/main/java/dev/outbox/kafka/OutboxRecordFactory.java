@@ -3,6 +3,8 @@ package dev.outbox.kafka;
 import dev.outbox.core.OutboxEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -13,9 +15,12 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 final class OutboxRecordFactory {
 
+    private static final int MAX_CACHED_TOPICS = 10_000;
+
     private final TopicNaming topicNaming;
     private final String eventTypeHeader;
     private final PayloadEncoder encoder;
+    private final Set<String> validTopics = ConcurrentHashMap.newKeySet();
 
     OutboxRecordFactory(TopicNaming topicNaming, String eventTypeHeader, PayloadEncoder encoder) {
         this.topicNaming = topicNaming;
@@ -30,7 +35,13 @@ final class OutboxRecordFactory {
      *     (classified by {@link PublishErrorClassifier})
      */
     ProducerRecord<byte[], byte[]> toRecord(OutboxEvent event) {
-        String topic = TopicNames.requireValid(topicNaming.topicFor(event));
+        String topic = topicNaming.topicFor(event);
+        if (!validTopics.contains(topic)) {
+            TopicNames.requireValid(topic);
+            if (validTopics.size() < MAX_CACHED_TOPICS) {
+                validTopics.add(topic);
+            }
+        }
         RecordHeaders headers = new RecordHeaders();
         headers.add(OutboxHeaders.ID, utf8(event.id().toString()));
         headers.add(eventTypeHeader, utf8(event.eventType()));

@@ -1,11 +1,17 @@
 package dev.outbox.kafka;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Cluster;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Kafka's own producer test double, counting every send attempt (MockProducer's history holds only accepted ones). */
@@ -15,6 +21,20 @@ final class CountingMockProducer extends MockProducer<byte[], byte[]> {
 
     CountingMockProducer(boolean autoComplete) {
         super(autoComplete, null, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** A producer that knows a cluster where {@code topic} has {@code partitions} partitions. */
+    CountingMockProducer(boolean autoComplete, String topic, int partitions) {
+        super(cluster(topic, partitions), autoComplete, null, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static Cluster cluster(String topic, int partitions) {
+        Node node = new Node(1, "localhost", 9092);
+        List<PartitionInfo> infos = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            infos.add(new PartitionInfo(topic, p, node, new Node[] {node}, new Node[] {node}));
+        }
+        return new Cluster("test", List.of(node), infos, Set.of(), Set.of());
     }
 
     @Override

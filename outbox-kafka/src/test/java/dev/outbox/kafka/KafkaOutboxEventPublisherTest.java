@@ -147,6 +147,57 @@ class KafkaOutboxEventPublisherTest {
     }
 
     @Test
+    void firstBatchToANewTopic_sendsAndAwaitsTheFirstRecordOfEachPartitionBeforeTheRest() throws Exception {
+        CountingMockProducer producer = new CountingMockProducer(false, "outbox.event.Order", 2);
+        List<OutboxEvent> events = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            events.add(TestEvents.order("order-" + (i % 7), "Step" + i));
+        }
+        try (KafkaOutboxEventPublisher publisher = publisher(producer)) {
+            CompletableFuture<List<PublishOutcome>> stage = CompletableFuture.supplyAsync(
+                    () -> publisher.publish(events)).thenCompose(s -> s);
+
+            awaitHistorySize(producer, 2);
+            Thread.sleep(200);
+            assertThat(producer.history()).as("only the pilots are sent while they are unacknowledged").hasSize(2);
+            assertThat(producer.history()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                    .as("the first record of each partition, in event order")
+                    .containsExactly(firstKeysPerPartition(producer, events));
+            producer.completeNext();
+            producer.completeNext();
+            awaitHistorySize(producer, 20);
+            while (producer.completeNext()) {
+                // acknowledge the rest
+            }
+
+            assertThat(stage.get(10, TimeUnit.SECONDS)).allMatch(PublishOutcome::isPublished);
+            assertThat(producer.history()).hasSize(20);
+        }
+    }
+
+    private static String[] firstKeysPerPartition(CountingMockProducer producer, List<OutboxEvent> events) {
+        java.util.Map<Integer, String> first = new java.util.TreeMap<>();
+        java.util.Map<Integer, Integer> firstIndex = new java.util.HashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            byte[] key = events.get(i).aggregateId().getBytes(StandardCharsets.UTF_8);
+            int partition = org.apache.kafka.common.utils.Utils.toPositive(
+                    org.apache.kafka.common.utils.Utils.murmur2(key)) % 2;
+            if (firstIndex.putIfAbsent(partition, i) == null) {
+                first.put(i, events.get(i).aggregateId());
+            }
+        }
+        return first.values().toArray(String[]::new);
+    }
+
+    private static void awaitHistorySize(CountingMockProducer producer, int size) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (producer.history().size() < size && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(producer.history()).hasSizeGreaterThanOrEqualTo(size);
+    }
+
+    @Test
     void emptyBatch_completesWithNoOutcomes() throws Exception {
         try (KafkaOutboxEventPublisher publisher = publisher(new CountingMockProducer(true))) {
             assertThat(await(publisher, List.of())).isEmpty();
