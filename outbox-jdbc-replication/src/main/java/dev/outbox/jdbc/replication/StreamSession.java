@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
@@ -300,7 +301,12 @@ final class StreamSession {
             stream.forceUpdateStatus();
             lastStatusNanos = now;
         }
-        Thread.sleep(1);
+        if (inFlight == null && pending.isEmpty() && open == null) {
+            Thread.sleep(1);
+        } else {
+            // Work in progress: wait briefly, so a backlog streams at full speed and a finished publish is seen at once.
+            LockSupport.parkNanos(50_000);
+        }
     }
 
     private void checkLock() throws SQLException {

@@ -123,6 +123,34 @@ class LogTailingRelayTest {
     }
 
     @Test
+    void givenJsonAndBinaryEventsWithHeaders_theyArriveEqualToWhatWasAppended() {
+        RecordingPublisher publisher = RecordingPublisher.create();
+        started(relay(publisher, TableMode.KEEP_ROWS));
+        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
+        JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, fixture.table());
+        OutboxEvent json = OutboxEvent.builder().aggregateType("Order").aggregateId("o-1").eventType("OrderCreated")
+                .payload("{\"id\": \"o-1\", \"total\": \"19.99\", \"note\": \"caf\u00e9 \\\"q\\\"\"}")
+                .headers(Map.of("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                        "tenant", "t\u00e9 \"1\""))
+                .build();
+        OutboxEvent binary = OutboxEvent.builder().aggregateType("Order").aggregateId("o-1").eventType("OrderBlob")
+                .payload(new byte[] {0, 1, 2, (byte) 0xff, 10}).contentType("application/octet-stream")
+                .occurredAt(java.time.Instant.parse("2020-02-29T23:59:59.123456Z"))
+                .build();
+        unitOfWork.useTransaction(() -> outbox.appendAll(List.of(json, binary)));
+
+        Await.until("both published", () -> publisher.published().size() >= 2);
+
+        OutboxEvent first = publisher.published().get(0);
+        assertThat(first.id()).isEqualTo(json.id());
+        assertThat(first.headers()).isEqualTo(json.headers());
+        assertThat(first.occurredAt()).isEqualTo(json.occurredAt());
+        assertThat(first.payloadAsString()).contains("caf\u00e9").contains("19.99");
+        assertThat(publisher.published().get(1)).isEqualTo(binary);
+        Await.until("rows marked published", () -> fixture.rows("published") == 2);
+    }
+
+    @Test
     void givenRetriableFailures_theSameEventsAreRetriedInOrderAndNothingIsSkipped() {
         RecordingPublisher publisher = RecordingPublisher.create().failNextCalls(3);
         started(relay(publisher, TableMode.LOG_ONLY));
@@ -256,6 +284,36 @@ class LogTailingRelayTest {
         assertThat(TestDatabase.count("SELECT count(*) FROM pg_publication WHERE pubname = '" + fixture.publication()
                 + "'")).isZero();
         assertThat(relay.lag().slotExists()).isFalse();
+    }
+
+    /** The relay's own ceiling (decode, batch, confirm) with an instant publisher; prints the rate. */
+    @Test
+    void committedBacklog_isReadCompletelyInCommitOrder_andTheRateIsPrinted() throws Exception {
+        RecordingPublisher publisher = RecordingPublisher.create();
+        LogTailingRelay relay = started(relay(publisher, TableMode.LOG_ONLY).batchSize(2000));
+        relay.stop();
+        int total = 20_000;
+        String padding = "x".repeat(400);
+        try (java.sql.Connection connection = TestDatabase.dataSource().getConnection()) {
+            JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(org.jdbi.v3.core.Jdbi.create(connection));
+            LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
+            for (int t = 0; t < total / 100; t++) {
+                List<OutboxEvent> events = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    events.add(OutboxEvent.json("Order", "b" + (i % 50), "Changed",
+                            "{\"seq\":" + (t * 100 + i) + ",\"pad\":\"" + padding + "\"}"));
+                }
+                unitOfWork.useTransaction(() -> outbox.appendAll(events));
+            }
+        }
+
+        long started = System.nanoTime();
+        relay.start();
+        Await.until("backlog read", () -> publisher.published().size() >= total);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        System.out.printf("LOG-TAILING RELAY OWN RATE: %d committed events (~500 B) in %d ms = %.0f events/s%n",
+                total, millis, total * 1000.0 / Math.max(1, millis));
+        assertThat(publisher.published().stream().map(LogTailingRelayTest::seqOf).toList()).isSorted().hasSize(total);
     }
 
     static int seqOf(OutboxEvent event) {
