@@ -107,6 +107,35 @@ class OrderApiEndToEndTest {
     }
 
     @Test
+    void concurrentConfirmsLetOneWinAndRefuseTheOtherWith409() throws Exception {
+        String id = placeOrder(UUID.randomUUID().toString());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<Integer>> results = pool.invokeAll(List.of(
+                    () -> app.send("POST", "/orders/" + id + "/confirm", null).statusCode(),
+                    () -> app.send("POST", "/orders/" + id + "/confirm", null).statusCode()));
+            List<Integer> statuses = new ArrayList<>();
+            for (java.util.concurrent.Future<Integer> result : results) {
+                statuses.add(result.get());
+            }
+            assertThat(statuses).containsExactlyInAnyOrder(200, 409);
+        } finally {
+            pool.shutdownNow();
+        }
+        long confirmations = app.service.jdbi().withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM outbox_event WHERE aggregateid = :id AND type = 'OrderConfirmed'")
+                .bind("id", id).mapTo(Long.class).one());
+        assertThat(confirmations).isEqualTo(1);
+    }
+
+    @Test
+    void unknownRouteIsAProblemToo() throws Exception {
+        HttpResponse<String> response = app.send("GET", "/nowhere", null);
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response).get("status").asInt()).isEqualTo(404);
+    }
+
+    @Test
     void listingPagesByCustomerWithAnOpaqueCursor() throws Exception {
         String customer = UUID.randomUUID().toString();
         List<String> ids = new ArrayList<>();

@@ -1,0 +1,5 @@
+/**
+ * The order tables on PostgreSQL through JDBI: the {@link dev.outbox.order.domain.OrderRepository}
+ * adapter with optimistic locking, and the migrations applied at start.
+ */
+package dev.outbox.order.app.jdbi;
