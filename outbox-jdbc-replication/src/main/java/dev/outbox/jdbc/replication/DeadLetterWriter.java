@@ -34,6 +34,8 @@ final class DeadLetterWriter {
     private final String upsertDead;
     private final String markPublished;
     private final String purge;
+    private final String requeue;
+    private final String deleteRequeued;
 
     DeadLetterWriter(OutboxTable table) {
         String name = table.qualifiedName();
@@ -48,6 +50,44 @@ final class DeadLetterWriter {
         this.purge = "DELETE FROM " + name + " WHERE id IN (SELECT id FROM " + name
                 + " WHERE status = 'published' AND published_at < now() - make_interval(secs => ?) "
                 + "ORDER BY published_at LIMIT ?)";
+        String columns = "id, aggregatetype, aggregateid, type, payload, payload_bytes, content_type, headers, occurred_at";
+        this.requeue = "WITH dead AS (DELETE FROM " + name + " WHERE status = 'dead' AND id = ANY (?) RETURNING seq, "
+                + columns + ") INSERT INTO " + name + " (" + columns + ") SELECT " + columns + " FROM dead ORDER BY seq";
+        this.deleteRequeued = "DELETE FROM " + name + " WHERE id = ANY (?) AND status = 'pending'";
+    }
+
+    /**
+     * Replaces dead rows by fresh pending inserts (in their original order) so the log carries
+     * them again; in {@link TableMode#LOG_ONLY} deletes them again in the same transaction.
+     * Returns how many were requeued.
+     */
+    int requeue(Connection connection, Collection<UUID> ids, TableMode mode) throws SQLException {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            Array array = connection.createArrayOf("uuid", ids.toArray());
+            int requeued;
+            try (PreparedStatement insert = connection.prepareStatement(requeue)) {
+                insert.setArray(1, array);
+                requeued = insert.executeUpdate();
+            }
+            if (mode == TableMode.LOG_ONLY && requeued > 0) {
+                try (PreparedStatement delete = connection.prepareStatement(deleteRequeued)) {
+                    delete.setArray(1, array);
+                    delete.executeUpdate();
+                }
+            }
+            connection.commit();
+            return requeued;
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
     }
 
     void deadLetter(Connection connection, OutboxEvent event, int attempts, Throwable error) throws SQLException {

@@ -188,6 +188,27 @@ public final class LogTailingRelay implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends dead-lettered events again: in one transaction, replaces each given dead row of the
+     * outbox table by a fresh pending insert (same id and content, original order), which the
+     * relay reads from the log like a new event; in {@link TableMode#LOG_ONLY} the row is deleted
+     * again in the same transaction. outbox-jdbc's {@code PostgresOutboxStore.requeueDeadLetters}
+     * only updates the status, which the log-tailing relay never sees: use this method instead.
+     * Works on any instance, running or not.
+     *
+     * @param ids event ids of dead rows; ids of rows that are not dead are ignored
+     * @return how many events were requeued
+     * @throws OutboxException when the SQL fails; then nothing is requeued
+     */
+    public int requeueDeadLetters(java.util.Collection<java.util.UUID> ids) {
+        Objects.requireNonNull(ids, "ids");
+        try (Connection connection = settings.connections().plain()) {
+            return new DeadLetterWriter(settings.table()).requeue(connection, ids, settings.mode());
+        } catch (SQLException e) {
+            throw new OutboxException("cannot requeue " + ids.size() + " dead letters of " + settings.table(), e);
+        }
+    }
+
     /** Returns the slot name this relay reads. */
     public String slotName() {
         return settings.slotName();

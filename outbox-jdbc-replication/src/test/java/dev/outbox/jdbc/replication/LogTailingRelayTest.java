@@ -190,6 +190,27 @@ class LogTailingRelayTest {
     }
 
     @Test
+    void givenDeadLetterRequeued_itIsSentAgainAndTheLogOnlyTableEndsEmpty() {
+        RecordingPublisher publisher = RecordingPublisher.create();
+        LogTailingRelay relay = started(relay(publisher, TableMode.LOG_ONLY).maxAttempts(1));
+        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
+        LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
+        OutboxEvent poison = TestDatabase.event("r", 0);
+        publisher.failRetriably(poison.id(), 1);
+        unitOfWork.useTransaction(() -> outbox.append(poison));
+        Await.until("the event is dead-lettered", () -> fixture.rows("dead") == 1);
+
+        assertThat(relay.requeueDeadLetters(List.of(poison.id()))).isEqualTo(1);
+
+        Await.until("the requeued event is published", () -> publisher.publishedIds().contains(poison.id()));
+        OutboxEvent replayed = publisher.published().get(0);
+        assertThat(replayed.id()).isEqualTo(poison.id());
+        assertThat(replayed.occurredAt()).isEqualTo(poison.occurredAt());
+        assertThat(seqOf(replayed)).isZero();
+        assertThat(fixture.rows()).isZero();
+    }
+
+    @Test
     void givenKeepRowsMode_rowsAreMarkedPublishedAndPurgedAfterRetention() {
         RecordingPublisher publisher = RecordingPublisher.create();
         started(relay(publisher, TableMode.KEEP_ROWS).retention(Duration.ZERO)
