@@ -69,8 +69,8 @@ public final class Main {
                 case "serve" -> runUntilShutdown(OrderService.start(config, OrderService.Mode.SERVE));
                 case "relay" -> runUntilShutdown(OrderService.start(config, OrderService.Mode.RELAY));
                 case "migrate" -> {
-                    try (OrderService ignored = OrderService.start(config, OrderService.Mode.TOOL)) {
-                        out.println("Migrations applied: outbox table " + OutboxTable.DEFAULT + ", orders, order_lines.");
+                    try (OrderService service = OrderService.start(config, OrderService.Mode.TOOL)) {
+                        out.println("Migrations applied: outbox table " + service.store().table() + ", orders, order_lines.");
                     }
                     yield 0;
                 }
