@@ -1,0 +1,78 @@
+package dev.outbox.jdbc;
+
+import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.spi.OutboxStore;
+import dev.outbox.testkit.OutboxStoreContract;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Nested;
+
+/** The core store contract against PostgreSQL, once per retention mode. */
+class PostgresOutboxStoreContractTest {
+    private static final Jdbi JDBI = TestDatabase.jdbi();
+
+    /** Published rows deleted at once (the default). */
+    @Nested
+    class DeletingPublished extends OutboxStoreContract {
+        private final Fixture fixture = new Fixture(false);
+
+        @Override
+        protected OutboxStore store() {
+            return fixture.store;
+        }
+
+        @Override
+        protected void appendCommitted(List<OutboxEvent> events) {
+            fixture.append(events);
+        }
+
+        @Override
+        protected void clearStore() {
+            fixture.truncate();
+        }
+    }
+
+    /** Published rows kept for a retention period and purged in batches. */
+    @Nested
+    class RetainingPublished extends OutboxStoreContract {
+        private final Fixture fixture = new Fixture(true);
+
+        @Override
+        protected OutboxStore store() {
+            return fixture.store;
+        }
+
+        @Override
+        protected void appendCommitted(List<OutboxEvent> events) {
+            fixture.append(events);
+        }
+    }
+
+    private static final class Fixture {
+        private static final OutboxTable DELETING = TestDatabase.createFreshTable("contract_delete");
+        private static final OutboxTable RETAINING = TestDatabase.createFreshTable("contract_retain");
+
+        private final OutboxTable table;
+        private final PostgresOutboxStore store;
+        private final JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(JDBI);
+        private final JdbiOutbox outbox;
+
+        Fixture(boolean retain) {
+            table = retain ? RETAINING : DELETING;
+            PostgresOutboxStore.Builder builder = PostgresOutboxStore.builder().jdbi(JDBI).table(table);
+            if (retain) {
+                builder.retainPublishedFor(java.time.Duration.ofHours(1));
+            }
+            store = builder.build();
+            outbox = JdbiOutbox.create(unitOfWork, table);
+        }
+
+        void append(List<OutboxEvent> events) {
+            unitOfWork.useTransaction(() -> outbox.appendAll(events));
+        }
+
+        void truncate() {
+            JDBI.useHandle(h -> h.execute("TRUNCATE " + table.qualifiedName()));
+        }
+    }
+}
