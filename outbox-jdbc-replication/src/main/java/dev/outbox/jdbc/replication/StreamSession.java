@@ -75,6 +75,7 @@ final class StreamSession {
     }
 
     private Connection openStream() throws SQLException, InterruptedException {
+        int busy = 0;
         while (running.getAsBoolean()) {
             Connection replication = settings.connections().replication();
             try {
@@ -93,7 +94,9 @@ final class StreamSession {
                     throw e;
                 }
                 // The previous leader's walsender has not exited yet; the slot frees up shortly.
-                LOG.info("Replication slot {} is still active ({}); retrying", settings.slotName(), e.getMessage());
+                if (busy++ % 20 == 0) {
+                    LOG.info("Replication slot {} is still active ({}); retrying", settings.slotName(), e.getMessage());
+                }
                 state.sleep(Duration.ofMillis(500));
             }
         }

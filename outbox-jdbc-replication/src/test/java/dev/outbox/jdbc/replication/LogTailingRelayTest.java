@@ -277,6 +277,33 @@ class LogTailingRelayTest {
     }
 
     @Test
+    void givenSlotStillActiveForAnotherPid_theNewLeaderRetriesUntilItIsFree() throws Exception {
+        RecordingPublisher publisher = RecordingPublisher.create();
+        LogTailingRelay relay = relay(publisher, TableMode.LOG_ONLY).build();
+        relays.add(relay);
+        relay.start();
+        relay.stop();
+        // A walsender that has not exited yet, as after a leader's crash: hold the slot with a stream of our own.
+        java.sql.Connection stale = ConnectionSource.of(TestDatabase.dataSource(), null, null).replication();
+        org.postgresql.replication.PGReplicationStream staleStream = stale.unwrap(org.postgresql.PGConnection.class)
+                .getReplicationAPI().replicationStream().logical().withSlotName(fixture.slot())
+                .withSlotOption("proto_version", 1).withSlotOption("publication_names", fixture.publication()).start();
+        relay.start();
+        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
+        LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
+        OutboxEvent event = TestDatabase.event("s", 0);
+        unitOfWork.useTransaction(() -> outbox.append(event));
+        Await.until("the relay leads", relay::isLeader);
+        Thread.sleep(1500);
+        assertThat(publisher.published()).isEmpty();
+
+        staleStream.close();
+        stale.close();
+
+        Await.until("published once the slot is free", () -> publisher.publishedIds().contains(event.id()));
+    }
+
+    @Test
     void givenIdleSlot_lagIsReportedAndShrinksToZeroAfterConfirmation() {
         RecordingPublisher publisher = RecordingPublisher.create();
         LogTailingRelay relay = started(relay(publisher, TableMode.LOG_ONLY).heartbeatInterval(Duration.ofMillis(500))
