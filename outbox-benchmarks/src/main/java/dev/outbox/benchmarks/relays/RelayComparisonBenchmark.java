@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * size in bytes (400), {@code --writers} writer threads (4), {@code --legs} a comma-separated
  * subset of {@code bare,polling,log-tailing,debezium}.
  *
- * <p>Each relay leg, in turn, on an emptied outbox table: (1) latency: the relay runs while
+ * <p>Each relay leg, in turn, on an emptied outbox table: (1) latency: the relay is started and
+ * one probe event is relayed (so start-up does not count), then it runs while
  * writer threads commit one event per transaction at the steady rate; the latency of an event is
  * from the moment its commit returned to the moment a consumer polled its record; (2) throughput:
  * the relay is stopped, the backlog is committed in transactions of 1,000 events, the relay is
@@ -91,6 +92,7 @@ public final class RelayComparisonBenchmark {
 
         Progress.line(label, "starting");
         relay.start();
+        awaitLive(relay, id, environment, writer);
         LatencyStats latency;
         String note = "";
         try (TopicWatcher watcher = TopicWatcher.start(environment.bootstrapServers(), "outbox.event." + steadyType)) {
@@ -126,6 +128,22 @@ public final class RelayComparisonBenchmark {
             Progress.line(label, "backlog drained at %,.0f events/s (first record %.2f s after start)", rate,
                     firstSeconds);
             return new LegResult(label, rate, firstSeconds, latency, note);
+        }
+    }
+
+    /** Commits one probe event and waits until it arrives, so that start-up is not counted as latency. */
+    private static void awaitLive(RelayLeg relay, String id, BenchmarkEnvironment environment, OutboxWriter writer)
+            throws Exception {
+        String probeType = "bench_" + id + "_probe";
+        environment.createTopic("outbox.event." + probeType);
+        try (TopicWatcher watcher = TopicWatcher.start(environment.bootstrapServers(), "outbox.event." + probeType)) {
+            long begin = System.nanoTime();
+            writer.commitBacklog(relay.name(), probeType, 1);
+            if (!watcher.awaitDistinct(relay.name(), 1, BenchmarkEnvironment.READY_TIMEOUT)) {
+                throw new IllegalStateException(relay.name() + " did not relay a probe event within "
+                        + BenchmarkEnvironment.READY_TIMEOUT);
+            }
+            Progress.line(relay.name(), "live: probe event relayed in %.0f ms", (System.nanoTime() - begin) / 1e6);
         }
     }
 
