@@ -18,39 +18,39 @@ final class StoreStatements {
 
     StoreStatements(OutboxTable outboxTable) {
         String t = outboxTable.qualifiedName();
-        String available = "e.status = 'pending' AND e.next_attempt_at <= :now AND (e.claimed_until IS NULL OR e.claimed_until <= :now)";
         // How order per aggregate survives concurrent claims, in three steps:
-        // 'locked' walks due rows in append order, leaves out rows whose aggregate has an earlier row
-        //   that is claimed or scheduled (the small held index holds exactly those rows), and locks up to
-        //   :limit rows with SKIP LOCKED, so concurrent claims take disjoint rows. A row changed by a claim
-        //   that committed after this statement's snapshot is re-checked by PostgreSQL and left out.
-        // 'skipped' lists the rows the walk passed over although they look due in the snapshot: locked
-        //   by a concurrent claim, or changed since the snapshot (a hashed grouping, linear in the batch).
-        // 'granted' keeps a locked row only if no earlier row of its aggregate was skipped. So a relay
-        //   never takes an event while another relay is taking (or has just taken) an earlier one.
-        // OFFSET 0 keeps the check a correlated subplan: one probe of the held index per row walked,
-        // whatever the statistics say, instead of a join over the whole held set.
+        // 'locked' walks due, unclaimed rows in append order and locks up to :limit of them with SKIP
+        //   LOCKED, so concurrent claims take disjoint rows. It passes over rows whose aggregate has an
+        //   earlier row scheduled for a retry (the small retry index holds only such rows), so a failing
+        //   event does not fill every batch with rows that cannot be granted. A row changed by a claim that
+        //   committed after this statement's snapshot is re-checked by PostgreSQL and left out.
+        // 'skipped' lists every pending row before the last locked one that this claim did not lock:
+        //   claimed by another relay, being claimed right now (skipped lock), changed since the snapshot,
+        //   or scheduled for later (a hashed grouping, linear in the rows walked).
+        // 'granted' keeps a locked row only if no earlier row of its aggregate was skipped. So a relay never
+        //   takes an event while an earlier one of its aggregate is pending anywhere else.
+        // OFFSET 0 keeps the retry check a correlated subplan: one probe of the retry index per row walked.
         this.claim = new NamedSql("""
                 WITH locked AS MATERIALIZED (
                     SELECT e.id, e.seq, e.aggregatetype, e.aggregateid
                     FROM %1$s e
-                    WHERE %2$s
+                    WHERE e.status = 'pending' AND e.next_attempt_at <= :now
+                      AND (e.claimed_until IS NULL OR e.claimed_until <= :now)
                       AND NOT EXISTS (
                           SELECT 1 FROM %1$s b
                           WHERE b.aggregatetype = e.aggregatetype AND b.aggregateid = e.aggregateid AND b.seq < e.seq
-                            AND b.status = 'pending' AND (b.claimed_until IS NOT NULL OR b.next_attempt_at > '-infinity')
-                            AND (b.claimed_until > :now OR b.next_attempt_at > :now)
+                            AND b.status = 'pending' AND b.next_attempt_at > '-infinity' AND b.next_attempt_at > :now
                           OFFSET 0)
                     ORDER BY e.seq
                     LIMIT :limit
-                    FOR UPDATE SKIP LOCKED
+                    FOR NO KEY UPDATE SKIP LOCKED
                 ), skipped AS MATERIALIZED (
                     SELECT f.seq, f.aggregatetype, f.aggregateid
                     FROM (
                         SELECT l.seq, l.aggregatetype, l.aggregateid, true AS mine FROM locked l
                         UNION ALL
                         SELECT e.seq, e.aggregatetype, e.aggregateid, false FROM %1$s e
-                        WHERE %2$s AND e.seq < (SELECT max(l.seq) FROM locked l)
+                        WHERE e.status = 'pending' AND e.seq < (SELECT max(l.seq) FROM locked l)
                     ) f
                     GROUP BY f.seq, f.aggregatetype, f.aggregateid
                     HAVING NOT bool_or(f.mine)
@@ -63,8 +63,8 @@ final class StoreStatements {
                 UPDATE %1$s e SET claimed_by = :claimant, claimed_until = :until
                 FROM granted g
                 WHERE e.id = g.id
-                RETURNING %3$s
-                """.formatted(t, available, EventRows.SELECT_COLUMNS));
+                RETURNING %2$s
+                """.formatted(t, EventRows.SELECT_COLUMNS));
         this.deletePublished = "DELETE FROM " + t + " WHERE id = ANY (?::uuid[]) AND status = 'pending'";
         this.markPublished = "UPDATE " + t + " SET status = 'published', published_at = ?, claimed_by = NULL, "
                 + "claimed_until = NULL WHERE id = ANY (?::uuid[]) AND status = 'pending'";

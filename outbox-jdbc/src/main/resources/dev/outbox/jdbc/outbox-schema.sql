@@ -41,11 +41,12 @@ CREATE INDEX IF NOT EXISTS ${outbox_table}_pending_seq_idx
     ON ${outbox_schema}.${outbox_table} (seq)
     WHERE status = 'pending';
 
--- Pending rows that may hold up their aggregate: claimed now or once, or scheduled for a retry.
--- Small (only rows in flight or failing), so the per-aggregate order check stays cheap.
-CREATE INDEX IF NOT EXISTS ${outbox_table}_held_idx
+-- Pending rows scheduled for a retry (or requeued): the only rows that can hold up their aggregate
+-- without being in the claim's walk. Small (failing rows only), so the per-row check stays cheap;
+-- it leaves claimed_by/claimed_until out of every index so that claims can be HOT updates.
+CREATE INDEX IF NOT EXISTS ${outbox_table}_retry_idx
     ON ${outbox_schema}.${outbox_table} (aggregatetype, aggregateid, seq)
-    WHERE status = 'pending' AND (claimed_until IS NOT NULL OR next_attempt_at > '-infinity');
+    WHERE status = 'pending' AND next_attempt_at > '-infinity';
 
 -- Dead letters, oldest first.
 CREATE INDEX IF NOT EXISTS ${outbox_table}_dead_idx
