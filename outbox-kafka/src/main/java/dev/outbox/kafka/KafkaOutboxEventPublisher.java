@@ -66,6 +66,7 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
     private final PayloadEncoder encoder;
     private final OutboxRecordFactory records;
     private final Set<String> warmTopics = ConcurrentHashMap.newKeySet();
+    private final BatchTailFlusher flusher;
     private volatile boolean closed;
 
     /**
@@ -88,6 +89,7 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
             throw e;
         }
         this.records = new OutboxRecordFactory(config.topicNaming(), config.eventTypeHeader(), encoder);
+        this.flusher = config.flushBatchTail() ? new BatchTailFlusher(producer) : null;
         LOG.info("Kafka outbox publisher started: {}", config);
     }
 
@@ -125,8 +127,12 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
             events.forEach(event -> outcomes.add(PublishOutcome.retriable(event.id(), error)));
             return CompletableFuture.completedFuture(outcomes);
         }
-        return new BatchPublication(events, warmTopics).send(producer, records, config.publishTimeout())
-                .whenComplete((outcomes, error) -> logFailures(outcomes));
+        CompletableFuture<List<PublishOutcome>> stage =
+                new BatchPublication(events, warmTopics).send(producer, records, config.publishTimeout());
+        if (flusher != null && !stage.isDone()) {
+            flusher.requestFlush();
+        }
+        return stage.whenComplete((outcomes, error) -> logFailures(outcomes));
     }
 
     /**
@@ -141,6 +147,9 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
         }
         closed = true;
         try {
+            if (flusher != null) {
+                flusher.close();
+            }
             producer.close(config.deliveryTimeout());
         } finally {
             encoder.close();
@@ -185,6 +194,7 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
         Duration maxBlock = Duration.ofSeconds(10);
         Duration deliveryTimeout = Duration.ofSeconds(30);
         Duration requestTimeout = Duration.ofSeconds(10);
+        boolean flushBatchTail = true;
         final Map<String, Object> producerProperties = new LinkedHashMap<>();
         Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory = KafkaPublisherConfig::kafkaProducer;
 
@@ -266,6 +276,18 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
         /** Passes several producer properties, as {@link #producerProperty} does for one. */
         public Builder producerProperties(Map<String, ?> properties) {
             properties.forEach(this::producerProperty);
+            return this;
+        }
+
+        /**
+         * Sets whether the tail of each batch is sent at once instead of after {@code linger.ms}:
+         * once a batch is handed to the producer, a background thread calls
+         * {@code producer.flush()}, so the batch's last records do not wait to fill a producer
+         * batch while the caller waits for the whole outcome. Default {@code true}; turn it off to
+         * let several concurrent publishers share producer batches at the cost of latency.
+         */
+        public Builder flushBatchTail(boolean flushBatchTail) {
+            this.flushBatchTail = flushBatchTail;
             return this;
         }
 

@@ -39,12 +39,14 @@ public final class KafkaPublisherConfig {
     private final Duration requestTimeout;
     private final Map<String, Object> producerProperties;
     private final Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory;
+    private final boolean flushBatchTail;
 
     KafkaPublisherConfig(KafkaOutboxEventPublisher.Builder builder) {
         this.topicNaming = Objects.requireNonNull(builder.topicNaming, "topicNaming must not be null");
         this.eventTypeHeader = requireHeaderName(builder.eventTypeHeader);
         this.payloadFormat = Objects.requireNonNull(builder.payloadFormat, "payloadFormat must not be null");
         this.producerFactory = Objects.requireNonNull(builder.producerFactory, "producerFactory");
+        this.flushBatchTail = builder.flushBatchTail;
         Map<String, Object> props = new LinkedHashMap<>();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -112,6 +114,11 @@ public final class KafkaPublisherConfig {
      */
     public Duration publishTimeout() {
         return deliveryTimeout.plusSeconds(5);
+    }
+
+    /** Returns whether each batch's tail is flushed at once (see {@link KafkaOutboxEventPublisher.Builder#flushBatchTail}). */
+    public boolean flushBatchTail() {
+        return flushBatchTail;
     }
 
     /** Returns the effective producer properties, serializers included; unmodifiable. */
@@ -194,6 +201,7 @@ public final class KafkaPublisherConfig {
     public String toString() {
         return "KafkaPublisherConfig[bootstrapServers=" + bootstrapServers + ", topicNaming=" + topicNaming
                 + ", eventTypeHeader=" + eventTypeHeader + ", payloadFormat=" + payloadFormat + ", maxBlock="
-                + maxBlock + ", deliveryTimeout=" + deliveryTimeout + ", requestTimeout=" + requestTimeout + "]";
+                + maxBlock + ", deliveryTimeout=" + deliveryTimeout + ", requestTimeout=" + requestTimeout
+                + ", flushBatchTail=" + flushBatchTail + "]";
     }
 }

@@ -20,6 +20,7 @@ class KafkaOutboxEventPublisherTest {
 
     private static KafkaOutboxEventPublisher publisher(CountingMockProducer producer) {
         return KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
+                .flushBatchTail(false) // MockProducer.flush() would acknowledge what these tests complete by hand
                 .producerFactory(props -> producer).build();
     }
 
@@ -195,6 +196,18 @@ class KafkaOutboxEventPublisherTest {
             Thread.sleep(10);
         }
         assertThat(producer.history()).hasSizeGreaterThanOrEqualTo(size);
+    }
+
+    @Test
+    void batchTail_isFlushedInTheBackgroundWithoutBlockingTheCaller() throws Exception {
+        CountingMockProducer producer = new CountingMockProducer(false);
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
+                .producerFactory(props -> producer).build()) {
+            // nobody completes the sends by hand: MockProducer.flush() acknowledges them
+            List<PublishOutcome> outcomes = await(publisher, List.of(TestEvents.order("a"), TestEvents.order("b")));
+
+            assertThat(statuses(outcomes)).containsOnly(Status.PUBLISHED);
+        }
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,11 +25,14 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *
  * <p>The publisher is driven the way the relay drives it: batches of {@code batch} events per
  * {@code publish} call, each awaited before the next. The bare producer sends everything and
- * flushes once: the ceiling. Each side first runs a warm-up, then the runs alternate.
+ * flushes: the ceiling. Each side first runs a warm-up of 200,000 records; then the 1,000,000
+ * records go through in segments ({@code segment}, default 100,000), each segment sent by both
+ * sides one after the other, the order swapped every segment, so that both see the same load on a
+ * shared machine; the totals give the rates and the ratio (publisher rate / bare rate).
  *
  * <pre>
  * mvn -q -pl outbox-benchmarks compile exec:java -Dexec.mainClass=dev.outbox.benchmarks.kafka.PublisherBenchmark
- *   [-Drecords=1000000] [-Dbatch=5000] [-Drounds=2] [-Dpartitions=6] [-DpayloadBytes=500]
+ *   [-Drecords=1000000] [-Dbatch=5000] [-Dsegment=100000] [-Dpartitions=6] [-DpayloadBytes=500]
  * </pre>
  *
  * <p>Not thread-safe; a program, not a library class.
@@ -39,7 +41,7 @@ public final class PublisherBenchmark {
 
     private static final int RECORDS = Integer.getInteger("records", 1_000_000);
     private static final int BATCH = Integer.getInteger("batch", 5_000);
-    private static final int ROUNDS = Integer.getInteger("rounds", 2);
+    private static final int SEGMENT = Integer.getInteger("segment", 100_000);
     private static final int PARTITIONS = Integer.getInteger("partitions", 6);
     private static final int PAYLOAD_BYTES = Integer.getInteger("payloadBytes", 500);
     private static final int AGGREGATES = 10_000;
@@ -55,11 +57,11 @@ public final class PublisherBenchmark {
      * @throws Exception if the broker cannot start or a send fails
      */
     public static void main(String[] args) throws Exception {
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
-        System.setProperty("org.slf4j.simpleLogger.log.kafka", "error");
-        System.setProperty("org.slf4j.simpleLogger.log.state.change.logger", "error");
-        System.out.printf("PublisherBenchmark: %,d records of ~%d B, %,d per publish call, %d partitions, %d rounds%n",
-                RECORDS, PAYLOAD_BYTES, BATCH, PARTITIONS, ROUNDS);
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "off");
+        System.setProperty("org.slf4j.simpleLogger.log.kafka", "off");
+        System.setProperty("org.slf4j.simpleLogger.log.state.change.logger", "off");
+        System.out.printf("PublisherBenchmark: %,d records of ~%d B, %,d per publish call, %d partitions, "
+                + "alternating segments of %,d%n", RECORDS, PAYLOAD_BYTES, BATCH, PARTITIONS, SEGMENT);
         List<OutboxEvent> events = events(RECORDS);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().partitions(PARTITIONS).start();
              KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder()
@@ -69,23 +71,37 @@ public final class PublisherBenchmark {
              KafkaProducer<byte[], byte[]> bare = new KafkaProducer<>(publisher.config().producerProperties())) {
             broker.createTopic("bench.publisher.Order", PARTITIONS);
             broker.createTopic("bench.bare.Order", PARTITIONS);
+            primePartitions(bare, "bench.bare.Order");
             System.out.println("warm-up...");
             int warmUp = Math.min(RECORDS, 200_000);
-            runBare(bare, events.subList(0, warmUp), "warm-up bare");
-            runPublisher(publisher, events.subList(0, warmUp), "warm-up publisher");
-            double bareTotal = 0;
-            double publisherTotal = 0;
-            for (int round = 1; round <= ROUNDS; round++) {
-                double bareRate = runBare(bare, events, "round " + round + " bare");
-                double publisherRate = runPublisher(publisher, events, "round " + round + " publisher");
-                bareTotal += bareRate;
-                publisherTotal += publisherRate;
-                System.out.printf("round %d: bare %,.0f records/s, publisher %,.0f records/s, ratio %.2f%n",
-                        round, bareRate, publisherRate, publisherRate / bareRate);
+            runBare(bare, events.subList(0, warmUp));
+            runPublisher(publisher, events.subList(0, warmUp));
+            long bareNanos = 0;
+            long publisherNanos = 0;
+            int done = 0;
+            for (int segment = 0; done < RECORDS; segment++) {
+                List<OutboxEvent> chunk = events.subList(done, Math.min(RECORDS, done + SEGMENT));
+                long bareSegment;
+                long publisherSegment;
+                if (segment % 2 == 0) {
+                    bareSegment = runBare(bare, chunk);
+                    publisherSegment = runPublisher(publisher, chunk);
+                } else {
+                    publisherSegment = runPublisher(publisher, chunk);
+                    bareSegment = runBare(bare, chunk);
+                }
+                bareNanos += bareSegment;
+                publisherNanos += publisherSegment;
+                done += chunk.size();
+                System.out.printf("  %,9d / %,d: this segment bare %,.0f/s publisher %,.0f/s; so far bare %,.0f/s "
+                        + "publisher %,.0f/s ratio %.2f%n", done, RECORDS, rate(chunk.size(), bareSegment),
+                        rate(chunk.size(), publisherSegment), rate(done, bareNanos), rate(done, publisherNanos),
+                        (double) bareNanos / publisherNanos);
             }
-            System.out.printf("RESULT: bare KafkaProducer %,.0f records/s, KafkaOutboxEventPublisher %,.0f records/s, "
-                    + "ratio %.2f (mean of %d rounds, %,d records each)%n", bareTotal / ROUNDS,
-                    publisherTotal / ROUNDS, publisherTotal / bareTotal, ROUNDS, RECORDS);
+            System.out.printf("RESULT: %,d records each: bare KafkaProducer %,.0f records/s (%.1f s), "
+                    + "KafkaOutboxEventPublisher %,.0f records/s (%.1f s), ratio %.2f%n", RECORDS,
+                    rate(RECORDS, bareNanos), bareNanos / 1e9, rate(RECORDS, publisherNanos), publisherNanos / 1e9,
+                    (double) bareNanos / publisherNanos);
         }
     }
 
@@ -102,12 +118,21 @@ public final class PublisherBenchmark {
         return events;
     }
 
+    /**
+     * Writes one record to each partition of a fresh topic, one at a time: a burst into partitions
+     * the broker is still creating can make an idempotent producer reorder and then expire a
+     * request (KAFKA-15591). The publisher does the same by itself on first contact with a topic.
+     */
+    private static void primePartitions(KafkaProducer<byte[], byte[]> producer, String topic) throws Exception {
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            producer.send(new ProducerRecord<>(topic, partition, null, "prime".getBytes(StandardCharsets.UTF_8),
+                    "{}".getBytes(StandardCharsets.UTF_8))).get(60, TimeUnit.SECONDS);
+        }
+    }
+
     /** The ceiling: one producer, every record sent without waiting, one flush at the end. */
-    private static double runBare(KafkaProducer<byte[], byte[]> producer, List<OutboxEvent> events, String label)
-            throws Exception {
+    private static long runBare(KafkaProducer<byte[], byte[]> producer, List<OutboxEvent> events) throws Exception {
         AtomicReference<Exception> failure = new AtomicReference<>();
-        AtomicLong acknowledged = new AtomicLong();
-        Progress progress = new Progress(label, events.size());
         long start = System.nanoTime();
         for (OutboxEvent event : events) {
             RecordHeaders headers = new RecordHeaders();
@@ -119,23 +144,18 @@ public final class PublisherBenchmark {
                         if (e != null) {
                             failure.compareAndSet(null, e);
                         }
-                        progress.tick(acknowledged.incrementAndGet());
                     });
         }
         producer.flush();
-        double rate = rate(events.size(), start);
+        long nanos = System.nanoTime() - start;
         if (failure.get() != null) {
             throw failure.get();
         }
-        System.out.printf("%s: %,d records in %.1f s = %,.0f records/s%n", label, events.size(),
-                (System.nanoTime() - start) / 1e9, rate);
-        return rate;
+        return nanos;
     }
 
     /** The publisher driven like the relay: a batch per publish call, each awaited before the next. */
-    private static double runPublisher(KafkaOutboxEventPublisher publisher, List<OutboxEvent> events, String label)
-            throws Exception {
-        Progress progress = new Progress(label, events.size());
+    private static long runPublisher(KafkaOutboxEventPublisher publisher, List<OutboxEvent> events) throws Exception {
         Map<PublishOutcome.Status, Integer> failures = new HashMap<>();
         long start = System.nanoTime();
         for (int from = 0; from < events.size(); from += BATCH) {
@@ -146,42 +166,15 @@ public final class PublisherBenchmark {
                     failures.merge(outcome.status(), 1, Integer::sum);
                 }
             }
-            progress.tick(from + batch.size());
         }
-        double rate = rate(events.size(), start);
+        long nanos = System.nanoTime() - start;
         if (!failures.isEmpty()) {
-            throw new IllegalStateException(label + ": failed outcomes " + failures);
+            throw new IllegalStateException("publisher: failed outcomes " + failures);
         }
-        System.out.printf("%s: %,d records in %.1f s = %,.0f records/s%n", label, events.size(),
-                (System.nanoTime() - start) / 1e9, rate);
-        return rate;
+        return nanos;
     }
 
-    private static double rate(int records, long startNanos) {
-        return records / ((System.nanoTime() - startNanos) / 1e9);
-    }
-
-    /** Prints a progress line every tenth of the run. */
-    private static final class Progress {
-        private final String label;
-        private final long total;
-        private final long step;
-        private final long start = System.nanoTime();
-        private final AtomicLong nextReport;
-
-        Progress(String label, long total) {
-            this.label = label;
-            this.total = total;
-            this.step = Math.max(1, total / 10);
-            this.nextReport = new AtomicLong(step);
-        }
-
-        void tick(long done) {
-            long next = nextReport.get();
-            if (done >= next && done < total && nextReport.compareAndSet(next, next + step)) {
-                System.out.printf("  %s: %,d / %,d (%,.0f records/s)%n", label, done, total,
-                        done / ((System.nanoTime() - start) / 1e9));
-            }
-        }
+    private static double rate(long records, long nanos) {
+        return records / (nanos / 1e9);
     }
 }
