@@ -87,6 +87,23 @@ class BadInputTest {
     }
 
     @Test
+    void oversizedChunkedBodyWithoutContentLengthIsRefusedWith413() throws Exception {
+        long[] before = counts();
+        byte[] body = order(String.join(",", java.util.Collections.nCopies(2_000, line("1", "\"1.00\""))))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + app.service.httpPort() + "/orders"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
+                .build();
+
+        HttpResponse<String> response = app.http.send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(counts()).isEqualTo(before);
+    }
+
+    @Test
     void nonJsonContentTypeIsRefusedWith415() {
         long[] before = counts();
         HttpResponse<String> response = app.send("POST", "/orders", order(line("1", "\"1\"")),

@@ -16,6 +16,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
+import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -165,8 +166,21 @@ public final class OrderHttpApi {
         return RequestParser.uuidParameter("id", ctx.pathParam("id"));
     }
 
+    /**
+     * Reads the body, at most {@value #MAX_BODY_BYTES} bytes: the Content-Length check in
+     * {@link #checkBody} does not cover chunked bodies, and Javalin's own limit only checks the header.
+     */
     private static byte[] body(Context ctx) {
-        return ctx.bodyAsBytes();
+        byte[] bytes;
+        try {
+            bytes = ctx.req().getInputStream().readNBytes(MAX_BODY_BYTES + 1);
+        } catch (IOException e) {
+            throw new InvalidOrderException(FieldError.of("body", "could not be read: " + e.getMessage()));
+        }
+        if (bytes.length > MAX_BODY_BYTES) {
+            throw new HttpResponseException(413, "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
+        }
+        return bytes;
     }
 
     private static String etag(Order order) {
