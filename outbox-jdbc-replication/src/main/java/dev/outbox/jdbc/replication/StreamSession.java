@@ -9,13 +9,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.postgresql.PGConnection;
@@ -40,11 +39,10 @@ final class StreamSession {
     private final BooleanSupplier running;
     private final RelayState state;
     private final DeadLetterWriter writer;
-    private final Map<Integer, OutboxRowMapper> relations = new HashMap<>();
+    private final TransactionAssembler assembler;
     private final ArrayDeque<CommittedTransaction> pending = new ArrayDeque<>();
     private int pendingEvents;
     private long pendingSinceNanos;
-    private CommittedTransaction open;
     private PublishingBatch inFlight;
     private PGReplicationStream stream;
     private long confirmedLsn;
@@ -57,6 +55,7 @@ final class StreamSession {
         this.running = running;
         this.state = state;
         this.writer = new DeadLetterWriter(settings.table());
+        this.assembler = new TransactionAssembler(settings.table(), this::onInvalidRow);
     }
 
     /** Streams until stopped; throws on any failure, leaving the slot at the last confirmed LSN. */
@@ -145,49 +144,23 @@ final class StreamSession {
     }
 
     private void handle(PgOutputDecoder.Message message) throws SQLException {
-        if (message instanceof PgOutputDecoder.Begin begin) {
-            open = new CommittedTransaction(begin.commitTime());
-        } else if (message instanceof PgOutputDecoder.Relation relation) {
-            if (relation.namespace().equals(settings.table().schema()) && relation.name().equals(settings.table().table())) {
-                relations.put(relation.id(), new OutboxRowMapper(relation));
-            } else {
-                relations.remove(relation.id());
-            }
-        } else if (message instanceof PgOutputDecoder.Insert insert) {
-            onInsert(insert);
-        } else if (message instanceof PgOutputDecoder.Commit commit) {
-            onCommit(commit);
-        }
-    }
-
-    private void onInsert(PgOutputDecoder.Insert insert) throws SQLException {
-        OutboxRowMapper mapper = relations.get(insert.relationId());
-        if (mapper == null || open == null || !mapper.isPending(insert.values())) {
+        CommittedTransaction transaction = assembler.accept(message);
+        if (transaction == null) {
             return;
         }
-        try {
-            open.events.add(mapper.event(insert.values(), open.commitTime));
-        } catch (RuntimeException e) {
-            // A row no OutboxEvent can hold (written around the append port): keep it, visible, and go on.
-            LOG.warn("Outbox row {} is not a valid event; dead-lettered: {}", insert.values()[0], e.getMessage());
-            writer.deadLetter(plain, mapper.raw(insert.values()), 0, e);
-            settings.listener().onError(e);
-        }
-    }
-
-    private void onCommit(PgOutputDecoder.Commit commit) {
-        CommittedTransaction transaction = open;
-        open = null;
-        if (transaction == null || transaction.events.isEmpty()) {
-            return;
-        }
-        transaction.endLsn = commit.endLsn();
         if (pending.isEmpty()) {
             pendingSinceNanos = System.nanoTime();
         }
         pending.add(transaction);
         pendingEvents += transaction.events.size();
         updateOldest();
+    }
+
+    private void onInvalidRow(OutboxRowMapper mapper, String[] values, RuntimeException error) throws SQLException {
+        // A row no OutboxEvent can hold (written around the append port): keep it, visible, and go on.
+        LOG.warn("Outbox row {} is not a valid event; dead-lettered: {}", values[0], error.getMessage());
+        writer.deadLetter(plain, mapper.raw(values), 0, error);
+        settings.listener().onError(error);
     }
 
     private List<CommittedTransaction> drainPending() {
@@ -209,45 +182,17 @@ final class StreamSession {
     }
 
     private void settle(PublishingBatch batch) throws SQLException {
-        List<OutboxEvent> events = batch.remaining;
-        List<PublishOutcome> outcomes = null;
-        Throwable failure = null;
-        try {
-            outcomes = batch.outcomes.join();
-        } catch (CompletionException | java.util.concurrent.CancellationException e) {
-            failure = e.getCause() != null ? e.getCause() : e;
-        }
-        batch.outcomes = null;
-        if (failure == null && (outcomes == null || outcomes.size() != events.size())) {
-            failure = new IllegalStateException("publisher returned " + (outcomes == null ? "no" : outcomes.size())
-                    + " outcomes for " + events.size() + " events");
-        }
-        List<OutboxEvent> published = new ArrayList<>();
-        List<OutboxEvent> retry = new ArrayList<>();
-        List<Throwable> retryErrors = new ArrayList<>();
-        List<UUID> publishedIds = new ArrayList<>();
         int attempt = batch.failedAttempts + 1;
-        for (int i = 0; i < events.size(); i++) {
-            OutboxEvent event = events.get(i);
-            PublishOutcome outcome = failure == null ? outcomes.get(i) : PublishOutcome.retriable(event.id(), failure);
-            switch (outcome.status()) {
-                case PUBLISHED -> {
-                    published.add(event);
-                    publishedIds.add(event.id());
-                }
-                case PERMANENT_FAILURE -> deadLetter(event, attempt, outcome.error());
-                case RETRIABLE_FAILURE -> {
-                    if (attempt >= settings.maxAttempts()) {
-                        deadLetter(event, attempt, outcome.error());
-                    } else {
-                        retry.add(event);
-                        retryErrors.add(outcome.error());
-                    }
-                }
-            }
+        BatchOutcome outcome = new BatchOutcome(batch.remaining, batch.outcomes, attempt, settings.maxAttempts());
+        batch.outcomes = null;
+        for (int i = 0; i < outcome.dead.size(); i++) {
+            deadLetter(outcome.dead.get(i), attempt, outcome.deadErrors.get(i));
         }
+        List<OutboxEvent> published = outcome.published;
+        List<OutboxEvent> retry = outcome.retry;
+        List<Throwable> retryErrors = outcome.retryErrors;
         if (settings.mode() == TableMode.KEEP_ROWS) {
-            writer.markPublished(plain, publishedIds);
+            writer.markPublished(plain, published.stream().map(OutboxEvent::id).toList());
         }
         if (!published.isEmpty()) {
             settings.listener().onPublished(published);
@@ -293,7 +238,7 @@ final class StreamSession {
 
     private void idle() throws SQLException, InterruptedException {
         long now = System.nanoTime();
-        if (inFlight == null && pending.isEmpty() && open == null) {
+        if (inFlight == null && pending.isEmpty() && !assembler.inTransaction()) {
             // Nothing unacknowledged: the last keepalive position is safe to confirm, so idle slots do not pin WAL.
             long received = stream.getLastReceiveLSN().asLong();
             if (received > confirmedLsn && now - lastStatusNanos >= settings.statusInterval().toNanos() / 2) {
@@ -304,11 +249,18 @@ final class StreamSession {
             stream.forceUpdateStatus();
             lastStatusNanos = now;
         }
-        if (inFlight == null && pending.isEmpty() && open == null) {
-            Thread.sleep(1);
-        } else {
-            // Work in progress: wait briefly, so a backlog streams at full speed and a finished publish is seen at once.
+        if (inFlight != null && inFlight.awaitingOutcomes()) {
+            // Wake the moment the broker answers, without spinning through a long outage.
+            try {
+                inFlight.outcomes.get(1, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException | CancellationException e) {
+                // settled by the loop
+            }
+        } else if (!pending.isEmpty() && pendingEvents < settings.batchSize()) {
+            // A batch is filling: look for more of the stream soon, the batch delay is only a few milliseconds.
             LockSupport.parkNanos(50_000);
+        } else {
+            Thread.sleep(1);
         }
     }
 

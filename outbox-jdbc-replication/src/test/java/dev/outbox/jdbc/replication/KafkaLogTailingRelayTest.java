@@ -157,6 +157,19 @@ class KafkaLogTailingRelayTest {
         System.out.printf("LOG-TAILING RELAY THROUGHPUT: %d committed events (~500 B) to Kafka in %d ms = %.0f events/s%n",
                 total, millis, total * 1000.0 / Math.max(1, millis));
         assertThat(published.get()).isEqualTo(total);
+
+        // The same events straight through the publisher, one 2000-event call at a time: the relay's ceiling here.
+        List<OutboxEvent> direct = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            direct.add(OutboxEvent.json(type, "b" + (i % 50), "Changed", "{\"n\":" + i + ",\"pad\":\"" + padding + "\"}"));
+        }
+        long directStarted = System.nanoTime();
+        for (int i = 0; i < total; i += 2000) {
+            publisher.publish(direct.subList(i, i + 2000)).toCompletableFuture().get();
+        }
+        long directMillis = (System.nanoTime() - directStarted) / 1_000_000;
+        System.out.printf("PUBLISHER ALONE THROUGHPUT: %d events in %d ms = %.0f events/s%n",
+                total, directMillis, total * 1000.0 / Math.max(1, directMillis));
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readTopic(String topic, int atLeast) {
