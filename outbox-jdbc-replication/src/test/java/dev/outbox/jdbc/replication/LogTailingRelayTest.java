@@ -321,6 +321,32 @@ class LogTailingRelayTest {
     }
 
     @Test
+    void givenTrafficOnOtherTablesOnly_theIdleSlotConfirmsAheadAndDoesNotPinWal() {
+        RecordingPublisher publisher = RecordingPublisher.create();
+        List<ReplicationLag> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
+        LogTailingRelay relay = started(relay(publisher, TableMode.LOG_ONLY).heartbeatInterval(Duration.ofMillis(300))
+                .statusInterval(Duration.ofMillis(300))
+                .listener(new LogTailingRelayListener() {
+                    @Override
+                    public void onLag(ReplicationLag lag) {
+                        samples.add(lag);
+                    }
+                }));
+        Await.until("relay leads", relay::isLeader);
+        String other = fixture.table().table() + "_other";
+        TestDatabase.execute("CREATE TABLE " + other + " (id bigint, filler text)");
+        TestDatabase.execute("INSERT INTO " + other + " SELECT g, repeat('x', 500) FROM generate_series(1, 20000) g");
+        long written = TestDatabase.count("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint "
+                + "FROM pg_replication_slots WHERE slot_name = '" + fixture.slot() + "'");
+        assertThat(written).isGreaterThan(1_000_000);
+
+        Await.until("the slot's confirmed position catches up", () -> relay.lag().bytes() < 64 * 1024);
+        assertThat(publisher.published()).isEmpty();
+        Await.until("lag samples reach the listener", () -> samples.stream().anyMatch(ReplicationLag::slotActive));
+        TestDatabase.execute("DROP TABLE " + other);
+    }
+
+    @Test
     void dropSlot_removesTheSlotAndThePublication() {
         LogTailingRelay relay = started(relay(RecordingPublisher.create(), TableMode.LOG_ONLY));
         relay.close();
