@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outbox.embedded.ApicurioRegistryServer;
+import dev.outbox.embedded.EmbeddedServerException;
 import dev.outbox.kafka.DecodedOutboxEvent;
 import dev.outbox.kafka.OutboxRecordDecoder;
 import dev.outbox.kafka.avro.SchemaRegistryClient;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +41,15 @@ class OrderApiAvroEndToEndTest {
     @BeforeAll
     static void startRegistryAndService() {
         shared = TestService.get();
-        registry = ApicurioRegistryServer.start(ApicurioRegistryServer.locateDistribution());
+        try {
+            registry = ApicurioRegistryServer.start(ApicurioRegistryServer.locateDistribution());
+        } catch (EmbeddedServerException e) {
+            // Apicurio needs Java 21+; a machine with only the JDK 17 the build requires skips this test.
+            if (String.valueOf(e.getMessage()).startsWith("no Java")) {
+                Assumptions.abort(e.getMessage());
+            }
+            throw e;
+        }
         shared.postgres.createDatabase("avro_orders");
         Map<String, String> env = shared.env();
         env.put("DATABASE_URL", shared.postgres.jdbcUrl("avro_orders"));
