@@ -146,6 +146,7 @@ class OrderApiEndToEndTest {
         JsonNode second = json(app.send("GET", "/orders?customer_id=" + customer + "&limit=2&after="
                 + first.get("next").asText(), null));
         JsonNode pending = json(app.send("GET", "/orders?customer_id=" + customer + "&status=CONFIRMED", null));
+        JsonNode blanks = json(app.send("GET", "/orders?customer_id=" + customer + "&status=&limit=&after=", null));
 
         List<String> seen = new ArrayList<>();
         first.get("items").forEach(o -> seen.add(o.get("id").asText()));
@@ -153,6 +154,7 @@ class OrderApiEndToEndTest {
         assertThat(seen).containsExactlyElementsOf(ids);
         assertThat(second.get("next").isNull()).isTrue();
         assertThat(pending.get("items")).isEmpty();
+        assertThat(blanks.get("items")).hasSize(3);
     }
 
     @Test

@@ -133,12 +133,10 @@ public final class OrderHttpApi {
     }
 
     private void list(Context ctx) {
-        Optional<UUID> customer = Optional.ofNullable(ctx.queryParam("customer_id"))
-                .map(v -> RequestParser.uuidParameter("customer_id", v));
-        Optional<OrderStatus> status = Optional.ofNullable(ctx.queryParam("status"))
-                .map(v -> OrderStatus.parse("status", v));
+        Optional<UUID> customer = query(ctx, "customer_id").map(v -> RequestParser.uuidParameter("customer_id", v));
+        Optional<OrderStatus> status = query(ctx, "status").map(v -> OrderStatus.parse("status", v));
         int limit = ListOrdersQuery.DEFAULT_LIMIT;
-        String limitText = ctx.queryParam("limit");
+        String limitText = query(ctx, "limit").orElse(null);
         if (limitText != null) {
             try {
                 limit = Integer.parseInt(limitText);
@@ -147,8 +145,13 @@ public final class OrderHttpApi {
                         + ListOrdersQuery.MAX_LIMIT));
             }
         }
-        ListOrdersQuery query = new ListOrdersQuery(customer, status, limit, Optional.ofNullable(ctx.queryParam("after")));
+        ListOrdersQuery query = new ListOrdersQuery(customer, status, limit, query(ctx, "after"));
         ctx.contentType("application/json").result(json.page(orders.list().handle(query)).toString());
+    }
+
+    /** Returns a query parameter; an empty one ({@code ?status=}) counts as absent. */
+    private static Optional<String> query(Context ctx, String name) {
+        return Optional.ofNullable(ctx.queryParam(name)).filter(v -> !v.isBlank());
     }
 
     private void health(Context ctx) {
