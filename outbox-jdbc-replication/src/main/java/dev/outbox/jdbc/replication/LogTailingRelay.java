@@ -282,7 +282,7 @@ public final class LogTailingRelay implements AutoCloseable {
         private Duration maxBatchDelay = Duration.ofMillis(5);
         private Duration heartbeatInterval = Duration.ofSeconds(10);
         private Duration standbyRetryInterval = Duration.ofSeconds(2);
-        private Duration statusInterval = Duration.ofSeconds(10);
+        private Duration statusInterval = Duration.ofSeconds(1);
         private BackoffPolicy backoff = BackoffPolicy.exponential(Duration.ofMillis(100), 2.0, Duration.ofSeconds(30), 0.2);
         private int maxAttempts = Integer.MAX_VALUE;
         private Duration retention = Duration.ofDays(7);
@@ -379,8 +379,10 @@ public final class LogTailingRelay implements AutoCloseable {
         }
 
         /**
-         * Sets how often a status update is sent to the server when nothing else is; default 10 s.
-         * Keep it well below the server's {@code wal_sender_timeout} (60 s by default).
+         * Sets how often a status update is sent to the server when nothing else is; default 1 s.
+         * Besides keeping the server's {@code wal_sender_timeout} (60 s by default) at bay, the
+         * update is how an idle leader notices a dead replication connection (a database restart):
+         * the driver's non-blocking read does not report a closed socket, a write does.
          *
          * @throws IllegalArgumentException when not positive
          */

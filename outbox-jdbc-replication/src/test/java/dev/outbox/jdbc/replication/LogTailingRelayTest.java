@@ -250,6 +250,30 @@ class LogTailingRelayTest {
     }
 
     @Test
+    void givenDatabaseRestart_theRelayReconnectsAndDeliversEverything() {
+        RecordingPublisher publisher = RecordingPublisher.create();
+        LogTailingRelay relay = started(relay(publisher, TableMode.LOG_ONLY));
+        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
+        LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
+        List<OutboxEvent> events = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            if (i == 10) {
+                Await.until("first half published", () -> publisher.published().size() >= 10);
+                TestDatabase.server().stop();
+                TestDatabase.server().start();
+            }
+            OutboxEvent event = TestDatabase.event("d", i);
+            events.add(event);
+            unitOfWork.useTransaction(() -> outbox.append(event));
+        }
+
+        Await.until("all published after the restart", () -> publisher.publishedIds().containsAll(
+                events.stream().map(OutboxEvent::id).toList()));
+        Await.until("the relay leads again", relay::isLeader);
+        assertThat(publisher.published().stream().map(LogTailingRelayTest::seqOf).distinct().toList()).isSorted();
+    }
+
+    @Test
     void givenLeaderClosed_theStandbyTakesOverAndDeliversEverything() {
         RecordingPublisher publisher = RecordingPublisher.create();
         LogTailingRelay first = started(relay(publisher, TableMode.LOG_ONLY));
