@@ -44,8 +44,9 @@ class OrderApiAvroEndToEndTest {
         try {
             registry = ApicurioRegistryServer.start(ApicurioRegistryServer.locateDistribution());
         } catch (EmbeddedServerException e) {
-            // Apicurio needs Java 21+; a machine with only the JDK 17 the build requires skips this test.
-            if (String.valueOf(e.getMessage()).startsWith("no Java")) {
+            // Apicurio needs Java 21+; a developer machine with only the JDK 17 the build requires
+            // skips this test. CI (.ci/run installs a JDK 21+) must run it, so there it fails instead.
+            if (System.getenv("CI") == null && String.valueOf(e.getMessage()).startsWith("no Java")) {
                 Assumptions.abort(e.getMessage());
             }
             throw e;
