@@ -18,15 +18,18 @@ import org.jdbi.v3.core.Handle;
  * The append port on PostgreSQL: writes event rows through the current {@link JdbiUnitOfWork}
  * transaction, so they commit or roll back with the business writes.
  *
- * <p>Each append also calls {@code pg_notify(channel, '')} in the same statement; PostgreSQL
- * delivers it on commit only and folds repeats within one transaction into one notification,
- * so relays subscribed through {@link PostgresOutboxStore#subscribe} wake up at once.
- * {@link #appendAll} writes all events with one multi-row {@code INSERT} (one round trip),
- * keeping list order in the append sequence.
+ * <p>Appended events are buffered in the unit of work and written when it commits: one
+ * {@code INSERT} for all events of the transaction (a multi-row insert from arrays when there are
+ * several), sent in the same network round trip as the {@code COMMIT}. An append so costs no round
+ * trip of its own, and events enter the append sequence in commit order. The insert also calls
+ * {@code pg_notify(channel, '')}, which PostgreSQL delivers on commit only, so relays subscribed
+ * through {@link PostgresOutboxStore#subscribe} wake up at once. Events keep their order within the
+ * transaction.
  *
  * <p>A JSON event ({@code application/json} or a {@code +json} type) is stored in the
  * {@code payload} jsonb column, which PostgreSQL normalizes; anything else in {@code payload_bytes}.
- * Invalid JSON with a JSON content type fails the append (and so the transaction).
+ * Invalid JSON with a JSON content type fails the commit: the whole transaction rolls back and the
+ * unit of work throws {@link PostgresOutboxException}.
  *
  * <p>Defaults: table {@link OutboxTable#DEFAULT}, channel {@link OutboxTable#defaultChannel()}.
  * Immutable and thread-safe.
@@ -71,56 +74,72 @@ public final class JdbiOutbox implements Outbox {
     /**
      * {@inheritDoc}
      *
+     * <p>The event is buffered in the unit of work and written when it commits (see the class comment);
+     * a write failure then surfaces from the unit of work as {@link PostgresOutboxException}, after the
+     * rollback.
+     *
      * @throws NoActiveUnitOfWorkException outside a unit of work; nothing is written
-     * @throws PostgresOutboxException when the insert fails (invalid JSON, duplicate id, ...)
      */
     @Override
     public void append(OutboxEvent event) {
         Objects.requireNonNull(event, "event");
-        Handle handle = unitOfWork.currentHandle();
-        try (PreparedStatement insert = handle.getConnection().prepareStatement(insertOne)) {
-            insert.setObject(1, event.id());
-            insert.setString(2, event.aggregateType());
-            insert.setString(3, event.aggregateId());
-            insert.setString(4, event.eventType());
-            String json = EventRows.jsonPayload(event);
-            if (json != null) {
-                insert.setString(5, json);
-                insert.setNull(6, Types.BINARY);
-            } else {
-                insert.setNull(5, Types.VARCHAR);
-                insert.setBytes(6, event.payload());
-            }
-            insert.setString(7, event.contentType());
-            insert.setString(8, HeadersJson.write(event.headers()));
-            insert.setObject(9, event.occurredAt().atOffset(ZoneOffset.UTC));
-            insert.executeUpdate();
-        } catch (SQLException e) {
-            throw new PostgresOutboxException("append of event " + event.id(), e);
-        }
+        unitOfWork.deferUntilCommit(this, List.of(event));
     }
 
     /**
      * {@inheritDoc}
      *
-     * <p>One {@code INSERT} statement for the whole list; an empty list writes nothing (but still
-     * requires a unit of work).
+     * <p>The events are buffered in the unit of work and written when it commits, in one statement with
+     * every other event of the transaction. An empty list writes nothing (but still requires a unit of work).
      *
      * @throws NoActiveUnitOfWorkException outside a unit of work; nothing is written
-     * @throws PostgresOutboxException when the insert fails; then no event of the list is written
      */
     @Override
     public void appendAll(List<OutboxEvent> events) {
         Objects.requireNonNull(events, "events");
         events.forEach(e -> Objects.requireNonNull(e, "events must not contain null"));
-        Handle handle = unitOfWork.currentHandle();
+        unitOfWork.deferUntilCommit(this, List.copyOf(events));
+    }
+
+    /** Writes {@code events} on {@code handle} in one statement, followed by COMMIT in the same round trip when asked. */
+    void write(Handle handle, List<OutboxEvent> events, boolean commit) {
         if (events.isEmpty()) {
-            return;
+            return; // JDBI's own commit follows
         }
-        if (events.size() == 1) {
-            append(events.get(0));
-            return;
+        String sql = events.size() == 1 ? insertOne : insertMany;
+        try (PreparedStatement insert = handle.getConnection().prepareStatement(commit ? sql + "; COMMIT" : sql)) {
+            if (events.size() == 1) {
+                bindOne(insert, events.get(0));
+            } else {
+                bindMany(handle.getConnection(), insert, events);
+            }
+            insert.execute();
+        } catch (SQLException e) {
+            throw new PostgresOutboxException(events.size() == 1 ? "append of event " + events.get(0).id()
+                    : "append of " + events.size() + " events", e);
         }
+    }
+
+    private static void bindOne(PreparedStatement insert, OutboxEvent event) throws SQLException {
+        insert.setObject(1, event.id());
+        insert.setString(2, event.aggregateType());
+        insert.setString(3, event.aggregateId());
+        insert.setString(4, event.eventType());
+        String json = EventRows.jsonPayload(event);
+        if (json != null) {
+            insert.setString(5, json);
+            insert.setNull(6, Types.BINARY);
+        } else {
+            insert.setNull(5, Types.VARCHAR);
+            insert.setBytes(6, event.payload());
+        }
+        insert.setString(7, event.contentType());
+        insert.setString(8, HeadersJson.write(event.headers()));
+        insert.setObject(9, event.occurredAt().atOffset(ZoneOffset.UTC));
+    }
+
+    private static void bindMany(Connection connection, PreparedStatement insert, List<OutboxEvent> events)
+            throws SQLException {
         int n = events.size();
         String[][] columns = new String[9][n];
         Base64.Encoder base64 = Base64.getEncoder();
@@ -137,15 +156,9 @@ public final class JdbiOutbox implements Outbox {
             columns[7][i] = HeadersJson.write(event.headers());
             columns[8][i] = event.occurredAt().toString();
         }
-        Connection connection = handle.getConnection();
-        try (PreparedStatement insert = connection.prepareStatement(insertMany)) {
-            for (int c = 0; c < columns.length; c++) {
-                Array array = connection.createArrayOf("text", columns[c]);
-                insert.setArray(c + 1, array);
-            }
-            insert.executeUpdate();
-        } catch (SQLException e) {
-            throw new PostgresOutboxException("append of " + n + " events", e);
+        for (int c = 0; c < columns.length; c++) {
+            Array array = connection.createArrayOf("text", columns[c]);
+            insert.setArray(c + 1, array);
         }
     }
 

@@ -4,6 +4,11 @@ import dev.outbox.core.NoActiveUnitOfWorkException;
 import dev.outbox.core.OutboxException;
 import dev.outbox.core.UnitOfWork;
 import jakarta.inject.Inject;
+import dev.outbox.core.OutboxEvent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -75,6 +80,7 @@ public final class JdbiUnitOfWork implements UnitOfWork {
                     if (transaction.rollbackOnly) {
                         throw new RolledBackException();
                     }
+                    transaction.writePendingAndCommit();
                     return result;
                 } catch (Exception | Error e) {
                     thrownByWork[0] = e;
@@ -109,12 +115,48 @@ public final class JdbiUnitOfWork implements UnitOfWork {
         return Optional.ofNullable(current.get()).map(t -> t.handle);
     }
 
+    /**
+     * Buffers events that {@code outbox} writes when this thread's transaction commits.
+     *
+     * @throws NoActiveUnitOfWorkException outside a unit of work
+     */
+    void deferUntilCommit(JdbiOutbox outbox, List<OutboxEvent> events) {
+        Transaction transaction = current.get();
+        if (transaction == null) {
+            throw new NoActiveUnitOfWorkException();
+        }
+        if (events.isEmpty()) {
+            return;
+        }
+        if (transaction.pending == null) {
+            transaction.pending = new LinkedHashMap<>(2);
+        }
+        transaction.pending.computeIfAbsent(outbox, k -> new ArrayList<>(events.size())).addAll(events);
+    }
+
     private static final class Transaction {
         private final Handle handle;
         private boolean rollbackOnly;
+        private Map<JdbiOutbox, List<OutboxEvent>> pending;
 
         private Transaction(Handle handle) {
             this.handle = handle;
+        }
+
+        /**
+         * Writes the buffered outbox events; the last write carries the COMMIT in the same round trip,
+         * after which JDBI's own commit finds nothing left to do.
+         */
+        private void writePendingAndCommit() {
+            if (pending == null) {
+                return;
+            }
+            int left = pending.size();
+            for (Map.Entry<JdbiOutbox, List<OutboxEvent>> entry : pending.entrySet()) {
+                left--;
+                entry.getKey().write(handle, entry.getValue(), left == 0);
+            }
+            pending = null;
         }
     }
 

@@ -69,7 +69,7 @@ class DatabaseRestartTest {
         Map<String, List<UUID>> appended = new LinkedHashMap<>();
 
         try (OutboxRelay relay = OutboxRelay.builder(store, publisher).claimant("survivor").batchSize(20)
-                .pollInterval(Duration.ofSeconds(10)).lease(Duration.ofSeconds(30)).publishTimeout(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofSeconds(10)).lease(Duration.ofSeconds(15)).publishTimeout(Duration.ofSeconds(5))
                 .build()) {
             relay.start();
             append(unitOfWork, outbox, appended, 0, 100);
@@ -88,7 +88,8 @@ class DatabaseRestartTest {
                             "SELECT s || '/' || count(*) FROM (SELECT status || '/' || coalesce(claimed_by, '-') || '/' "
                             + "|| coalesce((claimed_until > now())::text, '-') AS s FROM " + table.qualifiedName() + ") x GROUP BY s").mapTo(String.class).list())).isTrue();
         }
-        assertThat(publisher.duplicates()).isZero();
+        // A batch published just before the stop may not have been marked: it is sent again after its
+        // lease (at least once). First deliveries must still be complete and in order per aggregate.
         appended.forEach((aggregateId, ids) ->
                 assertThat(publisher.deliveredOnce("Order", aggregateId)).containsExactlyElementsOf(ids));
         assertThat(store.backlog().pending()).isZero();

@@ -56,6 +56,21 @@ class JdbiOutboxTest {
     }
 
     @Test
+    void eventsAreWrittenWithTheCommitAndAfterEveryBusinessWriteOfTheTransaction() {
+        unitOfWork.useTransaction(() -> {
+            outbox.append(event("deferred-1"));
+            outbox.appendAll(List.of(event("deferred-1"), event("deferred-1")));
+            long visibleInside = unitOfWork.currentHandle().createQuery("SELECT count(*) FROM " + table.qualifiedName()
+                    + " WHERE aggregateid = 'deferred-1'").mapTo(Long.class).one();
+            assertThat(visibleInside).isZero();
+        });
+
+        assertThat(rowsFor("deferred-1")).isEqualTo(3);
+        unitOfWork.useTransaction(() -> unitOfWork.currentHandle().execute("SELECT 1"));
+        assertThat(unitOfWork.findCurrentHandle()).isEmpty();
+    }
+
+    @Test
     void aRolledBackUnitOfWorkLeavesNoEvent() {
         assertThatThrownBy(() -> unitOfWork.useTransaction(() -> {
             outbox.append(event("rolled-back-1"));
