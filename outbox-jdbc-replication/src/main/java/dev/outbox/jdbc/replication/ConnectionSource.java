@@ -47,7 +47,8 @@ final class ConnectionSource {
     static ConnectionSource of(DataSource dataSource, String url, Properties properties) {
         Objects.requireNonNull(dataSource, "dataSource");
         if (url != null) {
-            return new ConnectionSource(dataSource, of(url, properties).url, of(url, properties).properties);
+            ConnectionSource replication = of(url, properties);
+            return new ConnectionSource(dataSource, replication.url, replication.properties);
         }
         BaseDataSource pg = unwrapPg(dataSource);
         if (pg == null) {

@@ -371,6 +371,26 @@ class LogTailingRelayTest {
     }
 
     @Test
+    void givenJdbcUrlAndProperties_theRelayConnectsWithoutADataSource() {
+        RecordingPublisher publisher = RecordingPublisher.create();
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("ApplicationName", "log-relay-test");
+        LogTailingRelay relay = LogTailingRelay.builder(TestDatabase.server().jdbcUrl(), properties, publisher)
+                .table(fixture.table()).slotName(fixture.slot()).publicationName(fixture.publication())
+                .mode(TableMode.LOG_ONLY).build();
+        relays.add(relay);
+        relay.start();
+        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
+        OutboxEvent event = TestDatabase.event("u", 0);
+        unitOfWork.useTransaction(() -> LogOnlyOutbox.create(unitOfWork, fixture.table()).append(event));
+
+        Await.until("published", () -> publisher.publishedIds().contains(event.id()));
+        relay.close();
+        assertThat(LogTailingRelay.dropSlot(TestDatabase.server().jdbcUrl(), null, fixture.slot(),
+                fixture.publication())).isTrue();
+    }
+
+    @Test
     void dropSlot_removesTheSlotAndThePublication() {
         LogTailingRelay relay = started(relay(RecordingPublisher.create(), TableMode.LOG_ONLY));
         relay.close();
