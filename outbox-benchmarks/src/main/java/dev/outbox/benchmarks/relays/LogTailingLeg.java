@@ -10,12 +10,13 @@ final class LogTailingLeg implements RelayLeg {
     private static final String PUBLICATION = "outbox_pub";
 
     private final BenchmarkEnvironment environment;
-    private final KafkaOutboxEventPublisher publisher;
+    private final TimedPublisher publisher;
     private final LogTailingRelay relay;
 
     LogTailingLeg(BenchmarkEnvironment environment) {
         this.environment = environment;
-        this.publisher = KafkaOutboxEventPublisher.builder().bootstrapServers(environment.bootstrapServers()).build();
+        this.publisher = new TimedPublisher(
+                KafkaOutboxEventPublisher.builder().bootstrapServers(environment.bootstrapServers()).build());
         this.relay = LogTailingRelay.builder(environment.pool(), publisher).slotName(SLOT).publicationName(PUBLICATION)
                 .build();
     }
@@ -34,6 +35,7 @@ final class LogTailingLeg implements RelayLeg {
     @Override
     public void stop() {
         relay.stop();
+        Progress.line(name(), "relay stopped: %s", publisher.summarizeAndReset());
     }
 
     @Override

@@ -8,12 +8,14 @@ import dev.outbox.kafka.KafkaOutboxEventPublisher;
 final class PollingLeg implements RelayLeg {
 
     private final PostgresOutboxStore store;
-    private final KafkaOutboxEventPublisher publisher;
+    private final TimedPublisher publisher;
+    private final BatchStats stats = new BatchStats();
     private OutboxRelay relay;
 
     PollingLeg(BenchmarkEnvironment environment) {
         this.store = PostgresOutboxStore.builder().jdbi(environment.jdbi()).build();
-        this.publisher = KafkaOutboxEventPublisher.builder().bootstrapServers(environment.bootstrapServers()).build();
+        this.publisher = new TimedPublisher(
+                KafkaOutboxEventPublisher.builder().bootstrapServers(environment.bootstrapServers()).build());
     }
 
     @Override
@@ -23,7 +25,7 @@ final class PollingLeg implements RelayLeg {
 
     @Override
     public void start() {
-        relay = OutboxRelay.builder(store, publisher).build();
+        relay = OutboxRelay.builder(store, publisher).listener(stats).build();
         relay.start();
     }
 
@@ -32,6 +34,7 @@ final class PollingLeg implements RelayLeg {
         if (relay != null) {
             relay.close();
             relay = null;
+            Progress.line(name(), "relay stopped: %s; %s", stats.summarizeAndReset(), publisher.summarizeAndReset());
         }
     }
 

@@ -162,6 +162,7 @@ public final class RelayComparisonBenchmark {
             {"org.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient", "error"},
             {"org.slf4j.simpleLogger.log.kafka.server.ReplicaManager", "off"},
             {"org.slf4j.simpleLogger.log.io.zonky", "error"},
+            {"org.slf4j.simpleLogger.log.io.debezium.metrics.stats.MeasurementCollector", "error"},
         };
         for (String[] level : levels) {
             System.setProperty(level[0], System.getProperty(level[0], level[1]));
