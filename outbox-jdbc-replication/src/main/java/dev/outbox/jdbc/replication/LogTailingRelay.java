@@ -71,9 +71,13 @@ public final class LogTailingRelay implements AutoCloseable {
     }
 
     /**
-     * Returns a builder for a relay whose plain connections come from {@code dataSource}. The
-     * replication connection is derived from it when it is (or wraps) a pgjdbc data source such as
-     * {@code PGSimpleDataSource}; otherwise set {@link Builder#replicationConnection}.
+     * Returns a builder for a relay whose plain connections come from {@code dataSource} (a pool is
+     * fine; the relay holds one connection while it leads and borrows one per heartbeat). The
+     * replication connection cannot come from a pool; its URL and credentials are taken from, in
+     * this order: {@link Builder#replicationConnection}, a pgjdbc data source's settings (such as
+     * {@code PGSimpleDataSource}), a pool exposing {@code getJdbcUrl()}/{@code getUsername()}/
+     * {@code getPassword()} (HikariCP), or a plain connection's metadata (URL and user only: enough
+     * for trust, peer or {@code .pgpass} authentication).
      *
      * @throws NullPointerException when an argument is null
      */
@@ -454,10 +458,12 @@ public final class LogTailingRelay implements AutoCloseable {
         }
 
         /**
-         * Sets the URL and properties of the replication connection, for a {@link DataSource}
-         * that is not a pgjdbc one (a pool, for instance); default: derived from the data source.
+         * Sets the URL and properties (user, password, ssl ...) of the replication connection;
+         * default: derived from the data source (see {@link LogTailingRelay#builder(DataSource,
+         * OutboxEventPublisher)}).
          *
          * @param properties may be null; copied
+         * @throws IllegalArgumentException at {@link #build()} when not a {@code jdbc:postgresql:} URL
          */
         public Builder replicationConnection(String jdbcUrl, Properties properties) {
             this.jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -468,7 +474,7 @@ public final class LogTailingRelay implements AutoCloseable {
         /**
          * Builds the relay; nothing connects until {@link LogTailingRelay#start()}.
          *
-         * @throws IllegalArgumentException when the replication connection cannot be derived
+         * @throws IllegalArgumentException when a JDBC URL given is not a PostgreSQL one
          */
         public LogTailingRelay build() {
             ConnectionSource connections = dataSource != null
