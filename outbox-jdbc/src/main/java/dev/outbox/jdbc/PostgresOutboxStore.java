@@ -37,9 +37,10 @@ import org.jdbi.v3.core.JdbiException;
  *       that dies loses its claims when the lease ends.
  *   <li><b>Order per aggregate</b> holds across instances: an event is never claimed while an
  *       earlier event of its aggregate is pending elsewhere (claimed, being claimed, or scheduled
- *       for a retry); see the comment on the claim statement. It relies on append order matching
- *       commit order within one aggregate, which holds when the application serializes writes to an
- *       aggregate (a row lock or version check on the aggregate, as usual).
+ *       for a retry); see the comment on the claim statement. It relies on append order (the
+ *       {@code seq} column) matching commit order within one aggregate. {@link JdbiOutbox} writes events
+ *       in the commit's own round trip, which leaves only a sub-millisecond window; applications that
+ *       serialize writes to an aggregate (a row lock or version check, as usual) close it entirely.
  *   <li><b>Batches</b>: every write takes its ids as one array parameter, one statement per batch.
  *       Partial indexes on pending rows keep claims fast with millions of published or dead rows.
  *   <li><b>Retention</b>: published rows are deleted at once by default; with

@@ -46,9 +46,9 @@ CREATE INDEX IF NOT EXISTS ${outbox_table}_pending_seq_idx
     ON ${outbox_schema}.${outbox_table} (seq)
     WHERE status = 'pending';
 
--- Pending rows scheduled for a retry (or requeued): the only rows that can hold up their aggregate
--- without being in the claim's walk. Small (failing rows only), so the per-row check stays cheap;
--- it leaves claimed_by/claimed_until out of every index so that claims can be HOT updates.
+-- Pending rows scheduled for a retry (or requeued): lets the claim pass over the later rows of an
+-- aggregate held up by a retry without locking them. Small (failing rows only), so the per-row check
+-- is cheap. No index covers claimed_by/claimed_until, so that a claim can be a HOT update.
 CREATE INDEX IF NOT EXISTS ${outbox_table}_retry_idx
     ON ${outbox_schema}.${outbox_table} (aggregatetype, aggregateid, seq)
     WHERE status = 'pending' AND next_attempt_at > '-infinity';
