@@ -14,7 +14,7 @@ import java.util.UUID;
  * @param id the event id, from the {@code id} header; the key for consumer-side deduplication
  * @param eventType the event type, from the event-type header; {@code null} when absent (a
  *     Debezium router not configured to write it)
- * @param aggregateId the aggregate id, the record key as UTF-8
+ * @param aggregateId the aggregate id, the record key as UTF-8; {@code null} for a record without key
  * @param topic the record's topic
  * @param partition the record's partition
  * @param offset the record's offset

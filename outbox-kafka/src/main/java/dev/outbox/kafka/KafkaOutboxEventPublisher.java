@@ -108,8 +108,10 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
      * in list order. The call itself may block while the producer waits for metadata or buffer
      * space (at most {@code max.block.ms}, once per batch) or while the schema registry registers
      * a new topic's schema; the stage completes within {@link KafkaPublisherConfig#publishTimeout()}
-     * after that. Events of one aggregate are sent in list order; see the class description for
-     * how failures are classified.
+     * after that. The first batch that meets a topic also waits (at most that long again) for the
+     * first record of each of the topic's partitions before sending the others, which works around
+     * an idempotent-producer reordering on fresh partitions (KAFKA-15591). Events of one aggregate
+     * are sent in list order; see the class description for how failures are classified.
      *
      * @param events the events; an empty list completes at once with no outcomes
      * @return a stage that always completes normally, with one outcome per event; after

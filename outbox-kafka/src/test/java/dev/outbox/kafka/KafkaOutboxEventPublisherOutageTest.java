@@ -92,7 +92,7 @@ class KafkaOutboxEventPublisherOutageTest {
         String topic = "outbox.event." + aggregateType;
         try (KafkaOutboxEventPublisher publisher = publisher()) {
             publishUntilAllPublished(publisher, events(aggregateType, "warm-", 10, 10));
-            List<OutboxEvent> midBatch = events(aggregateType, "agg-", 3_000, 50);
+            List<OutboxEvent> midBatch = events(aggregateType, "agg-", 10_000, 50);
             List<OutboxEvent> duringOutage = events(aggregateType, "down-", 100, 10);
 
             CompletableFuture<List<PublishOutcome>> inFlight = publisher.publish(midBatch).toCompletableFuture();

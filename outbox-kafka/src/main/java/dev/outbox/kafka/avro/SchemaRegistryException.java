@@ -10,6 +10,7 @@ import dev.outbox.core.OutboxException;
 public class SchemaRegistryException extends OutboxException {
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status of the registry's answer, or {@code -1} when there was none. */
     private final int statusCode;
 
     /**
