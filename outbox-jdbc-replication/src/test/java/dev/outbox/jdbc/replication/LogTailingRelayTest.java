@@ -124,10 +124,30 @@ class LogTailingRelayTest {
 
     @Test
     void givenJsonAndBinaryEventsWithHeaders_theyArriveEqualToWhatWasAppended() {
+        assertRoundTrip(TableMode.KEEP_ROWS);
+        Await.until("rows marked published", () -> fixture.rows("published") == 2);
+    }
+
+    @Test
+    void givenLogOnlyOutbox_jsonAndBinaryEventsWithHeadersArriveEqualAndNoRowStays() {
+        assertRoundTrip(TableMode.LOG_ONLY);
+        assertThat(fixture.rows()).isZero();
+    }
+
+    @Test
+    void givenLogOnlyOutboxOutsideAUnitOfWork_appendFailsAndWritesNothing() {
+        LogOnlyOutbox outbox = LogOnlyOutbox.create(fixture.unitOfWork(), fixture.table());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> outbox.append(TestDatabase.event("x", 0)))
+                .isInstanceOf(dev.outbox.core.NoActiveUnitOfWorkException.class);
+    }
+
+    private void assertRoundTrip(TableMode mode) {
         RecordingPublisher publisher = RecordingPublisher.create();
-        started(relay(publisher, TableMode.KEEP_ROWS));
+        started(relay(publisher, mode));
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
-        JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, fixture.table());
+        dev.outbox.core.Outbox outbox = mode == TableMode.LOG_ONLY ? LogOnlyOutbox.create(unitOfWork, fixture.table())
+                : JdbiOutbox.create(unitOfWork, fixture.table());
         OutboxEvent json = OutboxEvent.builder().aggregateType("Order").aggregateId("o-1").eventType("OrderCreated")
                 .payload("{\"id\": \"o-1\", \"total\": \"19.99\", \"note\": \"caf\u00e9 \\\"q\\\"\"}")
                 .headers(Map.of("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
@@ -147,7 +167,6 @@ class LogTailingRelayTest {
         assertThat(first.occurredAt()).isEqualTo(json.occurredAt());
         assertThat(first.payloadAsString()).contains("caf\u00e9").contains("19.99");
         assertThat(publisher.published().get(1)).isEqualTo(binary);
-        Await.until("rows marked published", () -> fixture.rows("published") == 2);
     }
 
     @Test
