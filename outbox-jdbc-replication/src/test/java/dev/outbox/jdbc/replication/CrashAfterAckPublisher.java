@@ -41,13 +41,6 @@ final class CrashAfterAckPublisher implements OutboxEventPublisher {
     }
 
     private void killRelaySessions() {
-        long key = SlotAdmin.lockKey(slot);
-        String lockHolders = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = "
-                + (key >>> 32) + "::bigint::oid AND objid = " + (key & 0xffffffffL) + "::bigint::oid AND objsubid = 1";
-        String walsender = "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + slot + "'";
-        TestDatabase.execute("SELECT pg_terminate_backend(pid) FROM (" + lockHolders + " UNION " + walsender + ") p"
-                + " WHERE pid IS NOT NULL");
-        Await.until("the relay's sessions are gone", () -> TestDatabase.count("SELECT count(*) FROM (" + lockHolders
-                + " UNION " + walsender + ") p WHERE pid IS NOT NULL") == 0);
+        TestDatabase.killRelaySessions(slot);
     }
 }

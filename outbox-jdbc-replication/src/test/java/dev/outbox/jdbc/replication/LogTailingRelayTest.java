@@ -320,6 +320,33 @@ class LogTailingRelayTest {
     }
 
     @Test
+    void givenLeaderSessionsKilledAbruptly_theStandbyTakesOverAndNothingIsLost() {
+        RecordingPublisher publisher = RecordingPublisher.create();
+        LogTailingRelay first = started(relay(publisher, TableMode.LOG_ONLY));
+        Await.until("first relay leads", first::isLeader);
+        LogTailingRelay second = started(relay(publisher, TableMode.LOG_ONLY));
+        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
+        LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
+        List<OutboxEvent> events = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            if (i == 30) {
+                Await.until("first half published", () -> publisher.published().size() >= 30);
+                // The leader's process dies: its sessions end without a goodbye, and it never comes back.
+                TestDatabase.killRelaySessions(fixture.slot());
+                first.stop();
+            }
+            OutboxEvent event = TestDatabase.event("k", i);
+            events.add(event);
+            unitOfWork.useTransaction(() -> outbox.append(event));
+        }
+
+        Await.until("the standby leads", second::isLeader);
+        Await.until("every event published", () -> publisher.publishedIds().containsAll(
+                events.stream().map(OutboxEvent::id).toList()));
+        assertThat(publisher.published().stream().map(LogTailingRelayTest::seqOf).distinct().toList()).isSorted();
+    }
+
+    @Test
     void givenSlotStillActiveForAnotherPid_theNewLeaderRetriesUntilItIsFree() throws Exception {
         RecordingPublisher publisher = RecordingPublisher.create();
         LogTailingRelay relay = relay(publisher, TableMode.LOG_ONLY).build();

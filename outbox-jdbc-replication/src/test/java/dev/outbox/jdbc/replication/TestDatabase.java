@@ -86,6 +86,20 @@ final class TestDatabase {
         }
     }
 
+    /**
+     * Terminates the leader's database sessions for {@code slot} (its walsender and its leader-lock
+     * connection), as a crash of its process would end them, and waits until they are gone.
+     */
+    static void killRelaySessions(String slot) {
+        long key = SlotAdmin.lockKey(slot);
+        String lockHolders = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = "
+                + (key >>> 32) + "::bigint::oid AND objid = " + (key & 0xffffffffL) + "::bigint::oid AND objsubid = 1";
+        String walsender = "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + slot + "'";
+        String sessions = "(" + lockHolders + " UNION " + walsender + ") p WHERE pid IS NOT NULL";
+        execute("SELECT pg_terminate_backend(pid) FROM " + sessions);
+        Await.until("the relay's sessions are gone", () -> count("SELECT count(*) FROM " + sessions) == 0);
+    }
+
     static OutboxEvent event(String aggregateId, int sequence) {
         return OutboxEvent.json("Order", aggregateId, "OrderChanged",
                 "{\"aggregate\":\"" + aggregateId + "\",\"seq\":" + sequence + "}");
