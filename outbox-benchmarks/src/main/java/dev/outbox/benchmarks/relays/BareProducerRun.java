@@ -24,7 +24,19 @@ final class BareProducerRun {
     /** Sends {@code count} records and returns the drain rate the watcher saw, in records per second. */
     static double run(BenchmarkEnvironment environment, BenchmarkEvents events, String aggregateType, int count)
             throws Exception {
-        String label = "bare producer";
+        return send(environment, events, aggregateType, count, "bare producer");
+    }
+
+    /**
+     * Sends and reads back {@code count} records on a topic of their own, so that whichever leg
+     * runs first does not pay for JIT compilation of the broker and the clients (they share this JVM).
+     */
+    static void warmUp(BenchmarkEnvironment environment, BenchmarkEvents events, int count) throws Exception {
+        send(environment, events, "bench_warmup", count, "warm-up");
+    }
+
+    private static double send(BenchmarkEnvironment environment, BenchmarkEvents events, String aggregateType,
+            int count, String label) throws Exception {
         String topic = "outbox.event." + aggregateType;
         environment.createTopic(topic);
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(count);

@@ -41,6 +41,7 @@ final class LogTailingLeg implements RelayLeg {
     @Override
     public void close() {
         relay.close();
+        Progress.line(name(), "relay closed: %s", publisher.summarizeAndReset());
         publisher.close();
         environment.dropSlotAndPublication(SLOT, PUBLICATION);
     }

@@ -32,6 +32,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * from the moment its commit returned to the moment a consumer polled its record; (2) throughput:
  * the relay is stopped, the backlog is committed in transactions of 1,000 events, the relay is
  * started again, and the drain rate is what the consumer sees from the first to the last record.
+ * Before the first leg, 50,000 records go through the broker once, so that no leg pays alone for
+ * JIT compilation (broker and clients share this JVM). PostgreSQL runs with
+ * {@code synchronous_commit=on}, the server default; the legs run one after another, never
+ * together, each followed by dropping its replication slot.
+ *
+ * <p>The numbers depend heavily on the machine and on whatever else runs on it (the progress
+ * line at start and the table print the load average); compare the legs of one run.
  */
 public final class RelayComparisonBenchmark {
 
@@ -52,6 +59,7 @@ public final class RelayComparisonBenchmark {
         try (BenchmarkEnvironment environment = BenchmarkEnvironment.start()) {
             Progress.line("setup", "PostgreSQL on port %d, Kafka on %s, load average %.1f",
                     environment.postgres().port(), environment.bootstrapServers(), Progress.loadAverage());
+            BareProducerRun.warmUp(environment, events, Math.min(options.backlog(), 50_000));
             for (String leg : options.legs()) {
                 results.add(runLeg(leg, environment, events, options));
             }
