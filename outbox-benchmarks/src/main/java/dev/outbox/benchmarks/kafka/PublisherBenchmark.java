@@ -23,16 +23,19 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * same records (~500-byte JSON payloads, 10,000 aggregates, headers {@code id}, {@code eventType},
  * {@code traceparent}) to one in-process KRaft broker.
  *
- * <p>The publisher is driven the way the relay drives it: batches of {@code batch} events per
- * {@code publish} call, each awaited before the next. The bare producer sends everything and
- * flushes: the ceiling. Each side first runs a warm-up of 200,000 records; then the 1,000,000
- * records go through in segments ({@code segment}, default 100,000), each segment sent by both
- * sides one after the other, the order swapped every segment, so that both see the same load on a
- * shared machine; the totals give the rates and the ratio (publisher rate / bare rate).
+ * <p>Three sides send the same records: the publisher, driven the way the relay drives it
+ * (batches of {@code batch} events per {@code publish} call, each awaited before the next); a
+ * bare producer sending a whole segment and flushing once (the ceiling); and a bare producer
+ * awaited per batch like the relay ({@code send} {@code batch} records, {@code flush()}), which
+ * isolates the cost of the outbox code from the cost of awaiting batches. Each side first runs a
+ * warm-up of 200,000 records; then the 1,000,000 records go through in segments ({@code segment},
+ * default 100,000), each segment sent by all three sides one after the other in an order that
+ * changes every segment, so that all see the same load on a shared machine; the totals give the
+ * rates and the ratios (publisher rate / bare rate).
  *
  * <pre>
  * mvn -q -pl outbox-benchmarks compile exec:java -Dexec.mainClass=dev.outbox.benchmarks.kafka.PublisherBenchmark
- *   [-Drecords=1000000] [-Dbatch=5000] [-Dsegment=100000] [-Dpartitions=6] [-DpayloadBytes=500]
+ *   [-Drecords=1000000] [-Dbatch=5000] [-Dsegment=100000] [-DflushBatchTail=true] [-Dpartitions=6] [-DpayloadBytes=500]
  * </pre>
  *
  * <p>Not thread-safe; a program, not a library class.
@@ -45,6 +48,11 @@ public final class PublisherBenchmark {
     private static final int PARTITIONS = Integer.getInteger("partitions", 6);
     private static final int PAYLOAD_BYTES = Integer.getInteger("payloadBytes", 500);
     private static final int AGGREGATES = 10_000;
+    private static final int BARE = 0;
+    private static final int BARE_AWAITED = 1;
+    private static final int PUBLISHER = 2;
+    /** Every order of the three sides, cycled through segment by segment so that load drift hits all alike. */
+    private static final int[][] ORDERS = {{0, 1, 2}, {2, 1, 0}, {1, 2, 0}, {0, 2, 1}, {2, 0, 1}, {1, 0, 2}};
     private static final String TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
     private PublisherBenchmark() {
@@ -67,6 +75,7 @@ public final class PublisherBenchmark {
              KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder()
                      .bootstrapServers(broker.bootstrapServers())
                      .topicNaming(TopicNaming.template("bench.publisher.${aggregateType}"))
+                     .flushBatchTail(Boolean.parseBoolean(System.getProperty("flushBatchTail", "true")))
                      .build();
              KafkaProducer<byte[], byte[]> bare = new KafkaProducer<>(publisher.config().producerProperties())) {
             broker.createTopic("bench.publisher.Order", PARTITIONS);
@@ -76,32 +85,32 @@ public final class PublisherBenchmark {
             int warmUp = Math.min(RECORDS, 200_000);
             runBare(bare, events.subList(0, warmUp));
             runPublisher(publisher, events.subList(0, warmUp));
-            long bareNanos = 0;
-            long publisherNanos = 0;
+            runBareAwaited(bare, events.subList(0, warmUp));
+            long[] nanos = new long[3];
             int done = 0;
             for (int segment = 0; done < RECORDS; segment++) {
                 List<OutboxEvent> chunk = events.subList(done, Math.min(RECORDS, done + SEGMENT));
-                long bareSegment;
-                long publisherSegment;
-                if (segment % 2 == 0) {
-                    bareSegment = runBare(bare, chunk);
-                    publisherSegment = runPublisher(publisher, chunk);
-                } else {
-                    publisherSegment = runPublisher(publisher, chunk);
-                    bareSegment = runBare(bare, chunk);
+                long[] segmentNanos = new long[3];
+                for (int side : ORDERS[segment % ORDERS.length]) {
+                    segmentNanos[side] = switch (side) {
+                        case BARE -> runBare(bare, chunk);
+                        case BARE_AWAITED -> runBareAwaited(bare, chunk);
+                        default -> runPublisher(publisher, chunk);
+                    };
+                    nanos[side] += segmentNanos[side];
                 }
-                bareNanos += bareSegment;
-                publisherNanos += publisherSegment;
                 done += chunk.size();
-                System.out.printf("  %,9d / %,d: this segment bare %,.0f/s publisher %,.0f/s; so far bare %,.0f/s "
-                        + "publisher %,.0f/s ratio %.2f%n", done, RECORDS, rate(chunk.size(), bareSegment),
-                        rate(chunk.size(), publisherSegment), rate(done, bareNanos), rate(done, publisherNanos),
-                        (double) bareNanos / publisherNanos);
+                System.out.printf("  %,9d / %,d: segment bare %,.0f/s, bare awaited %,.0f/s, publisher %,.0f/s; "
+                        + "so far ratio to bare %.2f, to bare awaited %.2f%n", done, RECORDS,
+                        rate(chunk.size(), segmentNanos[BARE]), rate(chunk.size(), segmentNanos[BARE_AWAITED]),
+                        rate(chunk.size(), segmentNanos[PUBLISHER]), (double) nanos[BARE] / nanos[PUBLISHER],
+                        (double) nanos[BARE_AWAITED] / nanos[PUBLISHER]);
             }
-            System.out.printf("RESULT: %,d records each: bare KafkaProducer %,.0f records/s (%.1f s), "
-                    + "KafkaOutboxEventPublisher %,.0f records/s (%.1f s), ratio %.2f%n", RECORDS,
-                    rate(RECORDS, bareNanos), bareNanos / 1e9, rate(RECORDS, publisherNanos), publisherNanos / 1e9,
-                    (double) bareNanos / publisherNanos);
+            System.out.printf("RESULT (%,d records each): bare KafkaProducer %,.0f records/s; bare KafkaProducer "
+                    + "awaited per %,d (send + flush) %,.0f records/s; KafkaOutboxEventPublisher %,.0f records/s; "
+                    + "ratio publisher/bare %.2f, publisher/bare-awaited %.2f%n", RECORDS, rate(RECORDS, nanos[BARE]),
+                    BATCH, rate(RECORDS, nanos[BARE_AWAITED]), rate(RECORDS, nanos[PUBLISHER]),
+                    (double) nanos[BARE] / nanos[PUBLISHER], (double) nanos[BARE_AWAITED] / nanos[PUBLISHER]);
         }
     }
 
@@ -135,12 +144,7 @@ public final class PublisherBenchmark {
         AtomicReference<Exception> failure = new AtomicReference<>();
         long start = System.nanoTime();
         for (OutboxEvent event : events) {
-            RecordHeaders headers = new RecordHeaders();
-            headers.add(OutboxHeaders.ID, event.id().toString().getBytes(StandardCharsets.UTF_8));
-            headers.add(OutboxHeaders.EVENT_TYPE, event.eventType().getBytes(StandardCharsets.UTF_8));
-            headers.add("traceparent", TRACEPARENT.getBytes(StandardCharsets.UTF_8));
-            producer.send(new ProducerRecord<>("bench.bare.Order", null, null,
-                    event.aggregateId().getBytes(StandardCharsets.UTF_8), event.payload(), headers), (md, e) -> {
+            producer.send(bareRecord(event), (md, e) -> {
                         if (e != null) {
                             failure.compareAndSet(null, e);
                         }
@@ -152,6 +156,37 @@ public final class PublisherBenchmark {
             throw failure.get();
         }
         return nanos;
+    }
+
+    /** A bare producer used the way the relay uses the publisher: a batch sent, flushed and awaited, then the next. */
+    private static long runBareAwaited(KafkaProducer<byte[], byte[]> producer, List<OutboxEvent> events)
+            throws Exception {
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long start = System.nanoTime();
+        for (int from = 0; from < events.size(); from += BATCH) {
+            for (OutboxEvent event : events.subList(from, Math.min(events.size(), from + BATCH))) {
+                producer.send(bareRecord(event), (md, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+            }
+            producer.flush();
+        }
+        long nanos = System.nanoTime() - start;
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return nanos;
+    }
+
+    private static ProducerRecord<byte[], byte[]> bareRecord(OutboxEvent event) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(OutboxHeaders.ID, event.id().toString().getBytes(StandardCharsets.UTF_8));
+        headers.add(OutboxHeaders.EVENT_TYPE, event.eventType().getBytes(StandardCharsets.UTF_8));
+        headers.add("traceparent", TRACEPARENT.getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>("bench.bare.Order", null, null,
+                event.aggregateId().getBytes(StandardCharsets.UTF_8), event.payload(), headers);
     }
 
     /** The publisher driven like the relay: a batch per publish call, each awaited before the next. */
