@@ -24,7 +24,11 @@ import java.util.regex.Pattern;
  * @param embeddedKafkaDir       {@code EMBEDDED_KAFKA_DIR}, default {@code ./.outbox-data/kafka}
  * @param embeddedKafkaPort      {@code EMBEDDED_KAFKA_PORT}, default 19092 (0 for any free port)
  * @param schemaRegistryUrl      {@code SCHEMA_REGISTRY_URL}: Avro through this registry when set, JSON otherwise
- * @param relayMode              {@code RELAY_MODE}: {@code polling} (default) or {@code none}
+ * @param relayMode              {@code RELAY_MODE}: {@code polling} (default), {@code log-tailing} or {@code none}
+ * @param tableMode              {@code OUTBOX_TABLE_MODE}: {@code keep-rows} (default) or {@code log-only} (needs
+ *                               {@code RELAY_MODE=log-tailing})
+ * @param replicationSlot        {@code REPLICATION_SLOT}: the log-tailing relay's slot, default {@code outbox_slot}
+ * @param replicationPublication {@code REPLICATION_PUBLICATION}: its publication, default {@code outbox_pub}
  * @param publisher              {@code PUBLISHER}: {@code kafka} (default) or {@code log}
  * @param topicTemplate          {@code TOPIC_TEMPLATE}, default {@code ${aggregateType}}
  * @param pollInterval           {@code RELAY_POLL_INTERVAL}, default 1s
@@ -45,6 +49,9 @@ public record AppConfig(
         int embeddedKafkaPort,
         Optional<String> schemaRegistryUrl,
         RelayMode relayMode,
+        TableMode tableMode,
+        String replicationSlot,
+        String replicationPublication,
         PublisherKind publisher,
         String topicTemplate,
         Duration pollInterval,
@@ -58,8 +65,18 @@ public record AppConfig(
     public enum RelayMode {
         /** The polling relay runs in this process. */
         POLLING,
+        /** The log-tailing relay (PostgreSQL logical replication) runs in this process. */
+        LOG_TAILING,
         /** No relay in this process (another instance or Debezium delivers). */
         NONE
+    }
+
+    /** What happens to outbox rows (log-tailing relay only). */
+    public enum TableMode {
+        /** Rows stay in the table, are marked published and purged after {@code OUTBOX_RETENTION}. */
+        KEEP_ROWS,
+        /** Rows are inserted and deleted in the same transaction; the write-ahead log alone carries the event. */
+        LOG_ONLY
     }
 
     /** Where the relay publishes. */
@@ -71,6 +88,7 @@ public record AppConfig(
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+    private static final Pattern PG_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     /** Reads the configuration from the process environment. */
     public static AppConfig fromEnvironment() {
@@ -105,6 +123,13 @@ public record AppConfig(
             throw new ConfigException("TOPIC_TEMPLATE may hold only [A-Za-z0-9._-] around ${aggregateType}, got '"
                     + template + "'");
         }
+        RelayMode relayMode = choice("RELAY_MODE", get.apply("RELAY_MODE").orElse("polling"), RelayMode.class);
+        TableMode tableMode = choice("OUTBOX_TABLE_MODE", get.apply("OUTBOX_TABLE_MODE").orElse("keep-rows"),
+                TableMode.class);
+        if (tableMode == TableMode.LOG_ONLY && relayMode != RelayMode.LOG_TAILING) {
+            throw new ConfigException("OUTBOX_TABLE_MODE=log-only needs RELAY_MODE=log-tailing (only the log-tailing "
+                    + "relay sees events that never stay in the table), got RELAY_MODE=" + label(relayMode));
+        }
         return new AppConfig(
                 databaseUrl,
                 get.apply("DATABASE_USER"),
@@ -115,7 +140,10 @@ public record AppConfig(
                 Path.of(get.apply("EMBEDDED_KAFKA_DIR").orElse("./.outbox-data/kafka")),
                 port("EMBEDDED_KAFKA_PORT", get.apply("EMBEDDED_KAFKA_PORT").orElse("19092")),
                 registry,
-                choice("RELAY_MODE", get.apply("RELAY_MODE").orElse("polling"), RelayMode.class),
+                relayMode,
+                tableMode,
+                pgName("REPLICATION_SLOT", get.apply("REPLICATION_SLOT").orElse("outbox_slot")),
+                pgName("REPLICATION_PUBLICATION", get.apply("REPLICATION_PUBLICATION").orElse("outbox_pub")),
                 choice("PUBLISHER", get.apply("PUBLISHER").orElse("kafka"), PublisherKind.class),
                 template,
                 duration("RELAY_POLL_INTERVAL", get.apply("RELAY_POLL_INTERVAL").orElse("1s"), false),
@@ -141,7 +169,9 @@ public record AppConfig(
     public String toString() {
         return "AppConfig[database=" + databaseUrl.orElse("embedded " + embeddedPostgresDir)
                 + ", kafka=" + kafkaBootstrapServers.orElse("in-process " + embeddedKafkaDir)
-                + ", schemaRegistry=" + schemaRegistryUrl.orElse("none (JSON)") + ", relay=" + relayMode
+                + ", schemaRegistry=" + schemaRegistryUrl.orElse("none (JSON)") + ", relay=" + label(relayMode)
+                + (relayMode == RelayMode.LOG_TAILING ? " (" + label(tableMode) + ", slot " + replicationSlot
+                        + ", publication " + replicationPublication + ")" : "")
                 + ", publisher=" + publisher + ", topicTemplate=" + topicTemplate + ", pollInterval=" + pollInterval
                 + ", batchSize=" + batchSize + ", maxAttempts=" + maxAttempts + ", retention=" + retention
                 + ", http=" + host + ":" + port + "]";
@@ -185,15 +215,28 @@ public record AppConfig(
         return parsed;
     }
 
+    /** Returns how an enum constant is spelled in the environment: lower case, dashes ({@code log-tailing}). */
+    static String label(Enum<?> constant) {
+        return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static String pgName(String name, String value) {
+        if (!PG_NAME.matcher(value).matches()) {
+            throw new ConfigException(name + " must be a lower-case PostgreSQL identifier ([a-z_][a-z0-9_]*, at most "
+                    + "63 characters), got '" + value + "'");
+        }
+        return value;
+    }
+
     private static <E extends Enum<E>> E choice(String name, String value, Class<E> type) {
         for (E constant : type.getEnumConstants()) {
-            if (constant.name().equalsIgnoreCase(value)) {
+            if (label(constant).equalsIgnoreCase(value) || constant.name().equalsIgnoreCase(value)) {
                 return constant;
             }
         }
         StringBuilder allowed = new StringBuilder();
         for (E constant : type.getEnumConstants()) {
-            allowed.append(allowed.length() == 0 ? "" : "|").append(constant.name().toLowerCase(Locale.ROOT));
+            allowed.append(allowed.length() == 0 ? "" : "|").append(label(constant));
         }
         throw new ConfigException(name + " must be one of " + allowed + ", got '" + value + "'");
     }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.ToIntFunction;
 
 /**
  * {@code dead-letters list [--limit N]} and {@code dead-letters requeue --id <uuid>... | --all}:
@@ -20,6 +21,14 @@ final class DeadLettersCommand {
     }
 
     static int run(OutboxStore store, List<String> args, PrintStream out) {
+        return run(store, ids -> store.requeueDeadLetters(ids, Instant.now()), args, out);
+    }
+
+    /**
+     * Runs the command with {@code requeue} putting dead letters back (the log-tailing relay needs its
+     * own: a status update of the row never reaches the log it reads).
+     */
+    static int run(OutboxStore store, ToIntFunction<List<UUID>> requeue, List<String> args, PrintStream out) {
         Arguments parsed = Arguments.parse(args, Set.of("id", "limit"), Set.of("all"));
         String action = parsed.positional().isEmpty() ? "list" : parsed.positional().get(0);
         switch (action) {
@@ -41,7 +50,7 @@ final class DeadLettersCommand {
                 if (parsed.flag("all")) {
                     List<DeadLetter> batch;
                     while (!(batch = store.deadLetters(ALL_BATCH)).isEmpty()) {
-                        requeued += store.requeueDeadLetters(batch.stream().map(d -> d.event().id()).toList(), Instant.now());
+                        requeued += requeue.applyAsInt(batch.stream().map(d -> d.event().id()).toList());
                     }
                 } else {
                     List<UUID> ids;
@@ -50,7 +59,7 @@ final class DeadLettersCommand {
                     } catch (IllegalArgumentException e) {
                         throw new Arguments.UsageException("--id must be an event id (UUID)");
                     }
-                    requeued = store.requeueDeadLetters(ids, Instant.now());
+                    requeued = requeue.applyAsInt(ids);
                 }
                 out.println("Requeued " + requeued + " dead letter(s); the relay delivers them on its next batch.");
                 return 0;

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outbox.core.relay.OutboxRelay;
 import dev.outbox.core.spi.OutboxBacklog;
 import dev.outbox.core.spi.OutboxStore;
+import dev.outbox.jdbc.replication.LogTailingRelay;
+import dev.outbox.jdbc.replication.ReplicationLag;
 import dev.outbox.order.app.http.HealthReport;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,9 +21,10 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Computes {@code GET /health}: the database (a {@code SELECT 1}), the broker (a cluster
- * description, when publishing to Kafka), and the relay (running or not, and its lag: pending
- * events, the oldest one's age, dead letters). Down when the database or broker does not answer
- * or the configured relay is not running. Thread-safe.
+ * description, when publishing to Kafka), and the relay (its mode, running or not, and its lag: pending
+ * events, the oldest one's age, dead letters; for the log-tailing relay also leader or standby and
+ * the replication slot's lag in bytes and seconds). Down when the database or broker does not answer,
+ * the configured relay is not running, or its replication slot is missing. Thread-safe.
  */
 final class HealthChecks implements Supplier<HealthReport>, AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
@@ -31,14 +34,17 @@ final class HealthChecks implements Supplier<HealthReport>, AutoCloseable {
     private final Optional<Admin> admin;
     private final AppConfig config;
     private final Supplier<Optional<OutboxRelay>> relay;
+    private final Supplier<Optional<LogTailingRelay>> logRelay;
     private final RelayMetrics metrics;
 
     HealthChecks(AppConfig config, Jdbi jdbi, OutboxStore store, Optional<String> bootstrapServers,
-                 Supplier<Optional<OutboxRelay>> relay, RelayMetrics metrics) {
+                 Supplier<Optional<OutboxRelay>> relay, Supplier<Optional<LogTailingRelay>> logRelay,
+                 RelayMetrics metrics) {
         this.config = config;
         this.jdbi = jdbi;
         this.store = store;
         this.relay = relay;
+        this.logRelay = logRelay;
         this.metrics = metrics;
         this.admin = bootstrapServers.filter(b -> config.publisher() == AppConfig.PublisherKind.KAFKA)
                 .map(b -> Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b,
@@ -73,10 +79,14 @@ final class HealthChecks implements Supplier<HealthReport>, AutoCloseable {
     }
 
     private boolean relay(ObjectNode node) {
-        node.put("mode", config.relayMode().name().toLowerCase());
-        boolean running = relay.get().map(OutboxRelay::isRunning).orElse(false);
+        node.put("mode", AppConfig.label(config.relayMode()));
+        boolean running = relay.get().map(OutboxRelay::isRunning).orElse(false)
+                || logRelay.get().map(LogTailingRelay::isRunning).orElse(false);
         boolean up = config.relayMode() == AppConfig.RelayMode.NONE || running;
         node.put("running", running);
+        if (config.relayMode() == AppConfig.RelayMode.LOG_TAILING) {
+            up &= replication(node);
+        }
         try {
             OutboxBacklog backlog = store.backlog();
             Duration lag = backlog.oldestPendingAge(Instant.now());
@@ -90,6 +100,33 @@ final class HealthChecks implements Supplier<HealthReport>, AutoCloseable {
         }
         node.put("status", up ? "UP" : "DOWN");
         return up;
+    }
+
+    private boolean replication(ObjectNode node) {
+        node.put("table_mode", AppConfig.label(config.tableMode()));
+        node.put("slot", config.replicationSlot());
+        Optional<LogTailingRelay> tailing = logRelay.get();
+        node.put("role", tailing.map(r -> r.isLeader() ? "leader" : "standby").orElse("stopped"));
+        if (tailing.isEmpty()) {
+            return false;
+        }
+        ObjectNode lagNode = node.putObject("replication_lag");
+        try {
+            ReplicationLag lag = tailing.get().lag();
+            metrics.record(lag);
+            lagNode.put("bytes", lag.bytes());
+            lagNode.put("seconds", lag.age().toMillis() / 1000.0);
+            lagNode.put("confirmed_flush_lsn", lag.confirmedFlushLsn());
+            lagNode.put("slot_active", lag.slotActive());
+            if (!lag.slotExists()) {
+                lagNode.put("error", "replication slot " + config.replicationSlot() + " does not exist");
+                return false;
+            }
+            return true;
+        } catch (RuntimeException e) {
+            lagNode.put("error", e.getClass().getSimpleName());
+            return false;
+        }
     }
 
     private static boolean check(ObjectNode node, java.util.concurrent.Callable<Void> probe) {

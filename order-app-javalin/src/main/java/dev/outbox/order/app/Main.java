@@ -2,6 +2,9 @@ package dev.outbox.order.app;
 
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.jdbc.OutboxTable;
+import dev.outbox.jdbc.replication.LogTailingRelay;
+import dev.outbox.jdbc.replication.LogTailingRelayListener;
+import dev.outbox.jdbc.replication.ReplicationSetupException;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -17,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
  *   dead-letters requeue --id UUID... | --all
  *   replay --aggregate-type T [--since ISO-8601]
  *   consume --topic T [--from-beginning] [--max N] [--idle-seconds S]
+ *   drop-slot                               drop the log-tailing relay's replication slot and publication
  * </pre>
  * Configuration comes from environment variables (see {@link AppConfig}).
  */
@@ -24,8 +28,8 @@ public final class Main {
     static final String USAGE = """
             Usage: order-service [command] [options]     (configuration: environment variables, see README)
 
-              serve                        HTTP API on $PORT and the polling relay (default command)
-              relay                        the polling relay alone, no HTTP
+              serve                        HTTP API on $PORT and the relay per RELAY_MODE (default command)
+              relay                        the relay alone (RELAY_MODE polling or log-tailing), no HTTP
               migrate                      apply the outbox and order migrations, then exit
               dead-letters list [--limit N]
                                            list events the relay gave up on
@@ -38,6 +42,9 @@ public final class Main {
                                            published rows are deleted at once and there is nothing to replay.
               consume --topic <T> [--from-beginning] [--max N] [--idle-seconds S]
                                            print decoded events from a topic (e.g. --topic Order)
+              drop-slot                    drop the log-tailing relay's replication slot REPLICATION_SLOT and
+                                           publication REPLICATION_PUBLICATION (stop every relay first; refused
+                                           while the slot is in use). A forgotten slot keeps WAL until the disk fills.
               help                         this text
 
             Without DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS an embedded PostgreSQL and an in-process Kafka
@@ -76,7 +83,13 @@ public final class Main {
                 }
                 case "dead-letters" -> {
                     try (OrderService service = OrderService.start(config, OrderService.Mode.TOOL)) {
-                        yield DeadLettersCommand.run(service.store(), rest, out);
+                        if (config.relayMode() != AppConfig.RelayMode.LOG_TAILING) {
+                            yield DeadLettersCommand.run(service.store(), rest, out);
+                        }
+                        // never started: only its requeue, which writes fresh inserts the slot will read
+                        LogTailingRelay requeuer = OrderService.logTailingRelay(config, service.dataSource(),
+                                new LogOutboxEventPublisher(e -> e.aggregateType()), LogTailingRelayListener.NONE);
+                        yield DeadLettersCommand.run(service.store(), requeuer::requeueDeadLetters, rest, out);
                     }
                 }
                 case "replay" -> {
@@ -93,6 +106,11 @@ public final class Main {
                                 rest, out);
                     }
                 }
+                case "drop-slot" -> {
+                    try (OrderService service = OrderService.start(config, OrderService.Mode.TOOL)) {
+                        yield DropSlotCommand.run(service.dataSource(), config, rest, out, err);
+                    }
+                }
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;
@@ -105,6 +123,9 @@ public final class Main {
             return 2;
         } catch (ConfigException e) {
             err.println("Configuration error: " + e.getMessage());
+            return 2;
+        } catch (ReplicationSetupException e) {
+            err.println("Database not ready for RELAY_MODE=log-tailing: " + e.getMessage());
             return 2;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,11 +1,16 @@
 package dev.outbox.order.app;
 
+import dev.outbox.core.Outbox;
 import dev.outbox.core.relay.OutboxRelay;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.jdbc.JdbiOutbox;
 import dev.outbox.jdbc.JdbiUnitOfWork;
 import dev.outbox.jdbc.OutboxTable;
 import dev.outbox.jdbc.PostgresOutboxStore;
+import dev.outbox.jdbc.replication.LogOnlyOutbox;
+import dev.outbox.jdbc.replication.LogTailingRelay;
+import dev.outbox.jdbc.replication.LogTailingRelayListener;
+import dev.outbox.jdbc.replication.TableMode;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
 import dev.outbox.kafka.PayloadFormat;
 import dev.outbox.kafka.TopicNaming;
@@ -24,13 +29,15 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Order service wired from an {@link AppConfig}: infrastructure (external or embedded),
- * migrations, the order use cases over JDBI, the polling relay with its metrics, the publisher
+ * migrations, the order use cases over JDBI, the relay with its metrics (polling, or log-tailing
+ * through a logical replication slot, which purges its own published rows), the publisher
  * (Kafka, JSON or Avro, or log-only), the retention purge and, for {@code serve}, the HTTP API.
  * Start with {@link #start}; {@link #close()} stops everything in reverse order.
  */
@@ -53,6 +60,7 @@ public final class OrderService implements AutoCloseable {
     private Jdbi jdbi;
     private PostgresOutboxStore store;
     private OutboxRelay relay;
+    private LogTailingRelay logRelay;
     private Javalin http;
 
     private OrderService(AppConfig config) {
@@ -77,7 +85,7 @@ public final class OrderService implements AutoCloseable {
 
     private void startComponents(Mode mode) {
         LOG.info("Starting ({}) with {}", mode, config);
-        boolean needsPublisher = mode != Mode.TOOL && config.relayMode() == AppConfig.RelayMode.POLLING;
+        boolean needsPublisher = mode != Mode.TOOL && config.relayMode() != AppConfig.RelayMode.NONE;
         boolean needKafka = needsPublisher && config.publisher() == AppConfig.PublisherKind.KAFKA;
         infrastructure = Infrastructure.open(config, true, needKafka, mode == Mode.TOOL);
         resources.add(infrastructure);
@@ -92,26 +100,57 @@ public final class OrderService implements AutoCloseable {
         if (needsPublisher) {
             OutboxEventPublisher publisher = publisher(config, infrastructure.bootstrapServers());
             resources.add(publisher);
-            relay = OutboxRelay.builder(store, publisher).batchSize(config.batchSize())
-                    .pollInterval(config.pollInterval()).maxAttempts(config.maxAttempts()).listener(metrics).build();
-            resources.add(relay);
-            relay.start();
-            LOG.info("Polling relay started (batch {}, poll {}, max attempts {})", config.batchSize(),
-                    config.pollInterval(), config.maxAttempts());
+            if (config.relayMode() == AppConfig.RelayMode.LOG_TAILING) {
+                // started before the HTTP API: the slot sees only rows written after it exists
+                logRelay = logTailingRelay(config, infrastructure.dataSource(), publisher, metrics);
+                resources.add(logRelay);
+                logRelay.start();
+            } else {
+                relay = OutboxRelay.builder(store, publisher).batchSize(config.batchSize())
+                        .pollInterval(config.pollInterval()).maxAttempts(config.maxAttempts()).listener(metrics).build();
+                resources.add(relay);
+                relay.start();
+                LOG.info("Polling relay started (batch {}, poll {}, max attempts {})", config.batchSize(),
+                        config.pollInterval(), config.maxAttempts());
+            }
         }
-        startPurge();
+        if (config.relayMode() != AppConfig.RelayMode.LOG_TAILING) {
+            startPurge(); // the log-tailing relay's leader purges published rows itself
+        }
         if (mode == Mode.SERVE) {
             JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(jdbi);
+            Outbox outbox = config.tableMode() == AppConfig.TableMode.LOG_ONLY
+                    ? LogOnlyOutbox.create(unitOfWork, OutboxTable.DEFAULT) : JdbiOutbox.create(unitOfWork);
             OrderUseCases orders = OrderUseCases.create(unitOfWork, new JdbiOrderRepository(unitOfWork),
-                    JdbiOutbox.create(unitOfWork), Clock.systemUTC());
+                    outbox, Clock.systemUTC());
             HealthChecks health = new HealthChecks(config, jdbi, store, infrastructure.bootstrapServers(),
-                    () -> Optional.ofNullable(relay), metrics);
+                    () -> Optional.ofNullable(relay), () -> Optional.ofNullable(logRelay), metrics);
             resources.add(health);
             http = OrderHttpApi.create(orders, health, registry::scrape);
             http.start(config.host(), config.port());
             resources.add(http::stop);
             LOG.info("Order API listening on http://{}:{}/orders", config.host(), http.port());
         }
+    }
+
+    /**
+     * Builds (does not start) the log-tailing relay {@code config} describes: the outbox table, the
+     * slot and publication from {@code REPLICATION_SLOT}/{@code REPLICATION_PUBLICATION}, the table
+     * mode from {@code OUTBOX_TABLE_MODE}, batch size and attempts from {@code RELAY_BATCH_SIZE}/
+     * {@code RELAY_MAX_ATTEMPTS}, and, for kept rows, {@code OUTBOX_RETENTION} as its purge retention.
+     */
+    static LogTailingRelay logTailingRelay(AppConfig config, DataSource dataSource, OutboxEventPublisher publisher,
+                                           LogTailingRelayListener listener) {
+        return LogTailingRelay.builder(dataSource, publisher)
+                .table(OutboxTable.DEFAULT)
+                .slotName(config.replicationSlot())
+                .publicationName(config.replicationPublication())
+                .mode(config.tableMode() == AppConfig.TableMode.LOG_ONLY ? TableMode.LOG_ONLY : TableMode.KEEP_ROWS)
+                .batchSize(config.batchSize())
+                .maxAttempts(config.maxAttempts())
+                .retention(config.retention())
+                .listener(listener)
+                .build();
     }
 
     /** Builds the configured publisher: Kafka (Avro with a schema registry, JSON otherwise) or log-only. */
@@ -169,9 +208,19 @@ public final class OrderService implements AutoCloseable {
         return infrastructure.bootstrapServers();
     }
 
-    /** Returns the relay, when one runs in this process. */
+    /** Returns the polling relay, when one runs in this process. */
     public Optional<OutboxRelay> relay() {
         return Optional.ofNullable(relay);
+    }
+
+    /** Returns the log-tailing relay, when one runs in this process ({@code RELAY_MODE=log-tailing}). */
+    public Optional<LogTailingRelay> logTailingRelay() {
+        return Optional.ofNullable(logRelay);
+    }
+
+    /** Returns the (pooled) data source of the service's database. */
+    DataSource dataSource() {
+        return infrastructure.dataSource();
     }
 
     /** Stops everything this service started, in reverse order; idempotent. */

@@ -3,6 +3,8 @@ package dev.outbox.order.app;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.relay.RelayListener;
 import dev.outbox.core.spi.OutboxBacklog;
+import dev.outbox.jdbc.replication.LogTailingRelayListener;
+import dev.outbox.jdbc.replication.ReplicationLag;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -15,14 +17,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Feeds Micrometer from the relay's {@link RelayListener} callbacks. Prometheus names:
+ * Feeds Micrometer from the relay's {@link RelayListener} callbacks (the polling relay's, or the
+ * log-tailing relay's {@link LogTailingRelayListener}, which adds leadership and lag). Prometheus names:
  * {@code outbox_events_published_total}, {@code outbox_events_failed_total} (attempts that
  * will be retried), {@code outbox_events_dead_lettered_total}, {@code outbox_relay_errors_total},
  * {@code outbox_events_pending}, {@code outbox_oldest_pending_age_seconds},
- * {@code outbox_dead_letters}, {@code outbox_relay_batch_seconds} and
- * {@code outbox_relay_batch_size}. The backlog gauges hold the relay's latest sample. Thread-safe.
+ * {@code outbox_dead_letters}, {@code outbox_relay_batch_seconds},
+ * {@code outbox_relay_batch_size} and, for the log-tailing relay, {@code outbox_replication_lag_bytes}
+ * (WAL the slot retains; -1 when the slot is missing), {@code outbox_replication_lag_seconds} (age of
+ * the oldest commit read but not yet acknowledged, on the leader) and {@code outbox_replication_leader}
+ * (1 while this instance streams). The gauges hold the latest sample. Thread-safe.
  */
-public final class RelayMetrics implements RelayListener {
+public final class RelayMetrics implements LogTailingRelayListener {
     private final Counter published;
     private final Counter failed;
     private final Counter deadLettered;
@@ -33,6 +39,9 @@ public final class RelayMetrics implements RelayListener {
     private final AtomicLong deadLetters = new AtomicLong();
     private final AtomicReference<Double> oldestPendingAgeSeconds = new AtomicReference<>(0.0);
     private final AtomicReference<Instant> lastSample = new AtomicReference<>();
+    private final AtomicLong lagBytes = new AtomicLong();
+    private final AtomicReference<Double> lagSeconds = new AtomicReference<>(0.0);
+    private final AtomicLong leader = new AtomicLong();
 
     /** Registers the meters in {@code registry}. */
     public RelayMetrics(MeterRegistry registry) {
@@ -55,6 +64,13 @@ public final class RelayMetrics implements RelayListener {
         Gauge.builder("outbox.oldest.pending.age", oldestPendingAgeSeconds, AtomicReference::get)
                 .baseUnit("seconds").description("Age of the oldest pending event: the relay's lag")
                 .register(registry);
+        Gauge.builder("outbox.replication.lag.bytes", lagBytes, AtomicLong::get)
+                .description("WAL retained by the log-tailing relay's replication slot (-1: no slot)").register(registry);
+        Gauge.builder("outbox.replication.lag.seconds", lagSeconds, AtomicReference::get)
+                .description("Age of the oldest commit the log-tailing relay read but the broker has not acknowledged")
+                .register(registry);
+        Gauge.builder("outbox.replication.leader", leader, AtomicLong::get)
+                .description("1 while this instance leads the log-tailing relay's slot, else 0").register(registry);
     }
 
     @Override
@@ -86,6 +102,27 @@ public final class RelayMetrics implements RelayListener {
     @Override
     public void onError(Throwable error) {
         errors.increment();
+    }
+
+    @Override
+    public void onLag(ReplicationLag lag) {
+        record(lag);
+    }
+
+    @Override
+    public void onLeadershipAcquired(String slotName) {
+        leader.set(1);
+    }
+
+    @Override
+    public void onLeadershipLost(String slotName, Throwable cause) {
+        leader.set(0);
+    }
+
+    /** Records a replication lag sample taken outside the relay (the health check's). */
+    public void record(ReplicationLag lag) {
+        lagBytes.set(lag.bytes());
+        lagSeconds.set(lag.age().toNanos() / 1e9);
     }
 
     /** Records a backlog sample taken outside the relay (the health check's), so gauges stay fresh. */
