@@ -211,6 +211,19 @@ class KafkaOutboxEventPublisherTest {
     }
 
     @Test
+    void recordsThatNeverGetAnOutcome_areReportedRetriableAfterThePublishTimeout() throws Exception {
+        CountingMockProducer producer = new CountingMockProducer(false);
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
+                .requestTimeout(java.time.Duration.ofMillis(1)).deliveryTimeout(java.time.Duration.ofMillis(10))
+                .flushBatchTail(false).producerFactory(props -> producer).build()) {
+            List<PublishOutcome> outcomes = await(publisher, List.of(TestEvents.order("a")));
+
+            assertThat(statuses(outcomes)).containsExactly(Status.RETRIABLE_FAILURE);
+            assertThat(outcomes.get(0).error()).hasMessageContaining("publish guard timeout");
+        }
+    }
+
+    @Test
     void emptyBatch_completesWithNoOutcomes() throws Exception {
         try (KafkaOutboxEventPublisher publisher = publisher(new CountingMockProducer(true))) {
             assertThat(await(publisher, List.of())).isEmpty();
