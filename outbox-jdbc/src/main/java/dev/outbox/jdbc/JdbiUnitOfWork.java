@@ -20,8 +20,9 @@ import org.jdbi.v3.core.JdbiException;
  * outermost call, bound to the calling thread.
  *
  * <p>Nested calls on the same thread join the outer transaction. Any exception thrown by the
- * work rolls the transaction back and is rethrown unchanged. Repositories and the outbox
- * write through {@link #currentHandle()}, so everything inside one call commits together.
+ * work rolls the transaction back and is rethrown unchanged. Repositories write through
+ * {@link #currentHandle()}; {@link JdbiOutbox} buffers its events here and writes them right before
+ * the commit, in the commit's own round trip. Everything inside one call commits together or not at all.
  *
  * <p>Thread-safe: each thread has its own transaction.
  */
