@@ -25,6 +25,37 @@ class AppConfigTest {
         assertThat(config.batchSize()).isEqualTo(500);
         assertThat(config.maxAttempts()).isEqualTo(10);
         assertThat(config.schemaRegistryUrl()).isEmpty();
+        assertThat(config.tableMode()).isEqualTo(AppConfig.TableMode.KEEP_ROWS);
+        assertThat(config.replicationSlot()).isEqualTo("outbox_slot");
+        assertThat(config.replicationPublication()).isEqualTo("outbox_pub");
+    }
+
+    @Test
+    void logTailingSettingsAreRead() {
+        AppConfig config = AppConfig.from(Map.of("RELAY_MODE", "log-tailing", "OUTBOX_TABLE_MODE", "log-only",
+                "REPLICATION_SLOT", "orders_slot", "REPLICATION_PUBLICATION", "orders_pub"));
+
+        assertThat(config.relayMode()).isEqualTo(AppConfig.RelayMode.LOG_TAILING);
+        assertThat(config.tableMode()).isEqualTo(AppConfig.TableMode.LOG_ONLY);
+        assertThat(config.replicationSlot()).isEqualTo("orders_slot");
+        assertThat(config.replicationPublication()).isEqualTo("orders_pub");
+        assertThat(config.toString()).contains("log-tailing (log-only, slot orders_slot, publication orders_pub)");
+    }
+
+    @Test
+    void invalidLogTailingCombinationsFailNamingTheVariable() {
+        assertThatThrownBy(() -> AppConfig.from(Map.of("OUTBOX_TABLE_MODE", "log-only")))
+                .hasMessageStartingWith("OUTBOX_TABLE_MODE=log-only needs RELAY_MODE=log-tailing");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("RELAY_MODE", "none", "OUTBOX_TABLE_MODE", "log-only")))
+                .hasMessageContaining("RELAY_MODE=none");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("OUTBOX_TABLE_MODE", "wal"))).hasMessageStartingWith("OUTBOX_TABLE_MODE ")
+                .hasMessageContaining("keep-rows|log-only");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("REPLICATION_SLOT", "Orders-Slot")))
+                .hasMessageStartingWith("REPLICATION_SLOT ");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("REPLICATION_PUBLICATION", "pub;drop")))
+                .hasMessageStartingWith("REPLICATION_PUBLICATION ");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("RELAY_MODE", "tailing")))
+                .hasMessageContaining("polling|log-tailing|none");
     }
 
     @Test
