@@ -101,8 +101,17 @@ final class BenchmarkEnvironment implements AutoCloseable {
         throw new IllegalStateException("replication slot " + slot + " did not become active within " + READY_TIMEOUT);
     }
 
-    /** Drops a replication slot and a publication if they exist (the slot must be inactive). */
-    void dropSlotAndPublication(String slot, String publication) {
+    /**
+     * Drops a replication slot and a publication if they exist, first waiting (up to the ready
+     * timeout) for the slot's WAL sender to exit after its client closed.
+     */
+    void dropSlotAndPublication(String slot, String publication) throws InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline && jdbi.withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = :slot AND active")
+                .bind("slot", slot).mapTo(Integer.class).one()) > 0) {
+            Thread.sleep(100);
+        }
         jdbi.useHandle(h -> {
             h.createQuery("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = :slot")
                     .bind("slot", slot).mapTo(String.class).list();

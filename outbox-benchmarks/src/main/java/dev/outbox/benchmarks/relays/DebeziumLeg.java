@@ -125,7 +125,7 @@ final class DebeziumLeg implements RelayLeg {
     }
 
     @Override
-    public void close() throws IOException {
+    public void release() throws IOException, InterruptedException {
         try {
             stop();
         } finally {

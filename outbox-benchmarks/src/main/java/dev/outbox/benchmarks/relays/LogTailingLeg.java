@@ -39,7 +39,7 @@ final class LogTailingLeg implements RelayLeg {
     }
 
     @Override
-    public void close() {
+    public void release() throws InterruptedException {
         relay.close();
         Progress.line(name(), "relay closed: %s", publisher.summarizeAndReset());
         publisher.close();

@@ -39,7 +39,7 @@ final class PollingLeg implements RelayLeg {
     }
 
     @Override
-    public void close() {
+    public void release() {
         stop();
         publisher.close();
     }

@@ -74,12 +74,15 @@ public final class RelayComparisonBenchmark {
                 double rate = BareProducerRun.run(environment, events, "bench_bare", options.backlog());
                 return new LegResult("bare producer (ceiling)", rate, Double.NaN, LatencyStats.NONE, "");
             }
-            try (RelayLeg relay = switch (leg) {
+            RelayLeg relay = switch (leg) {
                 case "polling" -> new PollingLeg(environment);
                 case "log-tailing" -> new LogTailingLeg(environment);
                 default -> new DebeziumLeg(environment);
-            }) {
+            };
+            try {
                 return measure(relay, leg.replace('-', '_'), environment, events, options);
+            } finally {
+                closeQuietly(relay);
             }
         } catch (Exception | LinkageError e) {
             Progress.line(leg, "FAILED: %s", e);
@@ -136,6 +139,15 @@ public final class RelayComparisonBenchmark {
             Progress.line(label, "backlog drained at %,.0f events/s (first record %.2f s after start)", rate,
                     firstSeconds);
             return new LegResult(label, rate, firstSeconds, latency, note);
+        }
+    }
+
+    /** Closes a leg; a failure to clean up is printed but does not discard the leg's numbers. */
+    private static void closeQuietly(RelayLeg relay) {
+        try {
+            relay.release();
+        } catch (Exception e) {
+            Progress.line(relay.name(), "clean-up failed (numbers are kept): %s", e);
         }
     }
 

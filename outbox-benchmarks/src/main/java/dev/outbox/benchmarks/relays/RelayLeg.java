@@ -3,7 +3,7 @@ package dev.outbox.benchmarks.relays;
 import java.io.IOException;
 
 /** One way of getting committed outbox rows to Kafka, started and stopped by the benchmark. */
-interface RelayLeg extends AutoCloseable {
+interface RelayLeg {
 
     /** Returns the name printed in the results. */
     String name();
@@ -15,6 +15,5 @@ interface RelayLeg extends AutoCloseable {
     void stop() throws Exception;
 
     /** Stops for good and removes what the leg left in the database (replication slots). */
-    @Override
-    void close() throws IOException;
+    void release() throws IOException, InterruptedException;
 }
