@@ -30,7 +30,7 @@ class CommandLineTest {
     @Test
     void unknownCommandPrintsUsageAndExitsWithTwo() {
         assertThat(Main.run(List.of("bogus"), out, out)).isEqualTo(2);
-        assertThat(output()).contains("unknown command bogus", "replay --aggregate-type");
+        assertThat(output()).contains("unknown command bogus", "replay --aggregate-type", "drop-slot");
         assertThat(Main.run(List.of("help"), out, out)).isZero();
     }
 
