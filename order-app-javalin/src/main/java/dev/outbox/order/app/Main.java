@@ -83,13 +83,7 @@ public final class Main {
                 }
                 case "dead-letters" -> {
                     try (OrderService service = OrderService.start(config, OrderService.Mode.TOOL)) {
-                        if (config.relayMode() != AppConfig.RelayMode.LOG_TAILING) {
-                            yield DeadLettersCommand.run(service.store(), rest, out);
-                        }
-                        // never started: only its requeue, which writes fresh inserts the slot will read
-                        LogTailingRelay requeuer = OrderService.logTailingRelay(config, service.dataSource(),
-                                new LogOutboxEventPublisher(e -> e.aggregateType()), LogTailingRelayListener.NONE);
-                        yield DeadLettersCommand.run(service.store(), requeuer::requeueDeadLetters, rest, out);
+                        yield deadLetters(service, config, rest, out);
                     }
                 }
                 case "replay" -> {
@@ -135,6 +129,20 @@ public final class Main {
             e.printStackTrace(err);
             return 1;
         }
+    }
+
+    /**
+     * Runs {@code dead-letters}; with {@code RELAY_MODE=log-tailing} requeued events are written as
+     * fresh inserts the slot reads (a status update never reaches the log).
+     */
+    static int deadLetters(OrderService service, AppConfig config, List<String> args, PrintStream out) {
+        if (config.relayMode() != AppConfig.RelayMode.LOG_TAILING) {
+            return DeadLettersCommand.run(service.store(), args, out);
+        }
+        // never started: only its requeue is used
+        LogTailingRelay requeuer = OrderService.logTailingRelay(config, service.dataSource(),
+                new LogOutboxEventPublisher(e -> e.aggregateType()), LogTailingRelayListener.NONE);
+        return DeadLettersCommand.run(service.store(), requeuer::requeueDeadLetters, args, out);
     }
 
     private static int runUntilShutdown(OrderService service) throws InterruptedException {

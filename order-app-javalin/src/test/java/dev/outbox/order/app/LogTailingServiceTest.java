@@ -84,7 +84,7 @@ class LogTailingServiceTest {
     }
 
     @Test
-    void logOnly_eventIsDeliveredAndTheOutboxTableStaysEmpty() throws Exception {
+    void logOnly_eventIsDeliveredTheTableStaysEmptyAndRequeuedDeadLettersAreDeliveredAgain() throws Exception {
         AppConfig config = config("lt_log_only", "lt_log_only_slot", "log-only");
         try (OrderService service = OrderService.start(config, OrderService.Mode.SERVE)) {
             String id = placeOrder(service);
@@ -97,6 +97,25 @@ class LogTailingServiceTest {
             assertThat(rows).isZero();
             TestService.await("log-only leader healthy", () -> get(service, "/health").contains("\"role\":\"leader\""));
             assertThat(get(service, "/health")).contains("\"table_mode\":\"log-only\"", "\"replication_lag\"");
+
+            UUID deadId = UUID.randomUUID();
+            String aggregate = UUID.randomUUID().toString();
+            service.jdbi().useHandle(h -> h.createUpdate("""
+                    INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload, content_type, headers,
+                                              occurred_at, status, attempts, last_error, dead_lettered_at)
+                    VALUES (:id, 'Order', :aggregate, 'OrderCreated', '{"order_id": "x"}'::jsonb, 'application/json',
+                            '{}'::jsonb, now(), 'dead', 3, 'broker said no', now())""")
+                    .bind("id", deadId).bind("aggregate", aggregate).execute());
+
+            assertThat(Main.deadLetters(service, config, List.of("requeue", "--all"), out)).isZero();
+
+            assertThat(output()).contains("Requeued 1 dead letter(s)");
+            ConsumerRecord<byte[], byte[]> requeued = consumeFirst(aggregate);
+            assertThat(new String(requeued.headers().lastHeader("id").value(), StandardCharsets.UTF_8))
+                    .isEqualTo(deadId.toString());
+            long left = service.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM outbox_event")
+                    .mapTo(Long.class).one());
+            assertThat(left).isZero();
         } finally {
             dropSlotWhenInactive(config);
         }
