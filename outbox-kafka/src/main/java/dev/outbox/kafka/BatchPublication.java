@@ -63,91 +63,105 @@ final class BatchPublication {
         this.pending = new AtomicInteger(events.size() + 1);
     }
 
-    /** Sends the batch and returns the stage of its outcomes, in event order. */
+    /**
+     * Sends the batch and returns the stage of its outcomes, in event order. Each record is sent
+     * as soon as it is encoded, so encoding overlaps with the producer's network I/O; records of
+     * topics this publisher has not written yet are held back for {@link #sendPilots}.
+     */
     CompletableFuture<List<PublishOutcome>> send(Producer<byte[], byte[]> producer, OutboxRecordFactory records,
             Duration guard) {
-        List<ProducerRecord<byte[], byte[]>> built = encode(records);
-        sendPilots(producer, built, guard);
-        for (int i = 0; i < built.size(); i++) {
-            if (built.get(i) != null && outcomes.get(i) == null) {
-                sendOne(producer, i, built.get(i), null);
+        Map<String, RuntimeException> failedTypes = new HashMap<>();
+        Map<Integer, ProducerRecord<byte[], byte[]>> cold = null;
+        for (int i = 0; i < events.size(); i++) {
+            ProducerRecord<byte[], byte[]> record = sendFailure == null ? encode(i, records, failedTypes) : null;
+            if (record == null) {
+                if (sendFailure != null) {
+                    refuse(i);
+                }
+            } else if (warmTopics.contains(record.topic())) {
+                sendOne(producer, i, record, null);
+            } else {
+                if (cold == null) {
+                    cold = new LinkedHashMap<>();
+                }
+                cold.put(i, record);
             }
+        }
+        if (cold != null) {
+            sendPilots(producer, cold, guard);
+            cold.forEach((index, record) -> {
+                if (outcomes.get(index) == null) {
+                    sendOne(producer, index, record, null);
+                }
+            });
         }
         arrive();
         return done.orTimeout(guard.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((list, error) -> list != null ? list : orderGuarded(snapshot(guard)));
     }
 
-    private List<ProducerRecord<byte[], byte[]>> encode(OutboxRecordFactory records) {
-        List<ProducerRecord<byte[], byte[]>> built = new ArrayList<>(events.size());
-        Map<String, RuntimeException> failedTypes = new HashMap<>();
-        for (int i = 0; i < events.size(); i++) {
-            OutboxEvent event = events.get(i);
-            ProducerRecord<byte[], byte[]> record = null;
-            try {
-                RuntimeException typeFailure = failedTypes.get(event.aggregateType());
-                if (typeFailure != null) {
-                    throw new OutboxException("not encoded: encoding failed for an earlier " + event.aggregateType()
-                            + " event of this batch", typeFailure);
-                }
-                record = records.toRecord(event);
-            } catch (RuntimeException e) {
-                PublishOutcome outcome = PublishErrorClassifier.outcome(event.id(), e);
-                if (outcome.status() == Status.RETRIABLE_FAILURE) {
-                    failedTypes.putIfAbsent(event.aggregateType(), e);
-                }
-                complete(i, outcome);
+    /** Builds the record of event {@code i}, or completes its outcome and returns null when that fails. */
+    private ProducerRecord<byte[], byte[]> encode(int i, OutboxRecordFactory records,
+            Map<String, RuntimeException> failedTypes) {
+        OutboxEvent event = events.get(i);
+        try {
+            RuntimeException typeFailure = failedTypes.get(event.aggregateType());
+            if (typeFailure != null) {
+                throw new OutboxException("not encoded: encoding failed for an earlier " + event.aggregateType()
+                        + " event of this batch", typeFailure);
             }
-            built.add(record);
+            return records.toRecord(event);
+        } catch (RuntimeException e) {
+            PublishOutcome outcome = PublishErrorClassifier.outcome(event.id(), e);
+            if (outcome.status() == Status.RETRIABLE_FAILURE) {
+                failedTypes.putIfAbsent(event.aggregateType(), e);
+            }
+            complete(i, outcome);
+            return null;
         }
-        return built;
     }
 
-    /** Sends and awaits the first record of each partition of topics this publisher has not written yet. */
-    private void sendPilots(Producer<byte[], byte[]> producer, List<ProducerRecord<byte[], byte[]>> built,
+    /**
+     * Sends and awaits the first record of each partition of topics this publisher has not
+     * written yet (in event order), then marks the topics warm when all their pilots succeeded.
+     */
+    private void sendPilots(Producer<byte[], byte[]> producer, Map<Integer, ProducerRecord<byte[], byte[]>> cold,
             Duration guard) {
-        Map<String, Map<Integer, Integer>> pilots = new LinkedHashMap<>();
-        for (int i = 0; i < built.size() && sendFailure == null; i++) {
-            ProducerRecord<byte[], byte[]> record = built.get(i);
-            if (record == null || warmTopics.contains(record.topic())) {
-                continue;
-            }
-            Map<Integer, Integer> firstByPartition = pilots.get(record.topic());
-            if (firstByPartition == null) {
-                int partitions;
+        if (sendFailure != null) {
+            return; // the broker is not answering: the held-back records are refused by the caller
+        }
+        Map<String, Integer> partitionsByTopic = new HashMap<>();
+        Map<String, Map<Integer, Integer>> firstIndexByPartition = new LinkedHashMap<>();
+        for (Map.Entry<Integer, ProducerRecord<byte[], byte[]>> entry : cold.entrySet()) {
+            ProducerRecord<byte[], byte[]> record = entry.getValue();
+            Integer partitions = partitionsByTopic.get(record.topic());
+            if (partitions == null) {
                 try {
                     partitions = producer.partitionsFor(record.topic()).size();
                 } catch (RuntimeException e) {
-                    sendFailed(i, e);
-                    break;
+                    sendFailed(entry.getKey(), e);
+                    return;
                 }
-                firstByPartition = new HashMap<>();
-                firstByPartition.put(-1, partitions);
+                partitionsByTopic.put(record.topic(), partitions);
                 if (partitions <= 0) {
                     warmTopics.add(record.topic()); // nothing known to warm (a test double without a cluster)
                 }
-                pilots.put(record.topic(), firstByPartition);
             }
-            int partitions = firstByPartition.get(-1);
-            if (partitions <= 0) {
-                continue;
+            if (partitions > 0) {
+                int partition = Utils.toPositive(Utils.murmur2(record.key())) % partitions;
+                firstIndexByPartition.computeIfAbsent(record.topic(), t -> new HashMap<>())
+                        .putIfAbsent(partition, entry.getKey());
             }
-            int partition = Utils.toPositive(Utils.murmur2(record.key())) % partitions;
-            firstByPartition.putIfAbsent(partition, i);
         }
-        List<Integer> indexes = new ArrayList<>();
-        pilots.values().forEach(byPartition -> byPartition.forEach((partition, index) -> {
-            if (partition >= 0) {
-                indexes.add(index);
-            }
-        }));
-        if (indexes.isEmpty()) {
+        List<Integer> pilots = new ArrayList<>();
+        firstIndexByPartition.values().forEach(byPartition -> pilots.addAll(byPartition.values()));
+        if (pilots.isEmpty()) {
             return;
         }
-        indexes.sort(null);
-        CountDownLatch acknowledged = new CountDownLatch(indexes.size());
-        for (int index : indexes) {
-            if (!sendOne(producer, index, built.get(index), acknowledged)) {
+        pilots.sort(null);
+        CountDownLatch acknowledged = new CountDownLatch(pilots.size());
+        for (int index : pilots) {
+            if (!sendOne(producer, index, cold.get(index), acknowledged)) {
                 acknowledged.countDown();
             }
         }
@@ -156,24 +170,22 @@ final class BatchPublication {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (String topic : pilots.keySet()) {
-            boolean allPublished = true;
-            for (int index : indexes) {
-                if (built.get(index).topic().equals(topic)) {
-                    PublishOutcome outcome = outcomes.get(index);
-                    allPublished &= outcome != null && outcome.isPublished();
-                }
-            }
-            if (allPublished) {
-                warmTopics.add(topic);
-            }
-        }
-        for (int index : indexes) {
+        Set<String> notWarm = new HashSet<>();
+        for (int index : pilots) {
             PublishOutcome outcome = outcomes.get(index);
+            if (outcome == null || !outcome.isPublished()) {
+                notWarm.add(cold.get(index).topic());
+            }
             if (outcome == null || outcome.status() == Status.RETRIABLE_FAILURE) {
                 failedAggregates.add(events.get(index).aggregateId());
             }
         }
+        firstIndexByPartition.keySet().stream().filter(topic -> !notWarm.contains(topic)).forEach(warmTopics::add);
+    }
+
+    private void refuse(int index) {
+        complete(index, PublishOutcome.retriable(events.get(index).id(),
+                new OutboxException("not sent: an earlier send of this batch failed", sendFailure)));
     }
 
     /** Sends one record unless a rule says otherwise; returns whether the producer accepted it. */
@@ -181,8 +193,7 @@ final class BatchPublication {
             CountDownLatch pilot) {
         OutboxEvent event = events.get(index);
         if (sendFailure != null) {
-            complete(index, PublishOutcome.retriable(event.id(),
-                    new OutboxException("not sent: an earlier send of this batch failed", sendFailure)));
+            refuse(index);
             return false;
         }
         if (failedAggregates.contains(event.aggregateId())) {

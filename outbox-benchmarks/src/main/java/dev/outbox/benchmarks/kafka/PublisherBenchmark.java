@@ -52,6 +52,8 @@ public final class PublisherBenchmark {
     private static final int BARE_AWAITED = 1;
     private static final int PUBLISHER = 2;
     /** Every order of the three sides, cycled through segment by segment so that load drift hits all alike. */
+    private static final List<Long> PUBLISH_CALL_NANOS = new ArrayList<>();
+    private static final List<Long> AWAITED_BATCH_NANOS = new ArrayList<>();
     private static final int[][] ORDERS = {{0, 1, 2}, {2, 1, 0}, {1, 2, 0}, {0, 2, 1}, {2, 0, 1}, {1, 0, 2}};
     private static final String TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
@@ -86,6 +88,8 @@ public final class PublisherBenchmark {
             runBare(bare, events.subList(0, warmUp));
             runPublisher(publisher, events.subList(0, warmUp));
             runBareAwaited(bare, events.subList(0, warmUp));
+            PUBLISH_CALL_NANOS.clear();
+            AWAITED_BATCH_NANOS.clear();
             long[] nanos = new long[3];
             int done = 0;
             for (int segment = 0; done < RECORDS; segment++) {
@@ -106,6 +110,8 @@ public final class PublisherBenchmark {
                         rate(chunk.size(), segmentNanos[PUBLISHER]), (double) nanos[BARE] / nanos[PUBLISHER],
                         (double) nanos[BARE_AWAITED] / nanos[PUBLISHER]);
             }
+            System.out.println("per batch of " + BATCH + ": publish call " + percentiles(PUBLISH_CALL_NANOS)
+                    + "; bare send+flush " + percentiles(AWAITED_BATCH_NANOS));
             System.out.printf("RESULT (%,d records each): bare KafkaProducer %,.0f records/s; bare KafkaProducer "
                     + "awaited per %,d (send + flush) %,.0f records/s; KafkaOutboxEventPublisher %,.0f records/s; "
                     + "ratio publisher/bare %.2f, publisher/bare-awaited %.2f%n", RECORDS, rate(RECORDS, nanos[BARE]),
@@ -164,6 +170,7 @@ public final class PublisherBenchmark {
         AtomicReference<Exception> failure = new AtomicReference<>();
         long start = System.nanoTime();
         for (int from = 0; from < events.size(); from += BATCH) {
+            long batchStart = System.nanoTime();
             for (OutboxEvent event : events.subList(from, Math.min(events.size(), from + BATCH))) {
                 producer.send(bareRecord(event), (md, e) -> {
                     if (e != null) {
@@ -172,6 +179,7 @@ public final class PublisherBenchmark {
                 });
             }
             producer.flush();
+            AWAITED_BATCH_NANOS.add(System.nanoTime() - batchStart);
         }
         long nanos = System.nanoTime() - start;
         if (failure.get() != null) {
@@ -195,7 +203,9 @@ public final class PublisherBenchmark {
         long start = System.nanoTime();
         for (int from = 0; from < events.size(); from += BATCH) {
             List<OutboxEvent> batch = events.subList(from, Math.min(events.size(), from + BATCH));
+            long callStart = System.nanoTime();
             List<PublishOutcome> outcomes = publisher.publish(batch).toCompletableFuture().get(120, TimeUnit.SECONDS);
+            PUBLISH_CALL_NANOS.add(System.nanoTime() - callStart);
             for (PublishOutcome outcome : outcomes) {
                 if (!outcome.isPublished()) {
                     failures.merge(outcome.status(), 1, Integer::sum);
@@ -207,6 +217,17 @@ public final class PublisherBenchmark {
             throw new IllegalStateException("publisher: failed outcomes " + failures);
         }
         return nanos;
+    }
+
+    private static String percentiles(List<Long> nanos) {
+        List<Long> sorted = new ArrayList<>(nanos);
+        sorted.sort(null);
+        if (sorted.isEmpty()) {
+            return "n/a";
+        }
+        return String.format("p50 %.1f ms, p99 %.1f ms, max %.1f ms", sorted.get(sorted.size() / 2) / 1e6,
+                sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99))) / 1e6,
+                sorted.get(sorted.size() - 1) / 1e6);
     }
 
     private static double rate(long records, long nanos) {
