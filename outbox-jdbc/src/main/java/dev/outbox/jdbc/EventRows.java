@@ -1,11 +1,12 @@
 package dev.outbox.jdbc;
 
 import dev.outbox.core.OutboxEvent;
+import dev.outbox.jdbc.internal.ContentTypes;
+import dev.outbox.jdbc.internal.HeadersJson;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.Locale;
 import java.util.UUID;
 
 /** Maps between {@link OutboxEvent} and the outbox table's columns. Stateless. */
@@ -18,18 +19,8 @@ final class EventRows {
     private EventRows() {
     }
 
-    /**
-     * Returns whether a payload of this media type is stored in the jsonb column: {@code application/json}
-     * and {@code +json} types, parameters ignored.
-     */
     static boolean isJson(String contentType) {
-        String type = contentType.toLowerCase(Locale.ROOT);
-        int parameters = type.indexOf(';');
-        if (parameters >= 0) {
-            type = type.substring(0, parameters);
-        }
-        type = type.strip();
-        return type.equals(OutboxEvent.JSON) || type.endsWith("+json");
+        return ContentTypes.isJson(contentType);
     }
 
     /** Returns the payload as text for the jsonb column, or null when it belongs in payload_bytes. */

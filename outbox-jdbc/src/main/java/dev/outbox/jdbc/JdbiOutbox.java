@@ -1,5 +1,6 @@
 package dev.outbox.jdbc;
 
+import dev.outbox.jdbc.internal.HeadersJson;
 import dev.outbox.core.NoActiveUnitOfWorkException;
 import dev.outbox.core.Outbox;
 import dev.outbox.core.OutboxEvent;
@@ -35,9 +36,14 @@ import org.jdbi.v3.core.Handle;
  * Immutable and thread-safe.
  */
 public final class JdbiOutbox implements Outbox {
+    /** Bound parameters of one insert: the nine columns written. */
+    private static final int COLUMNS = 9;
+
     private final JdbiUnitOfWork unitOfWork;
     private final String insertOne;
     private final String insertMany;
+    /** {@code ; DELETE ...} in log-only mode, else empty. */
+    private final String deleteAfterInsert;
 
     private JdbiOutbox(Builder builder) {
         this.unitOfWork = builder.unitOfWork;
@@ -54,6 +60,7 @@ public final class JdbiOutbox implements Outbox {
                 + "occurred_at, ord)"
                 + (builder.notifications ? " CROSS JOIN (SELECT pg_notify('" + builder.channel + "', '')) n" : "")
                 + " ORDER BY u.ord";
+        this.deleteAfterInsert = builder.logOnly ? "; DELETE FROM " + table + " WHERE id = ANY (?::uuid[])" : "";
     }
 
     /** Creates an outbox appending to {@code public.outbox_event} with notifications on. */
@@ -106,12 +113,17 @@ public final class JdbiOutbox implements Outbox {
         if (events.isEmpty()) {
             return; // JDBI's own commit follows
         }
-        String sql = events.size() == 1 ? insertOne : insertMany;
-        try (PreparedStatement insert = handle.getConnection().prepareStatement(commit ? sql + "; COMMIT" : sql)) {
+        String sql = (events.size() == 1 ? insertOne : insertMany) + deleteAfterInsert + (commit ? "; COMMIT" : "");
+        Connection connection = handle.getConnection();
+        try (PreparedStatement insert = connection.prepareStatement(sql)) {
             if (events.size() == 1) {
                 bindOne(insert, events.get(0));
             } else {
-                bindMany(handle.getConnection(), insert, events);
+                bindMany(connection, insert, events);
+            }
+            if (!deleteAfterInsert.isEmpty()) {
+                insert.setArray(COLUMNS + 1, connection.createArrayOf("text",
+                        events.stream().map(e -> e.id().toString()).toArray()));
             }
             insert.execute();
         } catch (SQLException e) {
@@ -141,7 +153,7 @@ public final class JdbiOutbox implements Outbox {
     private static void bindMany(Connection connection, PreparedStatement insert, List<OutboxEvent> events)
             throws SQLException {
         int n = events.size();
-        String[][] columns = new String[9][n];
+        String[][] columns = new String[COLUMNS][n];
         Base64.Encoder base64 = Base64.getEncoder();
         for (int i = 0; i < n; i++) {
             OutboxEvent event = events.get(i);
@@ -168,6 +180,7 @@ public final class JdbiOutbox implements Outbox {
         private OutboxTable table = OutboxTable.DEFAULT;
         private String channel;
         private boolean notifications = true;
+        private boolean logOnly;
 
         private Builder(JdbiUnitOfWork unitOfWork) {
             this.unitOfWork = Objects.requireNonNull(unitOfWork, "unitOfWork");
@@ -196,8 +209,23 @@ public final class JdbiOutbox implements Outbox {
             return this;
         }
 
+        /**
+         * Turns log-only mode on or off; default off. In log-only mode each transaction's rows are
+         * deleted again right after their insert, in the same round trip and transaction: the table
+         * stays empty and only the write-ahead log carries the events, for the log-tailing relay
+         * (outbox-jdbc-replication) or Debezium. The polling relay never sees such events, so the
+         * commit notification is turned off too.
+         */
+        public Builder logOnly(boolean enabled) {
+            this.logOnly = enabled;
+            return this;
+        }
+
         /** Builds the outbox. */
         public JdbiOutbox build() {
+            if (logOnly) {
+                notifications = false;
+            }
             if (channel == null) {
                 channel = table.defaultChannel();
             }

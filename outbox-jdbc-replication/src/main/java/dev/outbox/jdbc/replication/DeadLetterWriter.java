@@ -2,13 +2,13 @@ package dev.outbox.jdbc.replication;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.jdbc.OutboxTable;
+import dev.outbox.jdbc.internal.ContentTypes;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -140,10 +140,7 @@ final class DeadLetterWriter {
     }
 
     static boolean isJson(String contentType) {
-        String type = contentType.toLowerCase(Locale.ROOT);
-        int parameters = type.indexOf(';');
-        type = (parameters >= 0 ? type.substring(0, parameters) : type).strip();
-        return type.equals(OutboxEvent.JSON) || type.endsWith("+json");
+        return ContentTypes.isJson(contentType);
     }
 
     private static String describe(Throwable error) {

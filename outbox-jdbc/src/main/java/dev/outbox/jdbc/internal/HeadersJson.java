@@ -1,15 +1,20 @@
-package dev.outbox.jdbc;
+package dev.outbox.jdbc.internal;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Writes and reads the headers column: a flat JSON object of string values. Stateless. */
-final class HeadersJson {
+/**
+ * Writes and reads the outbox table's {@code headers} column: a flat JSON object of string
+ * values. Shared by outbox-jdbc and outbox-jdbc-replication; not API, may change without notice.
+ * Stateless and thread-safe.
+ */
+public final class HeadersJson {
     private HeadersJson() {
     }
 
-    static String write(Map<String, String> headers) {
+    /** Writes {@code headers} as a JSON object; {@code {}} when empty. */
+    public static String write(Map<String, String> headers) {
         if (headers.isEmpty()) {
             return "{}";
         }
@@ -28,7 +33,13 @@ final class HeadersJson {
         return out.append('}').toString();
     }
 
-    static Map<String, String> read(String json) {
+    /**
+     * Reads a flat JSON object whose values are strings, in the form PostgreSQL prints jsonb.
+     *
+     * @return an unmodifiable map in document order; empty for {@code null} or {@code {}}
+     * @throws IllegalArgumentException when the text is not such an object
+     */
+    public static Map<String, String> read(String json) {
         if (json == null || json.equals("{}")) {
             return Map.of();
         }
@@ -80,7 +91,7 @@ final class HeadersJson {
 
         void expect(char c) {
             if (!consume(c)) {
-                throw new IllegalStateException("malformed headers JSON at " + pos + ": expected '" + c + "'");
+                throw new IllegalArgumentException("malformed headers JSON at " + pos + ": expected '" + c + "'");
             }
         }
 
