@@ -87,12 +87,14 @@ class DatabaseRestartTest {
                     + publisher.duplicates() + " repeats, rows " + jdbi.withHandle(h -> h.createQuery(
                             "SELECT s || '/' || count(*) FROM (SELECT status || '/' || coalesce(claimed_by, '-') || '/' "
                             + "|| coalesce((claimed_until > now())::text, '-') AS s FROM " + table.qualifiedName() + ") x GROUP BY s").mapTo(String.class).list())).isTrue();
+            // While the relay still runs: a batch sent before the stop whose mark failed is claimed
+            // again after its lease and marked then, so the backlog empties within about a lease.
+            Eventually.assertEventually("no pending events", Duration.ofSeconds(60), () -> store.backlog().pending() == 0);
         }
         // A batch published just before the stop may not have been marked: it is sent again after its
         // lease (at least once). First deliveries must still be complete and in order per aggregate.
         appended.forEach((aggregateId, ids) ->
                 assertThat(publisher.deliveredOnce("Order", aggregateId)).containsExactlyElementsOf(ids));
-        assertThat(store.backlog().pending()).isZero();
     }
 
     private static void append(JdbiUnitOfWork unitOfWork, JdbiOutbox outbox, Map<String, List<UUID>> appended,
