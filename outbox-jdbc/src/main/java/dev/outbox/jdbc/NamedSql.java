@@ -1,5 +1,6 @@
 package dev.outbox.jdbc;
 
+import dev.outbox.jdbc.internal.OneShotStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -36,7 +37,7 @@ final class NamedSql {
     }
 
     PreparedStatement prepare(Connection connection) throws SQLException {
-        return connection.prepareStatement(sql);
+        return OneShotStatements.prepare(connection, sql);
     }
 
     /** Sets every occurrence of {@code name}. */

@@ -6,6 +6,7 @@ import dev.outbox.core.spi.DeadLetter;
 import dev.outbox.core.spi.FailedDelivery;
 import dev.outbox.core.spi.OutboxBacklog;
 import dev.outbox.core.spi.OutboxStore;
+import dev.outbox.jdbc.internal.OneShotStatements;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -137,12 +138,12 @@ public final class PostgresOutboxStore implements OutboxStore {
         }
         withConnection("markPublished", connection -> {
             if (retention.isZero()) {
-                try (PreparedStatement statement = connection.prepareStatement(sql.deletePublished)) {
+                try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.deletePublished)) {
                     statement.setArray(1, uuids(connection, eventIds));
                     return statement.executeUpdate();
                 }
             }
-            try (PreparedStatement statement = connection.prepareStatement(sql.markPublished)) {
+            try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.markPublished)) {
                 statement.setObject(1, timestamp(now));
                 statement.setArray(2, uuids(connection, eventIds));
                 return statement.executeUpdate();
@@ -167,7 +168,7 @@ public final class PostgresOutboxStore implements OutboxStore {
             return;
         }
         withConnection("release", connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql.release)) {
+            try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.release)) {
                 statement.setArray(1, uuids(connection, eventIds));
                 statement.setString(2, claimant);
                 return statement.executeUpdate();
@@ -181,7 +182,7 @@ public final class PostgresOutboxStore implements OutboxStore {
             throw new IllegalArgumentException("limit must be >= 1, got " + limit);
         }
         return withConnection("deadLetters", connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql.deadLetters)) {
+            try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.deadLetters)) {
                 statement.setInt(1, limit);
                 List<DeadLetter> letters = new ArrayList<>();
                 try (ResultSet rs = statement.executeQuery()) {
@@ -203,7 +204,7 @@ public final class PostgresOutboxStore implements OutboxStore {
             return 0;
         }
         return withConnection("requeueDeadLetters", connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql.requeue)) {
+            try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.requeue)) {
                 statement.setObject(1, timestamp(now));
                 statement.setArray(2, uuids(connection, eventIds));
                 return statement.executeUpdate();
@@ -217,7 +218,7 @@ public final class PostgresOutboxStore implements OutboxStore {
             return 0;
         }
         return withConnection("deleteDeadLetters", connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql.deleteDeadLetters)) {
+            try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.deleteDeadLetters)) {
                 statement.setArray(1, uuids(connection, eventIds));
                 return statement.executeUpdate();
             }
@@ -240,7 +241,7 @@ public final class PostgresOutboxStore implements OutboxStore {
             return 0;
         }
         return withConnection("purgePublished", connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql.purgePublished)) {
+            try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.purgePublished)) {
                 statement.setObject(1, timestamp(publishedBefore));
                 statement.setInt(2, limit);
                 return statement.executeUpdate();
@@ -268,7 +269,7 @@ public final class PostgresOutboxStore implements OutboxStore {
     @Override
     public OutboxBacklog backlog() {
         return withConnection("backlog", connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql.backlog);
+            try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.backlog);
                  ResultSet rs = statement.executeQuery()) {
                 rs.next();
                 OffsetDateTime oldest = rs.getObject(2, OffsetDateTime.class);
@@ -309,7 +310,7 @@ public final class PostgresOutboxStore implements OutboxStore {
             i++;
         }
         withConnection(operation, connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(statementSql)) {
+            try (PreparedStatement statement = OneShotStatements.prepare(connection, statementSql)) {
                 statement.setArray(1, connection.createArrayOf("uuid", ids));
                 statement.setArray(2, connection.createArrayOf("int4", attempts));
                 statement.setArray(3, connection.createArrayOf("text", times));

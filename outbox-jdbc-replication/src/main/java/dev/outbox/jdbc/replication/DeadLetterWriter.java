@@ -3,6 +3,7 @@ package dev.outbox.jdbc.replication;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.jdbc.OutboxTable;
 import dev.outbox.jdbc.internal.ContentTypes;
+import dev.outbox.jdbc.internal.OneShotStatements;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -70,12 +71,12 @@ final class DeadLetterWriter {
         try {
             Array array = connection.createArrayOf("uuid", ids.toArray());
             int requeued;
-            try (PreparedStatement insert = connection.prepareStatement(requeue)) {
+            try (PreparedStatement insert = OneShotStatements.prepare(connection, requeue)) {
                 insert.setArray(1, array);
                 requeued = insert.executeUpdate();
             }
             if (mode == TableMode.LOG_ONLY && requeued > 0) {
-                try (PreparedStatement delete = connection.prepareStatement(deleteRequeued)) {
+                try (PreparedStatement delete = OneShotStatements.prepare(connection, deleteRequeued)) {
                     delete.setArray(1, array);
                     delete.executeUpdate();
                 }
@@ -102,7 +103,7 @@ final class DeadLetterWriter {
     }
 
     private void write(Connection connection, RawRow row, int attempts, Throwable error) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(upsertDead)) {
+        try (PreparedStatement insert = OneShotStatements.prepare(connection, upsertDead)) {
             insert.setString(1, row.id());
             insert.setString(2, row.aggregateType());
             insert.setString(3, row.aggregateId());
@@ -123,7 +124,7 @@ final class DeadLetterWriter {
         if (ids.isEmpty()) {
             return;
         }
-        try (PreparedStatement update = connection.prepareStatement(markPublished)) {
+        try (PreparedStatement update = OneShotStatements.prepare(connection, markPublished)) {
             Array array = connection.createArrayOf("uuid", ids.toArray());
             update.setArray(1, array);
             update.executeUpdate();
@@ -132,7 +133,7 @@ final class DeadLetterWriter {
 
     /** Deletes published rows older than {@code retention}, at most {@code limit}; returns how many. */
     int purge(Connection connection, Duration retention, int limit) throws SQLException {
-        try (PreparedStatement delete = connection.prepareStatement(purge)) {
+        try (PreparedStatement delete = OneShotStatements.prepare(connection, purge)) {
             delete.setDouble(1, retention.toMillis() / 1000.0);
             delete.setInt(2, limit);
             return delete.executeUpdate();

@@ -1,0 +1,68 @@
+package dev.outbox.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.spi.ClaimedEvent;
+import dev.outbox.core.spi.FailedDelivery;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.jdbi.v3.core.ConnectionFactory;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The store's batch statements must be planned for the ids of each batch. On a pooled connection
+ * the driver would otherwise turn them into named server-side statements whose generic plan,
+ * chosen while the table was small, scans the whole table once a backlog has built up.
+ */
+class StatementPlanningTest {
+
+    @Test
+    void batchStatementsStayUnnamedOnAReusedConnection_soEachBatchIsPlannedWithItsOwnIds() throws Exception {
+        OutboxTable table = TestDatabase.createFreshTable("planning");
+        try (Connection connection = TestDatabase.dataSource().getConnection()) {
+            Jdbi oneConnection = Jdbi.create(new ConnectionFactory() {
+                @Override
+                public Connection openConnection() {
+                    return connection;
+                }
+
+                @Override
+                public void closeConnection(Connection toClose) {
+                    // kept open: a pool hands the same connection out again
+                }
+            });
+            PostgresOutboxStore store = PostgresOutboxStore.builder().jdbi(oneConnection).table(table).build();
+            JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(oneConnection);
+            JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, table);
+
+            // More rounds than the driver's prepare threshold (5) for every statement the relay repeats.
+            for (int round = 0; round < 8; round++) {
+                unitOfWork.useTransaction(() -> outbox.appendAll(List.of(
+                        OutboxEvent.json("Order", "a", "E", "{\"n\": 1}"), OutboxEvent.json("Order", "b", "E", "{\"n\": 2}"))));
+                List<ClaimedEvent> claimed = store.claim("relay", 10, Instant.now(), Duration.ofMinutes(1));
+                assertThat(claimed).hasSize(2);
+                store.reschedule(List.of(new FailedDelivery(claimed.get(1).event().id(), 1, Instant.now(), "retry")));
+                store.markPublished(List.of(claimed.get(0).event().id(), claimed.get(1).event().id()), Instant.now());
+                store.backlog();
+            }
+
+            try (Statement query = connection.createStatement();
+                 ResultSet rs = query.executeQuery("SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%"
+                         + table.table() + "%'")) {
+                List<String> named = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    named.add(rs.getString(1));
+                }
+                // The append (an INSERT from arrays, planned the same for any values) may stay prepared.
+                assertThat(named).as("server-side prepared statements on the outbox table")
+                        .allSatisfy(sql -> assertThat(sql).startsWith("INSERT INTO"));
+            }
+        }
+    }
+}
