@@ -14,8 +14,10 @@ import org.apache.kafka.connect.storage.HeaderConverter;
  * sends it: the connector's key, value and header converters, configured from the
  * {@code key.converter.*}, {@code value.converter.*} and {@code header.converter.*} settings,
  * turn it into bytes. The embedded engine's Connect format hands over records without this step.
+ *
+ * <p>Test support, published in this module's test-jar for the relay benchmark. Not thread-safe.
  */
-final class ConnectWorkerConversion {
+public final class ConnectWorkerConversion {
 
     private final Converter keyConverter;
     private final Converter valueConverter;
@@ -28,7 +30,7 @@ final class ConnectWorkerConversion {
     }
 
     /** Creates the converters the connector configuration names; each one must be named there. */
-    static ConnectWorkerConversion of(Map<String, String> connectorConfig) {
+    public static ConnectWorkerConversion of(Map<String, String> connectorConfig) {
         Converter key = instantiate(connectorConfig, "key.converter", Converter.class);
         key.configure(withPrefix(connectorConfig, "key.converter."), true);
         Converter value = instantiate(connectorConfig, "value.converter", Converter.class);
@@ -41,7 +43,7 @@ final class ConnectWorkerConversion {
     }
 
     /** Converts a transformed record into the producer record the worker would send. */
-    ProducerRecord<byte[], byte[]> toProducerRecord(SourceRecord record) {
+    public ProducerRecord<byte[], byte[]> toProducerRecord(SourceRecord record) {
         RecordHeaders headers = new RecordHeaders();
         for (Header header : record.headers()) {
             headers.add(header.key(),

@@ -2,6 +2,7 @@ package dev.outbox.benchmarks.relays;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outbox.debezium.ConnectWorkerConversion;
 import dev.outbox.embedded.EmbeddedPostgresServer;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.ChangeEvent;
@@ -39,7 +40,7 @@ final class DebeziumLeg implements RelayLeg {
     private final BenchmarkEnvironment environment;
     private final Map<String, String> config;
     private final Properties engineProperties;
-    private final ConnectConversion conversion;
+    private final ConnectWorkerConversion conversion;
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Path offsets;
@@ -62,7 +63,7 @@ final class DebeziumLeg implements RelayLeg {
                 "offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore",
                 "offset.storage.file.filename", offsets.toString(),
                 "offset.flush.interval.ms", "1000"));
-        this.conversion = ConnectConversion.of(config);
+        this.conversion = ConnectWorkerConversion.of(config);
         this.producer = new KafkaProducer<>(environment.publisherProducerProperties());
     }
 
