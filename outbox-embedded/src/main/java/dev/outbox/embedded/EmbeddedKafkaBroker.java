@@ -288,7 +288,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
          * @return this builder
          */
         public Builder port(int port) {
-            this.port = checkPort(port, "port");
+            this.port = FreePorts.requireValid("port", port);
             return this;
         }
 
@@ -299,7 +299,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
          * @return this builder
          */
         public Builder controllerPort(int controllerPort) {
-            this.controllerPort = checkPort(controllerPort, "controllerPort");
+            this.controllerPort = FreePorts.requireValid("controllerPort", controllerPort);
             return this;
         }
 
@@ -370,13 +370,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 broker.close();
                 throw e;
             }
-        }
-
-        private static int checkPort(int port, String name) {
-            if (port < 0 || port > 65_535) {
-                throw new IllegalArgumentException(name + " must be between 0 and 65535: " + port);
-            }
-            return port;
         }
     }
 }

@@ -317,10 +317,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
          * @throws IllegalArgumentException if the port is out of range
          */
         public Builder port(int port) {
-            if (port < 0 || port > 65_535) {
-                throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
-            }
-            this.port = port;
+            this.port = FreePorts.requireValid("port", port);
             return this;
         }
 

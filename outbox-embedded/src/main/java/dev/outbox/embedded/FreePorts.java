@@ -44,4 +44,16 @@ final class FreePorts {
     static int resolve(int requested) {
         return requested > 0 ? requested : pick(1)[0];
     }
+
+    /**
+     * Returns {@code port} when it is 0 (pick a free one) or a valid TCP port.
+     *
+     * @throws IllegalArgumentException naming {@code setting} when out of range
+     */
+    static int requireValid(String setting, int port) {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException(setting + " must be between 0 and 65535: " + port);
+        }
+        return port;
+    }
 }
