@@ -8,15 +8,10 @@ import dev.outbox.kafka.DecodedOutboxEvent;
 import dev.outbox.kafka.OutboxRecordDecoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
 class OrderApiEndToEndTest {
@@ -187,23 +182,6 @@ class OrderApiEndToEndTest {
     }
 
     private ConsumerRecord<byte[], byte[]> consumeFirst(String topic, String key) {
-        Map<String, Object> props = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, app.broker.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (key.equals(new String(record.key(), StandardCharsets.UTF_8))) {
-                        return record;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("no record with key " + key + " on " + topic + " within 60 s");
+        return TopicRecords.firstWithKey(app.broker.bootstrapServers(), topic, key);
     }
 }
