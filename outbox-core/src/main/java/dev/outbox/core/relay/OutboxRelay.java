@@ -32,9 +32,12 @@ import org.slf4j.LoggerFactory;
  * {@link BackoffPolicy backoff} and dead-lettered after {@code maxAttempts} or at once on a
  * permanent failure; later events of a failed event's aggregate in the same batch are
  * rescheduled with it, so they are delivered again after it (see {@link RelayConfig} for all
- * settings). After a full batch the relay claims again at once; otherwise it sleeps for
- * {@code pollInterval} or until {@link #wakeUp()}, which the store's
- * {@link OutboxStore#subscribe subscription} calls on new commits.
+ * settings). After a batch that handled any event the relay claims again at once; only after a
+ * claim that found nothing due does it sleep for {@code pollInterval} or until {@link #wakeUp()},
+ * which the store's {@link OutboxStore#subscribe subscription} calls on new commits. So while
+ * events keep coming the relay never waits for a wake-up, which a store may deliver late or
+ * coalesced (PostgreSQL's JDBC driver, for one, hands over a steady stream of notifications only
+ * when it pauses); the price is one empty claim each time the relay runs out of work.
  *
  * <p>A failing store does not stop the relay: it logs the change of state, calls
  * {@link RelayListener#onError}, waits {@code min(pollInterval * 2^(n-1), 30 s)} after the
@@ -211,7 +214,7 @@ public final class OutboxRelay implements AutoCloseable {
                 int handled = runOnce();
                 storeRecovered();
                 sampleBacklogIfDue();
-                if (handled < config.batchSize()) {
+                if (handled == 0) {
                     awaitWakeUp(config.pollInterval(), true);
                 }
             } catch (RuntimeException e) {

@@ -149,6 +149,22 @@ class OutboxRelayLifecycleTest {
     }
 
     @Test
+    void aPartialBatchIsFollowedByAnotherClaimWithoutWaitingForAWakeUp() throws Exception {
+        // no subscription and a one-hour poll: only the relay's own follow-up claim can find event B
+        CountingStore unsubscribable = new CountingStore(store);
+        relay = OutboxRelay.builder(unsubscribable, publisher).pollInterval(ONE_HOUR).batchSize(10).build();
+        store.append(event("A"));
+        publisher.holdCalls();
+        relay.start();
+        Await.until("the publisher holds the batch", () -> publisher.heldCallCount() == 1);
+
+        store.append(event("B"));
+        publisher.releaseHeldCalls();
+
+        assertThat(publisher.awaitPublished(2, Await.TIMEOUT)).isTrue();
+    }
+
+    @Test
     void aFailingStoreDoesNotKillTheRelay() throws Exception {
         relay = builder().pollInterval(Duration.ofMillis(10)).build();
         store.simulateOutage(true);
