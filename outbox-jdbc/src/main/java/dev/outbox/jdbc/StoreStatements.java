@@ -66,9 +66,14 @@ final class StoreStatements {
                 WHERE e.ctid = g.row_id AND e.id = g.id
                 RETURNING %2$s
                 """.formatted(t, EventRows.SELECT_COLUMNS));
-        this.deletePublished = "DELETE FROM " + t + " WHERE id = ANY (?::uuid[]) AND status = 'pending'";
+        // "status NOT IN ('published', 'dead')" means status = 'pending' (the check constraint allows no third
+        // value) but cannot match the pending partial index. With "status = 'pending'", a table never analyzed
+        // (fresh, or just truncated, that meets a backlog) looks to the planner as if it held few pending rows,
+        // so it ANDs the pending index into the plan and every batch walks the whole backlog.
+        String unpublished = " AND status NOT IN ('published', 'dead')";
+        this.deletePublished = "DELETE FROM " + t + " WHERE id = ANY (?::uuid[])" + unpublished;
         this.markPublished = "UPDATE " + t + " SET status = 'published', published_at = ?, claimed_by = NULL, "
-                + "claimed_until = NULL WHERE id = ANY (?::uuid[]) AND status = 'pending'";
+                + "claimed_until = NULL WHERE id = ANY (?::uuid[])" + unpublished;
         String failures = " FROM unnest(?::uuid[], ?::int[], ?::text[], ?::text[]) AS f(id, attempts, at, error)"
                 + " WHERE e.id = f.id AND e.status = 'pending'";
         this.reschedule = "UPDATE " + t + " e SET attempts = f.attempts, next_attempt_at = f.at::timestamptz, "

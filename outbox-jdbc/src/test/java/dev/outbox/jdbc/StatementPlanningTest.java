@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.FailedDelivery;
+import java.sql.Array;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.jdbi.v3.core.ConnectionFactory;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
@@ -63,6 +67,49 @@ class StatementPlanningTest {
                 assertThat(named).as("server-side prepared statements on the outbox table")
                         .allSatisfy(sql -> assertThat(sql).startsWith("INSERT INTO"));
             }
+        }
+    }
+
+    @Test
+    void publishedRowsAreFoundByPrimaryKey_evenInABacklogTableNeverAnalyzed() throws Exception {
+        OutboxTable table = TestDatabase.createFreshTable("unanalyzed");
+        StoreStatements statements = new StoreStatements(table);
+        try (Connection connection = TestDatabase.dataSource().getConnection()) {
+            try (Statement setup = connection.createStatement()) {
+                // no statistics at all, as on a fresh or just truncated table that meets a backlog
+                setup.execute("ALTER TABLE " + table.qualifiedName() + " SET (autovacuum_enabled = false)");
+                setup.execute("INSERT INTO " + table.qualifiedName() + " (id, aggregatetype, aggregateid, type, payload, "
+                        + "occurred_at) SELECT gen_random_uuid(), 'Order', 'o-' || (n % 1000), 'E', '{}', now() "
+                        + "FROM generate_series(1, 50000) AS n");
+            }
+            List<UUID> batch = new ArrayList<>();
+            try (Statement query = connection.createStatement();
+                 ResultSet rs = query.executeQuery("SELECT id FROM " + table.qualifiedName() + " ORDER BY seq LIMIT 500")) {
+                while (rs.next()) {
+                    batch.add(rs.getObject(1, UUID.class));
+                }
+            }
+            Array ids = connection.createArrayOf("uuid", batch.toArray());
+
+            assertThat(plan(connection, statements.deletePublished, ids))
+                    .contains(table.table() + "_pkey").doesNotContain("pending_seq_idx").doesNotContain("Seq Scan");
+            assertThat(plan(connection, statements.markPublished, Instant.now().atOffset(java.time.ZoneOffset.UTC), ids))
+                    .contains(table.table() + "_pkey").doesNotContain("pending_seq_idx").doesNotContain("Seq Scan");
+        }
+    }
+
+    private static String plan(Connection connection, String sql, Object... parameters) throws Exception {
+        try (PreparedStatement explain = connection.prepareStatement("EXPLAIN " + sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                explain.setObject(i + 1, parameters[i]);
+            }
+            StringBuilder plan = new StringBuilder();
+            try (ResultSet rs = explain.executeQuery()) {
+                while (rs.next()) {
+                    plan.append(rs.getString(1)).append('\n');
+                }
+            }
+            return plan.toString();
         }
     }
 }
