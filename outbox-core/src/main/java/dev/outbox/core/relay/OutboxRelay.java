@@ -33,11 +33,14 @@ import org.slf4j.LoggerFactory;
  * permanent failure; later events of a failed event's aggregate in the same batch are
  * rescheduled with it, so they are delivered again after it (see {@link RelayConfig} for all
  * settings). After a batch that handled any event the relay claims again at once; only after a
- * claim that found nothing due does it sleep for {@code pollInterval} or until {@link #wakeUp()},
- * which the store's {@link OutboxStore#subscribe subscription} calls on new commits. So while
- * events keep coming the relay never waits for a wake-up, which a store may deliver late or
- * coalesced (PostgreSQL's JDBC driver, for one, hands over a steady stream of notifications only
- * when it pauses); the price is one empty claim each time the relay runs out of work.
+ * claim that found nothing due does it sleep, until {@link #wakeUp()} (which the store's
+ * {@link OutboxStore#subscribe subscription} calls on new commits) or a timeout. The timeout
+ * starts at {@value #FIRST_IDLE_WAIT_MILLIS} ms after the relay was busy and doubles with each
+ * further empty claim up to {@code pollInterval}: a wake-up may come late or coalesced
+ * (PostgreSQL's JDBC driver, for one, hands over a steady stream of notifications only when it
+ * pauses), and this bounds what such a delay costs right after a burst. The price is a handful
+ * of empty claims each time the relay runs out of work; an idle relay polls every
+ * {@code pollInterval}.
  *
  * <p>A failing store does not stop the relay: it logs the change of state, calls
  * {@link RelayListener#onError}, waits {@code min(pollInterval * 2^(n-1), 30 s)} after the
@@ -48,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * and closes neither.
  */
 public final class OutboxRelay implements AutoCloseable {
+    /** First idle timeout after the relay handled events; doubles per empty claim up to pollInterval. */
+    static final long FIRST_IDLE_WAIT_MILLIS = 10;
+    private static final int MAX_IDLE_DOUBLINGS = 20;
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
     private static final Duration MAX_ERROR_BACKOFF = Duration.ofSeconds(30);
 
@@ -60,6 +66,8 @@ public final class OutboxRelay implements AutoCloseable {
     private final Condition wakeSignal = wakeLock.newCondition();
     private final Object lifecycle = new Object();
     private boolean wakeRequested;
+    /** Empty claims since the relay last handled an event; starts high so an idle start waits pollInterval. */
+    private int emptyClaims = MAX_IDLE_DOUBLINGS;
     private volatile boolean running;
     private volatile boolean stopped;
     private Thread thread;
@@ -215,13 +223,21 @@ public final class OutboxRelay implements AutoCloseable {
                 storeRecovered();
                 sampleBacklogIfDue();
                 if (handled == 0) {
-                    awaitWakeUp(config.pollInterval(), true);
+                    awaitWakeUp(idleWait(), true);
+                    emptyClaims = Math.min(emptyClaims + 1, MAX_IDLE_DOUBLINGS);
+                } else {
+                    emptyClaims = 0;
                 }
             } catch (RuntimeException e) {
                 storeFailed(e);
                 awaitWakeUp(errorBackoff(), false);
             }
         }
+    }
+
+    private Duration idleWait() {
+        Duration wait = Duration.ofMillis(FIRST_IDLE_WAIT_MILLIS << emptyClaims);
+        return wait.compareTo(config.pollInterval()) < 0 ? wait : config.pollInterval();
     }
 
     private void sampleBacklogIfDue() {
