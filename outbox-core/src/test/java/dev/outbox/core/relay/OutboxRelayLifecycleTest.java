@@ -165,6 +165,24 @@ class OutboxRelayLifecycleTest {
     }
 
     @Test
+    void rightAfterABusySpellTheRelayLooksAgainSoonWithoutAWakeUp() throws Exception {
+        // no subscription and a one-hour poll: event B, committed after the relay found nothing,
+        // is found only because idle waits start short after the relay was busy
+        CountingStore unsubscribable = new CountingStore(store);
+        relay = OutboxRelay.builder(unsubscribable, publisher).pollInterval(ONE_HOUR).batchSize(10).build();
+        store.append(event("A"));
+        relay.start();
+        assertThat(publisher.awaitPublished(1, Await.TIMEOUT)).isTrue();
+        // claim 2 finds nothing; a third claim comes only from a short idle wait, never from a wake-up
+        Await.until("the relay claimed again after an empty claim",
+                () -> unsubscribable.calls.stream().filter("claim"::equals).count() >= 3);
+
+        store.append(event("B"));
+
+        assertThat(publisher.awaitPublished(2, Await.TIMEOUT)).isTrue();
+    }
+
+    @Test
     void aFailingStoreDoesNotKillTheRelay() throws Exception {
         relay = builder().pollInterval(Duration.ofMillis(10)).build();
         store.simulateOutage(true);
