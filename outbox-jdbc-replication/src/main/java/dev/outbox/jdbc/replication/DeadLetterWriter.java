@@ -46,8 +46,10 @@ final class DeadLetterWriter {
                 + "coalesce(?::timestamptz, now()), 'dead', ?, ?, now()) "
                 + "ON CONFLICT (id) DO UPDATE SET status = 'dead', attempts = EXCLUDED.attempts, "
                 + "last_error = EXCLUDED.last_error, dead_lettered_at = now(), claimed_by = NULL, claimed_until = NULL";
+        // "NOT IN ('published', 'dead')" means 'pending' under the check constraint but cannot match the
+        // pending partial index, so a never-analyzed table is still probed by primary key (as in outbox-jdbc).
         this.markPublished = "UPDATE " + name + " SET status = 'published', published_at = now(), attempts = attempts + 1 "
-                + "WHERE id = ANY (?) AND status = 'pending'";
+                + "WHERE id = ANY (?) AND status NOT IN ('published', 'dead')";
         this.purge = "DELETE FROM " + name + " WHERE id IN (SELECT id FROM " + name
                 + " WHERE status = 'published' AND published_at < now() - make_interval(secs => ?) "
                 + "ORDER BY published_at LIMIT ?)";
