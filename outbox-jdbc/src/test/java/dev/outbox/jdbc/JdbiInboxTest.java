@@ -1,0 +1,68 @@
+package dev.outbox.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.outbox.core.EventIds;
+import dev.outbox.core.NoActiveUnitOfWorkException;
+import java.time.Instant;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The consumer-side inbox drops repeats, and its marks commit or roll back with the consumer's work. */
+class JdbiInboxTest {
+    private static final Jdbi JDBI = TestDatabase.jdbi();
+
+    private OutboxTable table;
+    private JdbiUnitOfWork unitOfWork;
+    private JdbiInbox inbox;
+
+    @BeforeEach
+    void setUp() {
+        table = TestDatabase.freshTable("inbox");
+        JdbiInbox.createTable(JDBI, table);
+        JdbiInbox.createTable(JDBI, table); // idempotent
+        unitOfWork = JdbiUnitOfWork.create(JDBI);
+        inbox = JdbiInbox.create(unitOfWork, table);
+    }
+
+    @Test
+    void aRepeatedEventIdIsRecognisedAfterTheFirstDeliveryCommitted() {
+        UUID id = EventIds.next();
+
+        assertThat(unitOfWork.inTransaction(() -> inbox.markProcessed(id))).isTrue();
+        assertThat(unitOfWork.inTransaction(() -> inbox.markProcessed(id))).isFalse();
+        assertThat(unitOfWork.inTransaction(() -> inbox.markProcessed(EventIds.next()))).isTrue();
+    }
+
+    @Test
+    void aMarkRolledBackWithTheConsumersWorkLetsTheEventBeProcessedAgain() {
+        UUID id = EventIds.next();
+
+        assertThatThrownBy(() -> unitOfWork.useTransaction(() -> {
+            assertThat(inbox.markProcessed(id)).isTrue();
+            throw new IllegalStateException("effects failed");
+        })).isInstanceOf(IllegalStateException.class);
+
+        assertThat(unitOfWork.inTransaction(() -> inbox.markProcessed(id))).isTrue();
+    }
+
+    @Test
+    void markingOutsideAUnitOfWorkFails() {
+        assertThatThrownBy(() -> inbox.markProcessed(EventIds.next())).isInstanceOf(NoActiveUnitOfWorkException.class);
+    }
+
+    @Test
+    void oldMarksArePurgedInBoundedBatches() {
+        for (int i = 0; i < 3; i++) {
+            unitOfWork.useTransaction(() -> inbox.markProcessed(EventIds.next()));
+        }
+        Instant later = Instant.now().plusSeconds(60);
+
+        assertThat(JdbiInbox.purgeProcessedBefore(JDBI, table, later, 2)).isEqualTo(2);
+        assertThat(JdbiInbox.purgeProcessedBefore(JDBI, table, later, 2)).isEqualTo(1);
+        assertThat(JdbiInbox.purgeProcessedBefore(JDBI, table, later, 2)).isZero();
+    }
+}
