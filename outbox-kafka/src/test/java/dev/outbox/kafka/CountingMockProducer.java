@@ -18,6 +18,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class CountingMockProducer extends MockProducer<byte[], byte[]> {
 
     final AtomicInteger sendAttempts = new AtomicInteger();
+    final AtomicInteger flushes = new AtomicInteger();
+    /** Whether {@link #flush()} acknowledges the pending sends, as MockProducer's does; when false it only counts. */
+    volatile boolean flushCompletes = true;
 
     CountingMockProducer(boolean autoComplete) {
         super(autoComplete, null, new ByteArraySerializer(), new ByteArraySerializer());
@@ -35,6 +38,14 @@ final class CountingMockProducer extends MockProducer<byte[], byte[]> {
             infos.add(new PartitionInfo(topic, p, node, new Node[] {node}, new Node[] {node}));
         }
         return new Cluster("test", List.of(node), infos, Set.of(), Set.of());
+    }
+
+    @Override
+    public void flush() {
+        flushes.incrementAndGet();
+        if (flushCompletes) {
+            super.flush();
+        }
     }
 
     @Override

@@ -211,6 +211,45 @@ class KafkaOutboxEventPublisherTest {
     }
 
     @Test
+    void batchTail_isFlushedOnlyForPublishCallsThatDoNotOverlapAnother() throws Exception {
+        CountingMockProducer producer = new CountingMockProducer(false);
+        producer.flushCompletes = false; // acknowledgements come by hand below
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
+                .producerFactory(props -> producer).build()) {
+            CompletableFuture<List<PublishOutcome>> lone =
+                    publisher.publish(List.of(TestEvents.order("a"))).toCompletableFuture();
+            awaitFlushes(producer, 1);
+
+            // a second call while the first is outstanding: no flush, its records batch like a bare producer's
+            CompletableFuture<List<PublishOutcome>> overlapping =
+                    publisher.publish(List.of(TestEvents.order("b"))).toCompletableFuture();
+            Thread.sleep(200);
+            assertThat(producer.flushes).hasValue(1);
+
+            while (producer.completeNext()) {
+                // acknowledge both calls' records
+            }
+            assertThat(statuses(lone.get(10, TimeUnit.SECONDS))).containsOnly(Status.PUBLISHED);
+            assertThat(statuses(overlapping.get(10, TimeUnit.SECONDS))).containsOnly(Status.PUBLISHED);
+
+            // alone again: flushed again
+            CompletableFuture<List<PublishOutcome>> next =
+                    publisher.publish(List.of(TestEvents.order("c"))).toCompletableFuture();
+            awaitFlushes(producer, 2);
+            producer.completeNext();
+            assertThat(statuses(next.get(10, TimeUnit.SECONDS))).containsOnly(Status.PUBLISHED);
+        }
+    }
+
+    private static void awaitFlushes(CountingMockProducer producer, int flushes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (producer.flushes.get() < flushes && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(producer.flushes).hasValue(flushes);
+    }
+
+    @Test
     void recordsThatNeverGetAnOutcome_areReportedRetriableAfterThePublishTimeout() throws Exception {
         CountingMockProducer producer = new CountingMockProducer(false);
         try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
