@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,9 @@ import org.apache.kafka.common.utils.Utils;
  * </ul>
  */
 final class BatchPublication {
+
+    /** Stands for "acknowledged" in {@link #outcomes} until {@link #snapshot} builds the real outcome. */
+    private static final PublishOutcome ACKNOWLEDGED = PublishOutcome.published(new UUID(0, 0));
 
     private final List<OutboxEvent> events;
     private final Set<String> warmTopics;
@@ -203,8 +207,9 @@ final class BatchPublication {
         }
         try {
             producer.send(record, (metadata, error) -> {
-                complete(index, error == null ? PublishOutcome.published(event.id())
-                        : PublishErrorClassifier.outcome(event.id(), error));
+                // runs on the producer's I/O thread, once per record: an acknowledgement only stores a
+                // shared marker; the outcome objects are built once the whole batch is in (see snapshot)
+                complete(index, error == null ? ACKNOWLEDGED : PublishErrorClassifier.outcome(event.id(), error));
                 if (pilot != null) {
                     pilot.countDown();
                 }
@@ -241,8 +246,12 @@ final class BatchPublication {
         PublishOutcome[] result = new PublishOutcome[events.size()];
         for (int i = 0; i < result.length; i++) {
             PublishOutcome outcome = outcomes.get(i);
-            result[i] = outcome != null ? outcome : PublishOutcome.retriable(events.get(i).id(),
-                    new TimeoutException("no acknowledgement within " + timedOut + " (publish guard timeout)"));
+            if (outcome == ACKNOWLEDGED) {
+                result[i] = PublishOutcome.published(events.get(i).id());
+            } else {
+                result[i] = outcome != null ? outcome : PublishOutcome.retriable(events.get(i).id(),
+                        new TimeoutException("no acknowledgement within " + timedOut + " (publish guard timeout)"));
+            }
         }
         return Arrays.asList(result);
     }
