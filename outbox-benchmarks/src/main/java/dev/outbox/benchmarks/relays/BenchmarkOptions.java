@@ -14,10 +14,11 @@ import java.util.Map;
  * @param warmupSeconds first seconds of the latency run left out of the percentiles (default 5)
  * @param payloadBytes approximate size of each JSON payload (default 400)
  * @param writers writer threads of the latency run, one event per transaction (default 4)
+ * @param pollingRelays polling relays sharing one store and one publisher in the polling leg (default 1)
  * @param legs what to run, in order: {@code bare}, {@code polling}, {@code log-tailing}, {@code debezium}
  */
 record BenchmarkOptions(int backlog, int rate, int seconds, int warmupSeconds, int payloadBytes, int writers,
-        List<String> legs) {
+        int pollingRelays, List<String> legs) {
 
     static final List<String> ALL_LEGS = List.of("bare", "polling", "log-tailing", "debezium");
 
@@ -33,10 +34,10 @@ record BenchmarkOptions(int backlog, int rate, int seconds, int warmupSeconds, i
                 positive(values, "backlog", 200_000), positive(values, "rate", 2_000),
                 positive(values, "seconds", 30), notNegative(values, "warmup", 5),
                 positive(values, "payload", 400), positive(values, "writers", 4),
-                legs(values.remove("legs")));
+                positive(values, "pollingRelays", 1), legs(values.remove("legs")));
         if (!values.isEmpty()) {
             throw new IllegalArgumentException("unknown arguments " + values.keySet()
-                    + "; known: backlog, rate, seconds, warmup, payload, writers, legs");
+                    + "; known: backlog, rate, seconds, warmup, payload, writers, pollingRelays, legs");
         }
         if (options.warmupSeconds >= options.seconds) {
             throw new IllegalArgumentException("warmup must be shorter than seconds");

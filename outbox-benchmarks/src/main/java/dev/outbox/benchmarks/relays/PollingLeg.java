@@ -3,16 +3,25 @@ package dev.outbox.benchmarks.relays;
 import dev.outbox.core.relay.OutboxRelay;
 import dev.outbox.jdbc.PostgresOutboxStore;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
+import java.util.ArrayList;
+import java.util.List;
 
-/** The polling {@link OutboxRelay} on {@link PostgresOutboxStore}, woken by LISTEN/NOTIFY; default settings. */
+/**
+ * The polling {@link OutboxRelay} on {@link PostgresOutboxStore}, woken by LISTEN/NOTIFY; default
+ * settings. With {@code relays > 1}, that many relays share the store and one publisher, as
+ * several relay instances in one process would: while one awaits its batch's acknowledgements,
+ * another claims and sends the next.
+ */
 final class PollingLeg implements RelayLeg {
 
     private final PostgresOutboxStore store;
     private final TimedPublisher publisher;
     private final BatchStats stats = new BatchStats();
-    private OutboxRelay relay;
+    private final int relayCount;
+    private final List<OutboxRelay> relays = new ArrayList<>();
 
-    PollingLeg(BenchmarkEnvironment environment) {
+    PollingLeg(BenchmarkEnvironment environment, int relayCount) {
+        this.relayCount = relayCount;
         this.store = PostgresOutboxStore.builder().jdbi(environment.jdbi()).build();
         this.publisher = new TimedPublisher(
                 KafkaOutboxEventPublisher.builder().bootstrapServers(environment.bootstrapServers()).build());
@@ -20,20 +29,24 @@ final class PollingLeg implements RelayLeg {
 
     @Override
     public String name() {
-        return "polling relay (LISTEN/NOTIFY wake-up)";
+        return relayCount == 1 ? "polling relay (LISTEN/NOTIFY wake-up)"
+                : "polling relay x" + relayCount + " (LISTEN/NOTIFY wake-up)";
     }
 
     @Override
     public void start() {
-        relay = OutboxRelay.builder(store, publisher).listener(stats).build();
-        relay.start();
+        for (int i = 0; i < relayCount; i++) {
+            OutboxRelay relay = OutboxRelay.builder(store, publisher).listener(stats).build();
+            relays.add(relay);
+            relay.start();
+        }
     }
 
     @Override
     public void stop() {
-        if (relay != null) {
-            relay.close();
-            relay = null;
+        if (!relays.isEmpty()) {
+            relays.forEach(OutboxRelay::close);
+            relays.clear();
             Progress.line(name(), "relay stopped: %s; %s", stats.summarizeAndReset(), publisher.summarizeAndReset());
         }
     }

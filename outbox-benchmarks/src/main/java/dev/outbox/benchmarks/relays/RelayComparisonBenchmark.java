@@ -75,7 +75,7 @@ public final class RelayComparisonBenchmark {
                 return new LegResult("bare producer (ceiling)", rate, Double.NaN, LatencyStats.NONE, "");
             }
             RelayLeg relay = switch (leg) {
-                case "polling" -> new PollingLeg(environment);
+                case "polling" -> new PollingLeg(environment, options.pollingRelays());
                 case "log-tailing" -> new LogTailingLeg(environment);
                 default -> new DebeziumLeg(environment);
             };
