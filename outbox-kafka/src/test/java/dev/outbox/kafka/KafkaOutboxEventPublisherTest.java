@@ -211,7 +211,7 @@ class KafkaOutboxEventPublisherTest {
     }
 
     @Test
-    void batchTail_isFlushedOnlyForPublishCallsThatDoNotOverlapAnother() throws Exception {
+    void batchTail_isFlushedUnlessALargeBatchOverlapsAnotherPublishCall() throws Exception {
         CountingMockProducer producer = new CountingMockProducer(false);
         producer.flushCompletes = false; // acknowledgements come by hand below
         try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
@@ -220,25 +220,37 @@ class KafkaOutboxEventPublisherTest {
                     publisher.publish(List.of(TestEvents.order("a"))).toCompletableFuture();
             awaitFlushes(producer, 1);
 
-            // a second call while the first is outstanding: no flush, its records batch like a bare producer's
-            CompletableFuture<List<PublishOutcome>> overlapping =
-                    publisher.publish(List.of(TestEvents.order("b"))).toCompletableFuture();
+            // a large batch while the first call is outstanding: not flushed, it batches like a bare producer
+            CompletableFuture<List<PublishOutcome>> large =
+                    publisher.publish(orders(KafkaOutboxEventPublisher.ALWAYS_FLUSHED_BELOW)).toCompletableFuture();
             Thread.sleep(200);
             assertThat(producer.flushes).hasValue(1);
 
-            while (producer.completeNext()) {
-                // acknowledge both calls' records
-            }
-            assertThat(statuses(lone.get(10, TimeUnit.SECONDS))).containsOnly(Status.PUBLISHED);
-            assertThat(statuses(overlapping.get(10, TimeUnit.SECONDS))).containsOnly(Status.PUBLISHED);
-
-            // alone again: flushed again
-            CompletableFuture<List<PublishOutcome>> next =
-                    publisher.publish(List.of(TestEvents.order("c"))).toCompletableFuture();
+            // a small batch while others are outstanding: flushed, light load keeps its latency
+            CompletableFuture<List<PublishOutcome>> small =
+                    publisher.publish(orders(KafkaOutboxEventPublisher.ALWAYS_FLUSHED_BELOW - 1)).toCompletableFuture();
             awaitFlushes(producer, 2);
-            producer.completeNext();
+
+            while (producer.completeNext()) {
+                // acknowledge every call's records
+            }
+            for (CompletableFuture<List<PublishOutcome>> call : List.of(lone, large, small)) {
+                assertThat(statuses(call.get(10, TimeUnit.SECONDS))).containsOnly(Status.PUBLISHED);
+            }
+
+            // a large batch alone again: flushed
+            CompletableFuture<List<PublishOutcome>> next =
+                    publisher.publish(orders(KafkaOutboxEventPublisher.ALWAYS_FLUSHED_BELOW)).toCompletableFuture();
+            awaitFlushes(producer, 3);
+            while (producer.completeNext()) {
+                // acknowledge
+            }
             assertThat(statuses(next.get(10, TimeUnit.SECONDS))).containsOnly(Status.PUBLISHED);
         }
+    }
+
+    private static List<OutboxEvent> orders(int count) {
+        return java.util.stream.IntStream.range(0, count).mapToObj(i -> TestEvents.order("o-" + i)).toList();
     }
 
     private static void awaitFlushes(CountingMockProducer producer, int flushes) throws InterruptedException {
