@@ -6,6 +6,7 @@ import dev.outbox.jdbc.internal.HeadersJson;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
@@ -31,6 +32,27 @@ final class EventRows {
     /** Returns the payload for the bytea column, or null when it belongs in the jsonb column. */
     static byte[] bytesPayload(OutboxEvent event) {
         return isJson(event.contentType()) ? null : event.payload();
+    }
+
+    /**
+     * Returns {@code instant} as text that PostgreSQL reads as a {@code timestamptz}: ISO-8601 in UTC as
+     * {@link Instant#toString()} writes it for years 1 to 9999, without the sign that Java puts before larger
+     * years, and with PostgreSQL's {@code BC} suffix for years 0 and before (year 0 is 1 BC). Binding this text
+     * to {@code ?::timestamptz} spares the driver's own timestamp conversion, which builds a calendar per
+     * statement.
+     */
+    static String timestamptz(Instant instant) {
+        String iso = instant.toString();
+        char first = iso.charAt(0);
+        if (first == '+') {
+            return iso.substring(1);
+        }
+        if (first != '-' && !iso.startsWith("0000-")) {
+            return iso;
+        }
+        int yearEnd = iso.indexOf('-', 1);
+        long year = Long.parseLong(iso.substring(0, yearEnd));
+        return String.format("%04d", 1 - year) + iso.substring(yearEnd) + " BC";
     }
 
     static OutboxEvent event(ResultSet rs) throws SQLException {

@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
@@ -40,10 +39,14 @@ public final class JdbiOutbox implements Outbox {
     private static final int COLUMNS = 9;
 
     private final JdbiUnitOfWork unitOfWork;
-    private final String insertOne;
-    private final String insertMany;
-    /** {@code ; DELETE ...} in log-only mode, else empty. */
-    private final String deleteAfterInsert;
+    /**
+     * The four statements a write sends, built once: index {@code (many ? 2 : 0) + (commit ? 1 : 0)}. The same
+     * string instance each time lets the driver find its cached statement without hashing and comparing the
+     * text again.
+     */
+    private final String[] statements;
+    /** Whether a {@code ; DELETE ...} follows the insert (log-only mode). */
+    private final boolean deleteAfterInsert;
 
     private JdbiOutbox(Builder builder) {
         this.unitOfWork = builder.unitOfWork;
@@ -51,8 +54,8 @@ public final class JdbiOutbox implements Outbox {
         String columns = "INSERT INTO " + table
                 + " (id, aggregatetype, aggregateid, type, payload, payload_bytes, content_type, headers, occurred_at) ";
         String notify = builder.notifications ? " FROM (SELECT pg_notify('" + builder.channel + "', '')) n" : "";
-        this.insertOne = columns + "SELECT ?::uuid, ?, ?, ?, ?::jsonb, ?::bytea, ?, ?::jsonb, ?::timestamptz" + notify;
-        this.insertMany = columns
+        String insertOne = columns + "SELECT ?::uuid, ?, ?, ?, ?::jsonb, ?::bytea, ?, ?::jsonb, ?::timestamptz" + notify;
+        String insertMany = columns
                 + "SELECT u.id::uuid, u.aggregatetype, u.aggregateid, u.type, u.payload::jsonb, decode(u.payload_bytes, 'base64'), "
                 + "u.content_type, u.headers::jsonb, u.occurred_at::timestamptz "
                 + "FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
@@ -60,7 +63,10 @@ public final class JdbiOutbox implements Outbox {
                 + "occurred_at, ord)"
                 + (builder.notifications ? " CROSS JOIN (SELECT pg_notify('" + builder.channel + "', '')) n" : "")
                 + " ORDER BY u.ord";
-        this.deleteAfterInsert = builder.logOnly ? "; DELETE FROM " + table + " WHERE id = ANY (?::uuid[])" : "";
+        this.deleteAfterInsert = builder.logOnly;
+        String delete = deleteAfterInsert ? "; DELETE FROM " + table + " WHERE id = ANY (?::uuid[])" : "";
+        this.statements = new String[] {insertOne + delete, insertOne + delete + "; COMMIT",
+                insertMany + delete, insertMany + delete + "; COMMIT"};
     }
 
     /** Creates an outbox appending to {@code public.outbox_event} with notifications on. */
@@ -113,7 +119,7 @@ public final class JdbiOutbox implements Outbox {
         if (events.isEmpty()) {
             return; // JDBI's own commit follows
         }
-        String sql = (events.size() == 1 ? insertOne : insertMany) + deleteAfterInsert + (commit ? "; COMMIT" : "");
+        String sql = statements[(events.size() == 1 ? 0 : 2) + (commit ? 1 : 0)];
         Connection connection = handle.getConnection();
         try (PreparedStatement insert = connection.prepareStatement(sql)) {
             if (events.size() == 1) {
@@ -121,7 +127,7 @@ public final class JdbiOutbox implements Outbox {
             } else {
                 bindMany(connection, insert, events);
             }
-            if (!deleteAfterInsert.isEmpty()) {
+            if (deleteAfterInsert) {
                 insert.setArray(COLUMNS + 1, connection.createArrayOf("text",
                         events.stream().map(e -> e.id().toString()).toArray()));
             }
@@ -147,7 +153,7 @@ public final class JdbiOutbox implements Outbox {
         }
         insert.setString(7, event.contentType());
         insert.setString(8, HeadersJson.write(event.headers()));
-        insert.setObject(9, event.occurredAt().atOffset(ZoneOffset.UTC));
+        insert.setString(9, EventRows.timestamptz(event.occurredAt()));
     }
 
     private static void bindMany(Connection connection, PreparedStatement insert, List<OutboxEvent> events)
@@ -166,7 +172,7 @@ public final class JdbiOutbox implements Outbox {
             columns[5][i] = bytes == null ? null : base64.encodeToString(bytes);
             columns[6][i] = event.contentType();
             columns[7][i] = HeadersJson.write(event.headers());
-            columns[8][i] = event.occurredAt().toString();
+            columns[8][i] = EventRows.timestamptz(event.occurredAt());
         }
         for (int c = 0; c < columns.length; c++) {
             Array array = connection.createArrayOf("text", columns[c]);

@@ -152,6 +152,37 @@ class JdbiOutboxTest {
     }
 
     @Test
+    void occurrenceTimesOfAnyYearPostgresqlCanHoldAreStoredExactly_aloneAndInAMultiRowAppend() {
+        List<Instant> times = List.of(Instant.parse("2026-01-02T03:04:05.123456Z"), Instant.parse("1970-01-01T00:00:00Z"),
+                Instant.parse("0001-01-01T00:00:00.000001Z"), Instant.parse("0000-12-31T23:59:59Z"),
+                Instant.parse("-0100-03-01T12:00:00.5Z"), Instant.parse("+10000-01-01T00:00:00Z"),
+                Instant.parse("+100000-06-15T12:34:56.789012Z"));
+        List<OutboxEvent> alone = times.stream().map(t -> timed("time-alone", t)).toList();
+        List<OutboxEvent> together = times.stream().map(t -> timed("time-together", t)).toList();
+
+        for (OutboxEvent event : alone) {
+            unitOfWork.useTransaction(() -> outbox.append(event));
+        }
+        unitOfWork.useTransaction(() -> outbox.appendAll(together));
+
+        for (List<OutboxEvent> events : List.of(alone, together)) {
+            for (OutboxEvent event : events) {
+                // Seconds since 1970 as PostgreSQL counts them, free of any calendar conversion in the driver.
+                java.math.BigDecimal stored = JDBI.withHandle(h -> h.createQuery("SELECT extract(epoch FROM occurred_at) FROM "
+                        + table.qualifiedName() + " WHERE id = ?").bind(0, event.id()).mapTo(java.math.BigDecimal.class).one());
+                Instant time = event.occurredAt();
+                assertThat(stored).as(event.aggregateId() + " " + time).isEqualByComparingTo(
+                        java.math.BigDecimal.valueOf(time.getEpochSecond()).add(java.math.BigDecimal.valueOf(time.getNano(), 9)));
+            }
+        }
+    }
+
+    private static OutboxEvent timed(String aggregateId, Instant occurredAt) {
+        return OutboxEvent.builder().aggregateType("Order").aggregateId(aggregateId).eventType("OrderCreated")
+                .payload("{}").occurredAt(occurredAt).build();
+    }
+
+    @Test
     void theCommitWakesASubscribedStore() throws Exception {
         PostgresOutboxStore store = PostgresOutboxStore.builder().jdbi(JDBI).table(table).build();
         java.util.concurrent.Semaphore wakeUps = new java.util.concurrent.Semaphore(0);
