@@ -216,4 +216,22 @@ class PostgresOutboxStoreTest {
         assertThat(OutboxSchema.template()).contains("${outbox_schema}.${outbox_table}");
         assertThat(OutboxSchema.sql(custom)).contains("outbox_test_schema." + table.table()).doesNotContain("${");
     }
+
+    @Test
+    void theStatusCheckAllowsTheThreeStatusesOnly_andIsStoredAsOneConstantThatNoAppendEvaluatesAgain() {
+        // PostgreSQL reads and simplifies a table's check expressions at every INSERT: "status IN (...)" on the
+        // varchar column would be stored as an ARRAY[...] cast to text[] that each append evaluates again.
+        String definition = JDBI.withHandle(h -> h.createQuery("SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                + "WHERE conrelid = CAST(:table AS regclass) AND conname = :name")
+                .bind("table", table.qualifiedName()).bind("name", table.table() + "_status_check")
+                .mapTo(String.class).one());
+        assertThat(definition).contains("'{pending,published,dead}'::text[]").doesNotContain("ARRAY[");
+
+        append("check", 1);
+        for (String status : List.of("published", "dead", "pending")) {
+            JDBI.useHandle(h -> h.execute("UPDATE " + table.qualifiedName() + " SET status = ?", status));
+        }
+        assertThatThrownBy(() -> JDBI.useHandle(h -> h.execute("UPDATE " + table.qualifiedName() + " SET status = 'other'")))
+                .hasMessageContaining(table.table() + "_status_check");
+    }
 }
