@@ -71,6 +71,38 @@ class StatementPlanningTest {
     }
 
     @Test
+    void theSingleEventAppendIsAServerSidePreparedStatementOnAReusedConnection() throws Exception {
+        // Unlike the batch statements, the append plans the same for any values: once the driver has named it,
+        // PostgreSQL neither parses nor plans it again, which is part of what keeps an append cheap.
+        OutboxTable table = TestDatabase.createFreshTable("prepared");
+        try (Connection connection = TestDatabase.dataSource().getConnection()) {
+            Jdbi oneConnection = Jdbi.create(new ConnectionFactory() {
+                @Override
+                public Connection openConnection() {
+                    return connection;
+                }
+
+                @Override
+                public void closeConnection(Connection toClose) {
+                    // kept open: a pool hands the same connection out again
+                }
+            });
+            JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(oneConnection);
+            JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, table);
+            for (int round = 0; round < 8; round++) {
+                unitOfWork.useTransaction(() -> outbox.append(OutboxEvent.json("Order", "a", "E", "{\"n\": 1}")));
+            }
+
+            try (Statement query = connection.createStatement();
+                 ResultSet rs = query.executeQuery("SELECT generic_plans + custom_plans FROM pg_prepared_statements "
+                         + "WHERE statement LIKE 'INSERT INTO " + table.qualifiedName() + " %'")) {
+                assertThat(rs.next()).as("a named server-side statement for the append").isTrue();
+                assertThat(rs.getLong(1)).as("executions of the named statement").isGreaterThanOrEqualTo(3);
+            }
+        }
+    }
+
+    @Test
     void publishedRowsAreFoundByPrimaryKey_evenInABacklogTableNeverAnalyzed() throws Exception {
         OutboxTable table = TestDatabase.createFreshTable("unanalyzed");
         StoreStatements statements = new StoreStatements(table);
