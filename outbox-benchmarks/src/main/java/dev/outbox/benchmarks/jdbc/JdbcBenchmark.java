@@ -26,9 +26,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Measures, on an embedded PostgreSQL, (a) what an outbox append adds to a one-row business
- * transaction and (b) how fast the polling relay drains a large backlog with a publisher that does
- * nothing. Prints numbers; not a test.
+ * Measures, on an embedded PostgreSQL, (a) what an outbox append adds to a business transaction
+ * and (b) how fast the polling relay drains a large backlog with a publisher that does nothing.
+ * Prints numbers; not a test.
+ *
+ * <p>The business transaction of (a) inserts one order row and, with {@code lines=N}, N order
+ * lines in one JDBC batch, as the Order service's create-order does. The default, {@code lines=0},
+ * is the smallest transaction there is, where an append weighs most.
  *
  * <pre>
  * mvn -q -pl outbox-benchmarks exec:java -Dexec.mainClass=dev.outbox.benchmarks.jdbc.JdbcBenchmark \
@@ -36,10 +40,14 @@ import org.jdbi.v3.core.Jdbi;
  * </pre>
  * Arguments (all optional, defaults shown above): {@code transactions} per leg of (a),
  * {@code warmup} transactions per leg before measuring, {@code backlog} events for (b),
- * {@code batch} the relay's claim size, {@code aggregates} distinct aggregates in the backlog.
+ * {@code batch} the relay's claim size, {@code aggregates} distinct aggregates in the backlog,
+ * {@code lines} order lines per business transaction (0), {@code notify} 0 to append without the
+ * commit notification, {@code syncCommit} 0 for {@code synchronous_commit=off}.
  */
 public final class JdbcBenchmark {
     private static final String BUSINESS_INSERT = "INSERT INTO bench_order (id, customer, total, status) VALUES (?, ?, ?, ?)";
+    private static final String LINE_INSERT =
+            "INSERT INTO bench_order_line (order_id, line_no, product_id, quantity, unit_price) VALUES (?, ?, ?, ?, ?)";
     private static final int ROUNDS = 40;
 
     private JdbcBenchmark() {
@@ -61,25 +69,30 @@ public final class JdbcBenchmark {
              Connection connection = postgres.dataSource().getConnection()) {
             line("PostgreSQL %s on port %d, synchronous_commit=%s", version(connection), postgres.port(), durable ? "on" : "off");
             Jdbi jdbi = SingleConnection.jdbi(connection);
-            appendOverhead(jdbi, connection, transactions, warmup, args.intValue("notify", 1) == 1);
+            appendOverhead(jdbi, connection, transactions, warmup, args.intValue("notify", 1) == 1,
+                    args.intValue("lines", 0));
             drain(jdbi, connection, backlog, batch, aggregates);
         }
     }
 
-    private static void appendOverhead(Jdbi jdbi, Connection connection, int transactions, int warmup, boolean notify)
-            throws SQLException {
+    private static void appendOverhead(Jdbi jdbi, Connection connection, int transactions, int warmup, boolean notify,
+            int lines) throws SQLException {
         try (Statement ddl = connection.createStatement()) {
             ddl.execute("CREATE TABLE bench_order (id uuid PRIMARY KEY, customer text NOT NULL, total numeric(12, 2) NOT NULL, "
                     + "status text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())");
+            ddl.execute("CREATE TABLE bench_order_line (order_id uuid NOT NULL REFERENCES bench_order (id), "
+                    + "line_no integer NOT NULL, product_id text NOT NULL, quantity integer NOT NULL, "
+                    + "unit_price numeric(12, 2) NOT NULL, PRIMARY KEY (order_id, line_no))");
         }
         OutboxTable table = OutboxTable.of("append_outbox");
         OutboxSchema.create(jdbi, table);
         JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(jdbi);
         JdbiOutbox outbox = JdbiOutbox.builder(unitOfWork).table(table).notifications(notify).build();
         line("(a) append overhead: %,d warm-up + %,d measured transactions per leg, legs interleaved in %d rounds, "
-                + "commit notification %s", warmup, transactions, ROUNDS, notify ? "on" : "off");
-        runLeg(unitOfWork, null, warmup);
-        runLeg(unitOfWork, outbox, warmup);
+                + "business transaction = 1 order row + %d line rows, commit notification %s", warmup, transactions,
+                ROUNDS, lines, notify ? "on" : "off");
+        runLeg(unitOfWork, null, warmup, lines);
+        runLeg(unitOfWork, outbox, warmup, lines);
         long businessNanos = 0;
         long outboxNanos = 0;
         int perRound = transactions / ROUNDS;
@@ -89,11 +102,11 @@ public final class JdbcBenchmark {
             long business;
             long withOutbox;
             if (round % 2 == 1) {
-                business = runLeg(unitOfWork, null, perRound);
-                withOutbox = runLeg(unitOfWork, outbox, perRound);
+                business = runLeg(unitOfWork, null, perRound, lines);
+                withOutbox = runLeg(unitOfWork, outbox, perRound, lines);
             } else {
-                withOutbox = runLeg(unitOfWork, outbox, perRound);
-                business = runLeg(unitOfWork, null, perRound);
+                withOutbox = runLeg(unitOfWork, outbox, perRound, lines);
+                business = runLeg(unitOfWork, null, perRound, lines);
             }
             businessNanos += business;
             outboxNanos += withOutbox;
@@ -115,18 +128,35 @@ public final class JdbcBenchmark {
                 (double) outboxNanos / businessNanos);
     }
 
-    /** Runs {@code count} transactions, each one business row plus (when outbox is set) one event; returns nanos. */
-    private static long runLeg(JdbiUnitOfWork unitOfWork, JdbiOutbox outbox, int count) throws SQLException {
+    /**
+     * Runs {@code count} transactions, each one order row, {@code lines} line rows and (when outbox
+     * is set) one event; returns nanos.
+     */
+    private static long runLeg(JdbiUnitOfWork unitOfWork, JdbiOutbox outbox, int count, int lines) throws SQLException {
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
             java.util.UUID orderId = java.util.UUID.randomUUID();
             unitOfWork.useTransaction(() -> {
-                try (PreparedStatement insert = unitOfWork.currentHandle().getConnection().prepareStatement(BUSINESS_INSERT)) {
+                Connection connection = unitOfWork.currentHandle().getConnection();
+                try (PreparedStatement insert = connection.prepareStatement(BUSINESS_INSERT)) {
                     insert.setObject(1, orderId);
                     insert.setString(2, "customer-" + ThreadLocalRandom.current().nextInt(1000));
                     insert.setBigDecimal(3, java.math.BigDecimal.valueOf(3998, 2));
                     insert.setString(4, "PENDING");
                     insert.executeUpdate();
+                }
+                if (lines > 0) {
+                    try (PreparedStatement insert = connection.prepareStatement(LINE_INSERT)) {
+                        for (int line = 0; line < lines; line++) {
+                            insert.setObject(1, orderId);
+                            insert.setInt(2, line);
+                            insert.setString(3, "p-" + line);
+                            insert.setInt(4, 2);
+                            insert.setBigDecimal(5, java.math.BigDecimal.valueOf(1999, 2));
+                            insert.addBatch();
+                        }
+                        insert.executeBatch();
+                    }
                 }
                 if (outbox != null) {
                     outbox.append(OutboxEvent.json("Order", orderId.toString(), "OrderCreated",
