@@ -20,7 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.jdbi.v3.core.ConnectionFactory;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
@@ -66,17 +65,7 @@ class ConcurrentClaimOrderTest {
 
     private static Void claimUntilEmpty(String name, OutboxTable table, Map<String, List<UUID>> delivered) throws Exception {
         try (Connection connection = TestDatabase.dataSource().getConnection()) {
-            Jdbi own = Jdbi.create(new ConnectionFactory() {
-                @Override
-                public Connection openConnection() {
-                    return connection;
-                }
-
-                @Override
-                public void closeConnection(Connection toClose) {
-                    // kept for this claimant's next call
-                }
-            });
+            Jdbi own = TestDatabase.jdbiOn(connection);
             PostgresOutboxStore store = PostgresOutboxStore.builder().jdbi(own).table(table).build();
             ThreadLocalRandom random = ThreadLocalRandom.current();
             int emptyInARow = 0;

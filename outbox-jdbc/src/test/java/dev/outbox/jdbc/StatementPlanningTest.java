@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.jdbi.v3.core.ConnectionFactory;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
@@ -30,17 +29,7 @@ class StatementPlanningTest {
     void batchStatementsStayUnnamedOnAReusedConnection_soEachBatchIsPlannedWithItsOwnIds() throws Exception {
         OutboxTable table = TestDatabase.createFreshTable("planning");
         try (Connection connection = TestDatabase.dataSource().getConnection()) {
-            Jdbi oneConnection = Jdbi.create(new ConnectionFactory() {
-                @Override
-                public Connection openConnection() {
-                    return connection;
-                }
-
-                @Override
-                public void closeConnection(Connection toClose) {
-                    // kept open: a pool hands the same connection out again
-                }
-            });
+            Jdbi oneConnection = TestDatabase.jdbiOn(connection);
             PostgresOutboxStore store = PostgresOutboxStore.builder().jdbi(oneConnection).table(table).build();
             JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(oneConnection);
             JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, table);
@@ -76,17 +65,7 @@ class StatementPlanningTest {
         // PostgreSQL neither parses nor plans it again, which is part of what keeps an append cheap.
         OutboxTable table = TestDatabase.createFreshTable("prepared");
         try (Connection connection = TestDatabase.dataSource().getConnection()) {
-            Jdbi oneConnection = Jdbi.create(new ConnectionFactory() {
-                @Override
-                public Connection openConnection() {
-                    return connection;
-                }
-
-                @Override
-                public void closeConnection(Connection toClose) {
-                    // kept open: a pool hands the same connection out again
-                }
-            });
+            Jdbi oneConnection = TestDatabase.jdbiOn(connection);
             JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(oneConnection);
             JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, table);
             for (int round = 0; round < 8; round++) {

@@ -3,8 +3,10 @@ package dev.outbox.jdbc;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.Connection;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
+import org.jdbi.v3.core.ConnectionFactory;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -25,6 +27,24 @@ final class TestDatabase {
 
     static Jdbi jdbi() {
         return Holder.JDBI;
+    }
+
+    /**
+     * Returns a Jdbi that always hands out {@code connection} and never closes it, as a pool hands
+     * out the same physical connection again: for tests of what the driver keeps per connection.
+     */
+    static Jdbi jdbiOn(Connection connection) {
+        return Jdbi.create(new ConnectionFactory() {
+            @Override
+            public Connection openConnection() {
+                return connection;
+            }
+
+            @Override
+            public void closeConnection(Connection toClose) {
+                // kept open: the caller owns it
+            }
+        });
     }
 
     /** Returns a new table name with a random suffix, in schema public. */
