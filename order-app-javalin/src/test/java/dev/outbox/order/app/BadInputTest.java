@@ -46,6 +46,8 @@ class BadInputTest {
                 Arguments.of("huge quantity", order(line("100000000000000000000", "\"1.00\"")), "lines[0].quantity"),
                 Arguments.of("negative quantity", order(line("-1", "\"1.00\"")), "lines[0].quantity"),
                 Arguments.of("zero quantity", order(line("0", "\"1.00\"")), "lines[0].quantity"),
+                Arguments.of("valid line then invalid line", order(line("1", "\"1.00\"") + ", " + line("0", "\"1.00\"")),
+                        "lines[1].quantity"),
                 Arguments.of("price as number", order(line("1", "19.99")), "lines[0].unit_price"),
                 Arguments.of("price with 3 places", order(line("1", "\"1.999\"")), "lines[0].unit_price"),
                 Arguments.of("negative price", order(line("1", "\"-1.00\"")), "lines[0].unit_price"),
