@@ -38,7 +38,6 @@ public final class RelayMetrics implements LogTailingRelayListener {
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
     private final AtomicReference<Double> oldestPendingAgeSeconds = new AtomicReference<>(0.0);
-    private final AtomicReference<Instant> lastSample = new AtomicReference<>();
     private final AtomicLong lagBytes = new AtomicLong();
     private final AtomicReference<Double> lagSeconds = new AtomicReference<>(0.0);
     private final AtomicLong leader = new AtomicLong();
@@ -130,11 +129,5 @@ public final class RelayMetrics implements LogTailingRelayListener {
         pending.set(backlog.pending());
         deadLetters.set(backlog.deadLetters());
         oldestPendingAgeSeconds.set(oldestPendingAge.toNanos() / 1e9);
-        lastSample.set(Instant.now());
-    }
-
-    /** Returns when the last backlog sample was recorded, or null before the first. */
-    Instant lastSample() {
-        return lastSample.get();
     }
 }
