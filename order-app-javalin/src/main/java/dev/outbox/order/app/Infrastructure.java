@@ -140,7 +140,8 @@ final class Infrastructure implements AutoCloseable {
         }
     }
 
-    private static void closeAll(List<AutoCloseable> resources) {
+    /** Closes {@code resources} last first, logging (not throwing) each failure, and empties the list. */
+    static void closeAll(List<AutoCloseable> resources) {
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
                 resources.get(i).close();

@@ -226,13 +226,6 @@ public final class OrderService implements AutoCloseable {
     /** Stops everything this service started, in reverse order; idempotent. */
     @Override
     public synchronized void close() {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            try {
-                resources.get(i).close();
-            } catch (Exception e) {
-                LOG.warn("Stopping {} failed", resources.get(i), e);
-            }
-        }
-        resources.clear();
+        Infrastructure.closeAll(resources);
     }
 }
