@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
@@ -49,21 +51,21 @@ final class ReplayCommand {
         } catch (DateTimeParseException e) {
             throw new Arguments.UsageException("--since must be an ISO-8601 instant such as 2026-01-31T00:00:00Z");
         }
+        String retained = " FROM " + table.qualifiedName()
+                + " WHERE status = 'published' AND aggregatetype = :type AND occurred_at >= :since";
         String sql = "SELECT seq, id, aggregatetype, aggregateid, type, payload::text AS payload, payload_bytes, "
-                + "content_type, headers::text AS headers, occurred_at FROM " + table.qualifiedName()
-                + " WHERE status = 'published' AND aggregatetype = :type AND occurred_at >= :since AND seq > :after "
+                + "content_type, headers::text AS headers, occurred_at" + retained + " AND seq > :after "
                 + "ORDER BY seq LIMIT " + BATCH;
-        long total = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM " + table.qualifiedName()
-                        + " WHERE status = 'published' AND aggregatetype = :type AND occurred_at >= :since")
-                .bind("type", aggregateType).bind("since", since.atOffset(java.time.ZoneOffset.UTC))
-                .mapTo(Long.class).one());
+        OffsetDateTime sinceUtc = since.atOffset(ZoneOffset.UTC);
+        long total = jdbi.withHandle(h -> h.createQuery("SELECT count(*)" + retained)
+                .bind("type", aggregateType).bind("since", sinceUtc).mapTo(Long.class).one());
         out.println("Replaying " + total + " retained event(s) of " + aggregateType + " since " + since);
         long after = 0;
         long done = 0;
         while (true) {
             long cursor = after;
             List<Row> rows = jdbi.withHandle(h -> h.createQuery(sql).bind("type", aggregateType)
-                    .bind("since", since.atOffset(java.time.ZoneOffset.UTC)).bind("after", cursor)
+                    .bind("since", sinceUtc).bind("after", cursor)
                     .map((rs, ctx) -> Row.of(rs)).list());
             if (rows.isEmpty()) {
                 break;
