@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.outbox.order.domain.CancelOrderCommand;
 import dev.outbox.order.domain.FieldError;
 import dev.outbox.order.domain.InvalidOrderException;
+import dev.outbox.order.domain.OrderLine;
 import dev.outbox.order.domain.PlaceOrderCommand;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -149,7 +150,7 @@ final class RequestParser {
         if (quantityNode == null || quantityNode.isNull()) {
             errors.add(FieldError.of(path + ".quantity", "is required"));
         } else if (!quantityNode.isIntegralNumber() || !quantityNode.canConvertToInt()) {
-            errors.add(FieldError.of(path + ".quantity", "must be a whole number between 1 and 1000000"));
+            errors.add(FieldError.of(path + ".quantity", "must be a whole number between 1 and " + OrderLine.MAX_QUANTITY));
         } else {
             quantity = quantityNode.intValue();
         }
