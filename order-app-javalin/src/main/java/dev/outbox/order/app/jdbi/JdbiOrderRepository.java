@@ -123,12 +123,10 @@ public final class JdbiOrderRepository implements OrderRepository {
         handle.createQuery("SELECT id, order_id, product_id, quantity, unit_price FROM order_lines "
                         + "WHERE order_id IN (<ids>) ORDER BY order_id, line_no")
                 .bindList("ids", new ArrayList<>(lines.keySet()))
-                .map((rs, ctx) -> {
-                    lines.get(rs.getObject("order_id", UUID.class)).add(new OrderLine(rs.getObject("id", UUID.class),
-                            rs.getObject("product_id", UUID.class), rs.getInt("quantity"), rs.getBigDecimal("unit_price")));
-                    return 0;
-                })
-                .list();
+                .map((rs, ctx) -> Map.entry(rs.getObject("order_id", UUID.class), new OrderLine(
+                        rs.getObject("id", UUID.class), rs.getObject("product_id", UUID.class), rs.getInt("quantity"),
+                        rs.getBigDecimal("unit_price"))))
+                .forEach(line -> lines.get(line.getKey()).add(line.getValue()));
         return rows.stream().map(r -> r.toOrder(lines.get(r.id))).toList();
     }
 
