@@ -99,7 +99,7 @@ class BadInputTest {
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
                 .build();
 
-        HttpResponse<String> response = app.http.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = TestService.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(counts()).isEqualTo(before);

@@ -3,11 +3,7 @@ package dev.outbox.order.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -22,22 +18,17 @@ class LogPublisherServiceTest {
         env.remove("KAFKA_BOOTSTRAP_SERVERS");
         env.put("PUBLISHER", "log");
         try (OrderService service = OrderService.start(AppConfig.from(env), OrderService.Mode.SERVE)) {
-            HttpClient http = HttpClient.newHttpClient();
-            String base = "http://127.0.0.1:" + service.httpPort();
-            HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/orders"))
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofString("""
-                            {"customer_id": "0190a000-0000-7000-8000-000000000001", "lines": [
-                              {"product_id": "0190a000-0000-7000-8000-0000000000aa", "quantity": 1, "unit_price": "1"}]}
-                            """)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> created = TestService.send(service, "POST", "/orders", """
+                    {"customer_id": "0190a000-0000-7000-8000-000000000001", "lines": [
+                      {"product_id": "0190a000-0000-7000-8000-0000000000aa", "quantity": 1, "unit_price": "1"}]}
+                    """);
             assertThat(created.statusCode()).isEqualTo(201);
             String id = new ObjectMapper().readTree(created.body()).get("id").asText();
 
             TestService.await("OrderCreated published by the log publisher", () -> service.jdbi().withHandle(h ->
                     h.createQuery("SELECT count(*) FROM outbox_event WHERE aggregateid = :id AND status = 'published'")
                             .bind("id", id).mapTo(Integer.class).one()) == 1);
-            String health = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String health = TestService.send(service, "GET", "/health", null).body();
             assertThat(health).contains("\"UNUSED\"", "\"status\":\"UP\"");
         }
     }

@@ -11,12 +11,8 @@ import dev.outbox.kafka.DecodedOutboxEvent;
 import dev.outbox.kafka.OutboxRecordDecoder;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,7 +26,6 @@ import org.junit.jupiter.api.Test;
 class LogTailingServiceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final TestService shared = TestService.get();
-    private final HttpClient http = HttpClient.newHttpClient();
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
@@ -141,13 +136,11 @@ class LogTailingServiceTest {
         return AppConfig.from(env);
     }
 
-    private String placeOrder(OrderService service) throws Exception {
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(uri(service, "/orders"))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString("""
-                        {"customer_id": "0190a000-0000-7000-8000-000000000001", "lines": [
-                          {"product_id": "0190a000-0000-7000-8000-0000000000aa", "quantity": 1, "unit_price": "1"}]}
-                        """)).build(), HttpResponse.BodyHandlers.ofString());
+    private static String placeOrder(OrderService service) throws Exception {
+        HttpResponse<String> created = TestService.send(service, "POST", "/orders", """
+                {"customer_id": "0190a000-0000-7000-8000-000000000001", "lines": [
+                  {"product_id": "0190a000-0000-7000-8000-0000000000aa", "quantity": 1, "unit_price": "1"}]}
+                """);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         return JSON.readTree(created.body()).get("id").asText();
     }
@@ -164,17 +157,8 @@ class LogTailingServiceTest {
         assertThat(JSON.readTree(event.payloadAsString()).get("order_id").asText()).isEqualTo(orderId);
     }
 
-    private String get(OrderService service, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(uri(service, path)).timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static URI uri(OrderService service, String path) {
-        return URI.create("http://127.0.0.1:" + service.httpPort() + path);
+    private static String get(OrderService service, String path) {
+        return TestService.send(service, "GET", path, null).body();
     }
 
     private static boolean slotExists(OrderService service, String slot) {

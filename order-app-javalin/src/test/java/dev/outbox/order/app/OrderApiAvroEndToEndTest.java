@@ -10,10 +10,7 @@ import dev.outbox.kafka.DecodedOutboxEvent;
 import dev.outbox.kafka.OutboxRecordDecoder;
 import dev.outbox.kafka.avro.SchemaRegistryClient;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -67,13 +64,10 @@ class OrderApiAvroEndToEndTest {
     @Test
     void postedOrderArrivesAsAvroInTheConfluentWireFormatAndDecodesToOrderCreated() throws Exception {
         String customer = UUID.randomUUID().toString();
-        HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + service.httpPort() + "/orders"))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString("""
-                        {"customer_id": "%s", "lines": [
-                          {"product_id": "0190a000-0000-7000-8000-0000000000aa", "quantity": 3, "unit_price": "2.50"}]}
-                        """.formatted(customer))).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> created = TestService.send(service, "POST", "/orders", """
+                {"customer_id": "%s", "lines": [
+                  {"product_id": "0190a000-0000-7000-8000-0000000000aa", "quantity": 3, "unit_price": "2.50"}]}
+                """.formatted(customer));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         String id = JSON.readTree(created.body()).get("id").asText();
 

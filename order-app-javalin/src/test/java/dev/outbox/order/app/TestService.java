@@ -25,7 +25,7 @@ final class TestService {
     final EmbeddedPostgresServer postgres;
     final EmbeddedKafkaBroker broker;
     final OrderService service;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private TestService() throws IOException {
         Path dir = Files.createTempDirectory("order-app-test");
@@ -62,7 +62,16 @@ final class TestService {
         return env;
     }
 
+    /** Sends a request to the shared service; see {@link #send(OrderService, String, String, String, String...)}. */
     HttpResponse<String> send(String method, String path, String body, String... headers) {
+        return send(service, method, path, body, headers);
+    }
+
+    /**
+     * Sends a request to {@code service}'s HTTP API; a body goes as {@code application/json} unless
+     * {@code headers} (name, value, name, value...) name a Content-Type.
+     */
+    static HttpResponse<String> send(OrderService service, String method, String path, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.httpPort() + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
@@ -73,7 +82,7 @@ final class TestService {
             request.header(headers[i], headers[i + 1]);
         }
         try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
