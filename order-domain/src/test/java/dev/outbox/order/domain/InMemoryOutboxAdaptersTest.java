@@ -53,7 +53,7 @@ class InMemoryOutboxAdaptersTest {
         assertThat(store.pending()).isEmpty();
     }
 
-    /** A plain map; with {@code failInsert} it fails like a violated constraint. */
+    /** Stores inserted orders in a plain map; with {@code failInsert} it fails like a violated constraint. */
     private static final class MapRepository implements OrderRepository {
         final Map<UUID, Order> rows = new HashMap<>();
         private final boolean failInsert;
@@ -72,18 +72,18 @@ class InMemoryOutboxAdaptersTest {
 
         @Override
         public void update(Order order, long expectedVersion) {
-            rows.put(order.id(), order);
+            throw new UnsupportedOperationException("only PlaceOrder runs here");
         }
 
         @Override
         public Optional<Order> findById(UUID id) {
-            return Optional.ofNullable(rows.get(id));
+            throw new UnsupportedOperationException("only PlaceOrder runs here");
         }
 
         @Override
         public List<Order> find(Optional<UUID> customerId, Optional<OrderStatus> status, Optional<UUID> afterId,
                                 int limit) {
-            return List.copyOf(rows.values());
+            throw new UnsupportedOperationException("only PlaceOrder runs here");
         }
     }
 }
