@@ -45,8 +45,10 @@ final class OutcomeApplier {
         for (ClaimedEvent claimedEvent : claimed) {
             OutboxEvent event = claimedEvent.event();
             String aggregate = event.aggregateType() + '\u0000' + event.aggregateId();
-            PublishOutcome outcome = outcomes.getOrDefault(event.id(),
-                    PublishOutcome.retriable(event.id(), new OutboxException("the publisher reported no outcome")));
+            PublishOutcome outcome = outcomes.get(event.id());
+            if (outcome == null) {
+                outcome = PublishOutcome.retriable(event.id(), new OutboxException("the publisher reported no outcome"));
+            }
             Instant held = heldUntil.get(aggregate);
             int failedAttempts = claimedEvent.attempts() + 1;
             switch (outcome.status()) {
