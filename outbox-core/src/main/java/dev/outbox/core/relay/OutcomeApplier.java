@@ -40,8 +40,8 @@ final class OutcomeApplier {
     /** Decides what happens to each claimed event; writes nothing. */
     Plan plan(List<ClaimedEvent> claimed, Map<UUID, PublishOutcome> outcomes, Instant now) {
         Plan plan = new Plan();
-        Map<String, Instant> heldUntil = new HashMap<>();
-        Map<String, UUID> heldBehind = new HashMap<>();
+        // per aggregate, its first rescheduled event of this batch: its successors follow it
+        Map<String, Failure> heldBehind = new HashMap<>();
         for (ClaimedEvent claimedEvent : claimed) {
             OutboxEvent event = claimedEvent.event();
             String aggregate = event.aggregateType() + '\u0000' + event.aggregateId();
@@ -49,15 +49,15 @@ final class OutcomeApplier {
             if (outcome == null) {
                 outcome = PublishOutcome.retriable(event.id(), new OutboxException("the publisher reported no outcome"));
             }
-            Instant held = heldUntil.get(aggregate);
+            Failure held = heldBehind.get(aggregate);
             int failedAttempts = claimedEvent.attempts() + 1;
             switch (outcome.status()) {
                 case PUBLISHED -> {
                     if (held == null) {
                         plan.published.add(event);
                     } else {
-                        plan.retries.add(new Failure(event, claimedEvent.attempts(), held,
-                                heldBackError(heldBehind.get(aggregate))));
+                        plan.retries.add(new Failure(event, claimedEvent.attempts(), held.at,
+                                heldBackError(held.event.id())));
                     }
                 }
                 case PERMANENT_FAILURE ->
@@ -66,10 +66,10 @@ final class OutcomeApplier {
                     if (failedAttempts >= maxAttempts) {
                         plan.deadLetters.add(new Failure(event, failedAttempts, now, outcome.error()));
                     } else {
-                        Instant next = held != null ? held : now.plus(backoff.delay(failedAttempts));
-                        plan.retries.add(new Failure(event, failedAttempts, next, outcome.error()));
-                        heldUntil.putIfAbsent(aggregate, next);
-                        heldBehind.putIfAbsent(aggregate, event.id());
+                        Instant next = held != null ? held.at : now.plus(backoff.delay(failedAttempts));
+                        Failure retry = new Failure(event, failedAttempts, next, outcome.error());
+                        plan.retries.add(retry);
+                        heldBehind.putIfAbsent(aggregate, retry);
                     }
                 }
             }
