@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -38,22 +39,19 @@ final class PublishErrorClassifier {
 
     /** True when no cause in the chain is transient and at least one marks the record as unsendable. */
     static boolean isPermanent(Throwable error) {
-        boolean permanent = false;
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
-            if (isTransient(t)) {
-                return false;
-            }
-            permanent |= isUnsendable(t);
-        }
-        return permanent;
+        return !hasTransientCause(error) && anyCause(error, PublishErrorClassifier::isUnsendable);
     }
 
     /** True when some cause in the chain is transient (I/O, timeout, retriable Kafka error, registry). */
     static boolean hasTransientCause(Throwable error) {
+        return anyCause(error, PublishErrorClassifier::isTransient);
+    }
+
+    /** Walks the cause chain once, stopping at a cycle. */
+    private static boolean anyCause(Throwable error, Predicate<Throwable> test) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
-            if (isTransient(t)) {
+            if (test.test(t)) {
                 return true;
             }
         }

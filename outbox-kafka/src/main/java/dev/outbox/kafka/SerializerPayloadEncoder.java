@@ -28,7 +28,7 @@ final class SerializerPayloadEncoder implements PayloadEncoder {
         try {
             bytes = serializer.serialize(topic, headers, value);
         } catch (RuntimeException e) {
-            if (!PublishErrorClassifier.isPermanent(e) && PublishErrorClassifier.hasTransientCause(e)) {
+            if (PublishErrorClassifier.hasTransientCause(e)) {
                 throw e;
             }
             throw new PayloadEncodingException("serializer " + serializer.getClass().getName()
