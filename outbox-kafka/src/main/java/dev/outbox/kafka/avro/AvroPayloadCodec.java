@@ -40,15 +40,8 @@ public final class AvroPayloadCodec {
      */
     public static byte[] encodeString(String text) {
         Objects.requireNonNull(text, "text");
-        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length() + 5);
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-        try {
-            encoder.writeString(text);
-            encoder.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        // an Avro string is written exactly as an Avro bytes holding its UTF-8 encoding
+        return encodeBytes(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
