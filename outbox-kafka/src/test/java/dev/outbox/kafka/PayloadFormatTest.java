@@ -62,6 +62,23 @@ class PayloadFormatTest {
     }
 
     @Test
+    void avro_registersEachTopicsSchemaOnceAcrossEventsAndBatches() throws Exception {
+        FakeRegistry registry = new FakeRegistry(); // caches nothing: every call is counted
+        CountingMockProducer producer = new CountingMockProducer(true);
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
+                .payloadFormat(PayloadFormat.avro(registry)).producerFactory(props -> producer).build()) {
+            for (int batch = 0; batch < 2; batch++) {
+                assertThat(publisher.publish(List.of(TestEvents.order("a"), TestEvents.order("b")))
+                        .toCompletableFuture().get(10, TimeUnit.SECONDS)).allMatch(PublishOutcome::isPublished);
+            }
+        }
+
+        assertThat(producer.history()).hasSize(4)
+                .allSatisfy(record -> assertThat(ConfluentWireFormat.schemaId(record.value())).isEqualTo(21));
+        assertThat(registry.registrations).containsExactly("outbox.event.Order-value {\"type\":\"string\"}");
+    }
+
+    @Test
     void avro_writesABinaryPayloadAsAvroBytes() throws Exception {
         FakeRegistry registry = new FakeRegistry();
         CountingMockProducer producer = new CountingMockProducer(true);
