@@ -82,7 +82,8 @@ class KafkaOutboxEventPublisherBrokerTest {
                     .as("aggregate %s stays in one partition", decoded.aggregateId()).isTrue();
         }
         assertThat(partitionByKey).hasSize(5);
-        assertThat(partitionByKey.values()).as("keys spread over partitions").hasSizeGreaterThan(0);
+        assertThat(new java.util.HashSet<>(partitionByKey.values())).as("keys spread over partitions")
+                .hasSizeGreaterThan(1);
     }
 
     @Test
