@@ -136,19 +136,15 @@ public final class PostgresOutboxStore implements OutboxStore {
         if (eventIds.isEmpty()) {
             return;
         }
-        withConnection("markPublished", connection -> {
-            if (retention.isZero()) {
-                try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.deletePublished)) {
-                    statement.setArray(1, uuids(connection, eventIds));
-                    return statement.executeUpdate();
-                }
-            }
-            try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.markPublished)) {
+        if (retention.isZero()) {
+            update("markPublished", sql.deletePublished, (connection, statement) ->
+                    statement.setArray(1, uuids(connection, eventIds)));
+        } else {
+            update("markPublished", sql.markPublished, (connection, statement) -> {
                 statement.setObject(1, timestamp(now));
                 statement.setArray(2, uuids(connection, eventIds));
-                return statement.executeUpdate();
-            }
-        });
+            });
+        }
     }
 
     @Override
@@ -167,12 +163,9 @@ public final class PostgresOutboxStore implements OutboxStore {
         if (eventIds.isEmpty()) {
             return;
         }
-        withConnection("release", connection -> {
-            try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.release)) {
-                statement.setArray(1, uuids(connection, eventIds));
-                statement.setString(2, claimant);
-                return statement.executeUpdate();
-            }
+        update("release", sql.release, (connection, statement) -> {
+            statement.setArray(1, uuids(connection, eventIds));
+            statement.setString(2, claimant);
         });
     }
 
@@ -203,12 +196,9 @@ public final class PostgresOutboxStore implements OutboxStore {
         if (eventIds.isEmpty()) {
             return 0;
         }
-        return withConnection("requeueDeadLetters", connection -> {
-            try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.requeue)) {
-                statement.setObject(1, timestamp(now));
-                statement.setArray(2, uuids(connection, eventIds));
-                return statement.executeUpdate();
-            }
+        return update("requeueDeadLetters", sql.requeue, (connection, statement) -> {
+            statement.setObject(1, timestamp(now));
+            statement.setArray(2, uuids(connection, eventIds));
         });
     }
 
@@ -217,12 +207,8 @@ public final class PostgresOutboxStore implements OutboxStore {
         if (eventIds.isEmpty()) {
             return 0;
         }
-        return withConnection("deleteDeadLetters", connection -> {
-            try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.deleteDeadLetters)) {
-                statement.setArray(1, uuids(connection, eventIds));
-                return statement.executeUpdate();
-            }
-        });
+        return update("deleteDeadLetters", sql.deleteDeadLetters, (connection, statement) ->
+                statement.setArray(1, uuids(connection, eventIds)));
     }
 
     /**
@@ -240,12 +226,9 @@ public final class PostgresOutboxStore implements OutboxStore {
         if (retention.isZero()) {
             return 0;
         }
-        return withConnection("purgePublished", connection -> {
-            try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.purgePublished)) {
-                statement.setObject(1, timestamp(publishedBefore));
-                statement.setInt(2, limit);
-                return statement.executeUpdate();
-            }
+        return update("purgePublished", sql.purgePublished, (connection, statement) -> {
+            statement.setObject(1, timestamp(publishedBefore));
+            statement.setInt(2, limit);
         });
     }
 
@@ -309,12 +292,19 @@ public final class PostgresOutboxStore implements OutboxStore {
             errors[i] = failure.lastError();
             i++;
         }
-        withConnection(operation, connection -> {
+        update(operation, statementSql, (connection, statement) -> {
+            statement.setArray(1, connection.createArrayOf("uuid", ids));
+            statement.setArray(2, connection.createArrayOf("int4", attempts));
+            statement.setArray(3, connection.createArrayOf("text", times));
+            statement.setArray(4, connection.createArrayOf("text", errors));
+        });
+    }
+
+    /** Runs one batch write (a statement PostgreSQL plans for its actual parameters) and returns its update count. */
+    private int update(String operation, String statementSql, Binder binder) {
+        return withConnection(operation, connection -> {
             try (PreparedStatement statement = OneShotStatements.prepare(connection, statementSql)) {
-                statement.setArray(1, connection.createArrayOf("uuid", ids));
-                statement.setArray(2, connection.createArrayOf("int4", attempts));
-                statement.setArray(3, connection.createArrayOf("text", times));
-                statement.setArray(4, connection.createArrayOf("text", errors));
+                binder.bind(connection, statement);
                 return statement.executeUpdate();
             }
         });
@@ -347,6 +337,11 @@ public final class PostgresOutboxStore implements OutboxStore {
     @FunctionalInterface
     private interface SqlWork<T> {
         T run(Connection connection) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(Connection connection, PreparedStatement statement) throws SQLException;
     }
 
     private record Row(long seq, ClaimedEvent event) {
