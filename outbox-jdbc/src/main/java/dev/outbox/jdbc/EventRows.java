@@ -20,18 +20,9 @@ final class EventRows {
     private EventRows() {
     }
 
-    static boolean isJson(String contentType) {
-        return ContentTypes.isJson(contentType);
-    }
-
     /** Returns the payload as text for the jsonb column, or null when it belongs in payload_bytes. */
     static String jsonPayload(OutboxEvent event) {
-        return isJson(event.contentType()) ? event.payloadAsString() : null;
-    }
-
-    /** Returns the payload for the bytea column, or null when it belongs in the jsonb column. */
-    static byte[] bytesPayload(OutboxEvent event) {
-        return isJson(event.contentType()) ? null : event.payload();
+        return ContentTypes.isJson(event.contentType()) ? event.payloadAsString() : null;
     }
 
     /**

@@ -167,9 +167,9 @@ public final class JdbiOutbox implements Outbox {
             columns[1][i] = event.aggregateType();
             columns[2][i] = event.aggregateId();
             columns[3][i] = event.eventType();
-            columns[4][i] = EventRows.jsonPayload(event);
-            byte[] bytes = EventRows.bytesPayload(event);
-            columns[5][i] = bytes == null ? null : base64.encodeToString(bytes);
+            String json = EventRows.jsonPayload(event);
+            columns[4][i] = json;
+            columns[5][i] = json == null ? base64.encodeToString(event.payload()) : null;
             columns[6][i] = event.contentType();
             columns[7][i] = HeadersJson.write(event.headers());
             columns[8][i] = EventRows.timestamptz(event.occurredAt());

@@ -32,10 +32,6 @@ final class NamedSql {
         this.names = List.copyOf(found);
     }
 
-    String sql() {
-        return sql;
-    }
-
     PreparedStatement prepare(Connection connection) throws SQLException {
         return OneShotStatements.prepare(connection, sql);
     }
