@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outbox.core.NoActiveUnitOfWorkException;
 import dev.outbox.core.OutboxEvent;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -198,6 +197,5 @@ class JdbiOutboxTest {
             assertThat(wakeUps.tryAcquire(Duration.ofSeconds(30).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
                     .isTrue();
         }
-        assertThat(new String(event("x").payload(), StandardCharsets.UTF_8)).contains("x");
     }
 }

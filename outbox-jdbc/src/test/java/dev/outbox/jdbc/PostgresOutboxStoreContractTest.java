@@ -11,19 +11,11 @@ import org.junit.jupiter.api.Nested;
 class PostgresOutboxStoreContractTest {
     private static final Jdbi JDBI = TestDatabase.jdbi();
 
-    /** Published rows deleted at once (the default). */
+    /** Published rows deleted at once (the default); cleared by truncating the table. */
     @Nested
-    class DeletingPublished extends OutboxStoreContract {
-        private final Fixture fixture = new Fixture(false);
-
-        @Override
-        protected OutboxStore store() {
-            return fixture.store;
-        }
-
-        @Override
-        protected void appendCommitted(List<OutboxEvent> events) {
-            fixture.append(events);
+    class DeletingPublished extends OnPostgres {
+        DeletingPublished() {
+            super(false);
         }
 
         @Override
@@ -32,10 +24,20 @@ class PostgresOutboxStoreContractTest {
         }
     }
 
-    /** Published rows kept for a retention period and purged in batches. */
+    /** Published rows kept for a retention period and purged in batches; cleared through the store's own API. */
     @Nested
-    class RetainingPublished extends OutboxStoreContract {
-        private final Fixture fixture = new Fixture(true);
+    class RetainingPublished extends OnPostgres {
+        RetainingPublished() {
+            super(true);
+        }
+    }
+
+    abstract static class OnPostgres extends OutboxStoreContract {
+        final Fixture fixture;
+
+        OnPostgres(boolean retain) {
+            fixture = new Fixture(retain);
+        }
 
         @Override
         protected OutboxStore store() {

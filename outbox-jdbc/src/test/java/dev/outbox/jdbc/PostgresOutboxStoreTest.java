@@ -145,12 +145,13 @@ class PostgresOutboxStoreTest {
 
     @Test
     void publishedRowsAreDeletedByDefault() {
-        List<OutboxEvent> a = append("a", 3);
-        store.markPublished(ids(store.claim("r1", 10, now, LEASE)), now);
+        append("a", 3);
+        List<ClaimedEvent> claimed = store.claim("r1", 10, now, LEASE);
+        assertThat(claimed).hasSize(3);
+        store.markPublished(ids(claimed), now);
 
         assertThat(rows("true")).isZero();
         assertThat(store.purgePublished(now.plusSeconds(1), 10)).isZero();
-        assertThat(a).hasSize(3);
     }
 
     @Test
