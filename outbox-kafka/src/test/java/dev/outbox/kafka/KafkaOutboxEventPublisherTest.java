@@ -176,6 +176,26 @@ class KafkaOutboxEventPublisherTest {
         }
     }
 
+    @Test
+    void aggregateWhosePilotFailed_hasItsLaterEventsHeldBackWhileOtherAggregatesAreSent() throws Exception {
+        CountingMockProducer producer = new CountingMockProducer(false, "outbox.event.Order", 1);
+        try (KafkaOutboxEventPublisher publisher = publisher(producer)) {
+            CompletableFuture<List<PublishOutcome>> stage = CompletableFuture.supplyAsync(() -> publisher.publish(
+                    List.of(TestEvents.order("a", "OrderCreated"), TestEvents.order("b"),
+                            TestEvents.order("a", "OrderConfirmed")))).thenCompose(s -> s);
+
+            awaitHistorySize(producer, 1);
+            producer.errorNext(new TimeoutException("Expiring 1 record(s)")); // the pilot: first record of partition 0
+            awaitHistorySize(producer, 2);
+            producer.completeNext();
+
+            assertThat(statuses(stage.get(10, TimeUnit.SECONDS)))
+                    .containsExactly(Status.RETRIABLE_FAILURE, Status.PUBLISHED, Status.RETRIABLE_FAILURE);
+            assertThat(producer.history()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                    .as("a's later event is not sent ahead of its failed predecessor").containsExactly("a", "b");
+        }
+    }
+
     private static String[] firstKeysPerPartition(CountingMockProducer producer, List<OutboxEvent> events) {
         java.util.Map<Integer, String> first = new java.util.TreeMap<>();
         java.util.Map<Integer, Integer> firstIndex = new java.util.HashMap<>();
