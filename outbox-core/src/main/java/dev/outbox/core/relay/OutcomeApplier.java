@@ -47,7 +47,8 @@ final class OutcomeApplier {
             String aggregate = event.aggregateType() + '\u0000' + event.aggregateId();
             PublishOutcome outcome = outcomes.get(event.id());
             if (outcome == null) {
-                outcome = PublishOutcome.retriable(event.id(), new OutboxException("the publisher reported no outcome"));
+                outcome = PublishOutcome.retriable(event.id(),
+                        new OutboxException("the publisher reported no outcome"));
             }
             Failure held = heldBehind.get(aggregate);
             int failedAttempts = claimedEvent.attempts() + 1;
