@@ -1,5 +1,6 @@
 package dev.outbox.core.relay;
 
+import dev.outbox.core.OutboxEvent;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,15 +14,17 @@ final class InFlightBatch {
     private static final int APPLYING = 1;
     private static final int ABANDONED = 2;
 
-    private final List<UUID> eventIds;
+    private final List<OutboxEvent> events;
     private final AtomicInteger state = new AtomicInteger(PUBLISHING);
 
-    InFlightBatch(List<UUID> eventIds) {
-        this.eventIds = List.copyOf(eventIds);
+    /** Takes the claimed events, an unmodifiable list shared with the cycle. */
+    InFlightBatch(List<OutboxEvent> events) {
+        this.events = events;
     }
 
+    /** Returns the ids of the claimed events; needed only to release them. */
     List<UUID> eventIds() {
-        return eventIds;
+        return events.stream().map(OutboxEvent::id).toList();
     }
 
     /** Returns whether the caller may apply the outcomes (nobody abandoned the batch). */

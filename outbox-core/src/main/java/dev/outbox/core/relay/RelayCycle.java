@@ -55,7 +55,7 @@ final class RelayCycle {
             return 0;
         }
         List<OutboxEvent> events = claimed.stream().map(ClaimedEvent::event).toList();
-        InFlightBatch batch = new InFlightBatch(events.stream().map(OutboxEvent::id).toList());
+        InFlightBatch batch = new InFlightBatch(events);
         inFlight.set(batch);
         try {
             if (stopping.getAsBoolean()) {
@@ -96,13 +96,14 @@ final class RelayCycle {
         if (!batch.abandon()) {
             return false;
         }
+        List<UUID> eventIds = batch.eventIds();
         try {
-            store.release(config.claimant(), batch.eventIds());
+            store.release(config.claimant(), eventIds);
             LOG.warn("outbox relay {} released {} claimed events unpublished while stopping", config.claimant(),
-                    batch.eventIds().size());
+                    eventIds.size());
         } catch (RuntimeException e) {
             LOG.warn("outbox relay {} could not release {} claims; they expire after the lease", config.claimant(),
-                    batch.eventIds().size(), e);
+                    eventIds.size(), e);
         }
         return true;
     }
