@@ -146,11 +146,11 @@ public final class InMemoryOutboxStore implements OutboxStore {
                 if (claimed.size() == limit) {
                     break;
                 }
-                if (stored.state != StoredEvent.State.PENDING || blocked.contains(stored.aggregateKey())) {
+                if (stored.state != StoredEvent.State.PENDING || blocked.contains(stored.aggregateKey)) {
                     continue;
                 }
                 if (!stored.isDue(now) || stored.isClaimed(now)) {
-                    blocked.add(stored.aggregateKey());
+                    blocked.add(stored.aggregateKey);
                     continue;
                 }
                 stored.claimant = claimant;

@@ -9,6 +9,8 @@ final class StoredEvent {
 
     final OutboxEvent event;
     final long sequence;
+    /** Type and id of the event's aggregate, the unit of ordering in claims. */
+    final String aggregateKey;
     State state = State.PENDING;
     int attempts;
     Instant nextAttemptAt;
@@ -21,10 +23,7 @@ final class StoredEvent {
     StoredEvent(OutboxEvent event, long sequence) {
         this.event = event;
         this.sequence = sequence;
-    }
-
-    String aggregateKey() {
-        return event.aggregateType() + '\u0000' + event.aggregateId();
+        this.aggregateKey = event.aggregateType() + '\u0000' + event.aggregateId();
     }
 
     boolean isDue(Instant now) {
