@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -183,35 +184,15 @@ public final class InMemoryOutboxStore implements OutboxStore {
 
     @Override
     public void reschedule(Collection<FailedDelivery> failures) {
-        checkAvailable();
-        synchronized (lock) {
-            for (FailedDelivery failure : failures) {
-                StoredEvent stored = pendingOrNull(failure.eventId());
-                if (stored != null) {
-                    stored.attempts = failure.attempts();
-                    stored.nextAttemptAt = failure.nextAttemptAt();
-                    stored.lastError = failure.lastError();
-                    stored.clearClaim();
-                }
-            }
-        }
+        recordFailures(failures, (stored, failure) -> stored.nextAttemptAt = failure.nextAttemptAt());
     }
 
     @Override
     public void deadLetter(Collection<FailedDelivery> failures) {
-        checkAvailable();
-        synchronized (lock) {
-            for (FailedDelivery failure : failures) {
-                StoredEvent stored = pendingOrNull(failure.eventId());
-                if (stored != null) {
-                    stored.state = StoredEvent.State.DEAD;
-                    stored.attempts = failure.attempts();
-                    stored.lastError = failure.lastError();
-                    stored.deadLetteredAt = failure.nextAttemptAt();
-                    stored.clearClaim();
-                }
-            }
-        }
+        recordFailures(failures, (stored, failure) -> {
+            stored.state = StoredEvent.State.DEAD;
+            stored.deadLetteredAt = failure.nextAttemptAt();
+        });
     }
 
     @Override
@@ -318,6 +299,22 @@ public final class InMemoryOutboxStore implements OutboxStore {
         Objects.requireNonNull(onNewEvents, "onNewEvents");
         subscribers.add(onNewEvents);
         return () -> subscribers.remove(onNewEvents);
+    }
+
+    /** Records each failure's attempts and error on its pending event, releases its claim, then runs {@code then}. */
+    private void recordFailures(Collection<FailedDelivery> failures, BiConsumer<StoredEvent, FailedDelivery> then) {
+        checkAvailable();
+        synchronized (lock) {
+            for (FailedDelivery failure : failures) {
+                StoredEvent stored = pendingOrNull(failure.eventId());
+                if (stored != null) {
+                    stored.attempts = failure.attempts();
+                    stored.lastError = failure.lastError();
+                    stored.clearClaim();
+                    then.accept(stored, failure);
+                }
+            }
+        }
     }
 
     private StoredEvent pendingOrNull(UUID id) {
