@@ -195,6 +195,16 @@ public abstract class OutboxStoreContract {
     }
 
     @Test
+    void anAggregateIsItsTypeAndIdSoTheSameIdOfAnotherTypeIsNotHeldUp() {
+        OutboxEvent order = event("42");
+        OutboxEvent customer = event("Customer", "42");
+        appendCommitted(List.of(order, customer));
+        store.claim(OTHER, 1, now, LEASE);
+
+        assertThat(ids(store.claim(ME, 10, now.plusSeconds(1), LEASE))).containsExactly(customer.id());
+    }
+
+    @Test
     void aLaterEventWaitsWhileTheEarlierIsRescheduledIntoTheFuture() {
         OutboxEvent first = event("agg");
         OutboxEvent second = event("agg");
@@ -500,9 +510,13 @@ public abstract class OutboxStoreContract {
 
     /** Returns a JSON event of aggregate {@code Order/<aggregateId>} with a jsonb-normal payload. */
     protected OutboxEvent event(String aggregateId) {
+        return event("Order", aggregateId);
+    }
+
+    private OutboxEvent event(String aggregateType, String aggregateId) {
         sequence++;
-        return OutboxEvent.builder().aggregateType("Order").aggregateId(aggregateId).eventType("OrderUpdated")
-                .payload("{\"n\": " + sequence + "}").build();
+        return OutboxEvent.builder().aggregateType(aggregateType).aggregateId(aggregateId)
+                .eventType(aggregateType + "Updated").payload("{\"n\": " + sequence + "}").build();
     }
 
     private static List<UUID> ids(List<ClaimedEvent> claimed) {
