@@ -274,7 +274,8 @@ public final class ApicurioRegistryServer implements AutoCloseable {
          */
         public ApicurioRegistryServer start() {
             Path runnerJar = ApicurioDistribution.runnerJar(distributionDir.toAbsolutePath());
-            Path java = javaHome != null ? javaHomeBinary(javaHome) : JavaRuntimes.findJava(MINIMUM_JAVA_VERSION);
+            Path java = javaHome != null ? JavaRuntimes.requireJava(javaHome, MINIMUM_JAVA_VERSION, "javaHome")
+                    : JavaRuntimes.findJava(MINIMUM_JAVA_VERSION);
             int[] free = FreePorts.pick(2);
             int httpPort = port > 0 ? port : free[0];
             int managementPort = free[1] != httpPort ? free[1] : FreePorts.pick(1)[0];
@@ -304,14 +305,6 @@ public final class ApicurioRegistryServer implements AutoCloseable {
             LOG.info("Apicurio Registry started on {} in {} ms with {} (log {})",
                     server.url(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin), java, log);
             return server;
-        }
-
-        private static Path javaHomeBinary(Path home) {
-            if (JavaRuntimes.featureVersion(home).orElse(0) < MINIMUM_JAVA_VERSION) {
-                throw new EmbeddedServerException("javaHome " + home + " is not a Java " + MINIMUM_JAVA_VERSION
-                        + "+ installation (its release file says otherwise or is missing)");
-            }
-            return home.resolve("bin").resolve("java");
         }
     }
 }

@@ -30,14 +30,7 @@ final class JavaRuntimes {
     static Path findJava(int minimumVersion) {
         String explicit = System.getProperty(PROPERTY, System.getenv(ENVIRONMENT));
         if (explicit != null && !explicit.isBlank()) {
-            Path home = Path.of(explicit);
-            OptionalInt version = featureVersion(home);
-            if (version.isEmpty() || version.getAsInt() < minimumVersion) {
-                throw new EmbeddedServerException(PROPERTY + " / " + ENVIRONMENT + " points to " + home + ", which is "
-                        + (version.isEmpty() ? "not a Java installation" : "Java " + version.getAsInt())
-                        + "; Apicurio Registry needs Java " + minimumVersion + " or newer");
-            }
-            return java(home);
+            return requireJava(Path.of(explicit), minimumVersion, PROPERTY + " / " + ENVIRONMENT);
         }
         List<Path> candidates = new ArrayList<>();
         Optional.ofNullable(System.getenv("JAVA_HOME")).filter(s -> !s.isBlank()).map(Path::of).ifPresent(candidates::add);
@@ -54,8 +47,22 @@ final class JavaRuntimes {
                 + " or the environment variable " + ENVIRONMENT + " at its home directory");
     }
 
+    /**
+     * Returns the {@code bin/java} executable of {@code home}, or fails naming {@code setting}
+     * unless {@code home} is a Java installation of at least {@code minimumVersion}.
+     */
+    static Path requireJava(Path home, int minimumVersion, String setting) {
+        OptionalInt version = featureVersion(home);
+        if (version.isEmpty() || version.getAsInt() < minimumVersion) {
+            throw new EmbeddedServerException(setting + " points to " + home + ", which is "
+                    + (version.isEmpty() ? "not a Java installation" : "Java " + version.getAsInt())
+                    + "; Apicurio Registry needs Java " + minimumVersion + " or newer");
+        }
+        return java(home);
+    }
+
     /** Feature version of the installation at {@code home} from its {@code release} file, if it has a java binary. */
-    static OptionalInt featureVersion(Path home) {
+    private static OptionalInt featureVersion(Path home) {
         Path release = home.resolve("release");
         if (!Files.isExecutable(java(home)) || !Files.isRegularFile(release)) {
             return OptionalInt.empty();

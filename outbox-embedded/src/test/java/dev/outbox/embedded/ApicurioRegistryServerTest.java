@@ -42,6 +42,15 @@ class ApicurioRegistryServerTest {
     }
 
     @Test
+    void javaHomeThatIsNoJavaInstallation_isRefusedNamingTheSetting(@TempDir Path notAJava) {
+        assertThatThrownBy(() -> ApicurioRegistryServer.builder(ApicurioRegistryServer.locateDistribution())
+                .javaHome(notAJava).start())
+                .isInstanceOf(EmbeddedServerException.class)
+                .hasMessageContaining("javaHome").hasMessageContaining(notAJava.toString())
+                .hasMessageContaining("Java " + ApicurioRegistryServer.MINIMUM_JAVA_VERSION);
+    }
+
+    @Test
     void missingDistribution_failsWithAMessageNamingTheSetting(@TempDir Path empty) {
         assertThatThrownBy(() -> ApicurioRegistryServer.start(empty))
                 .isInstanceOf(EmbeddedServerException.class)
