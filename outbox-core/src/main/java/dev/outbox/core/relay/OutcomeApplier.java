@@ -44,13 +44,13 @@ final class OutcomeApplier {
         Map<String, Failure> heldBehind = new HashMap<>();
         for (ClaimedEvent claimedEvent : claimed) {
             OutboxEvent event = claimedEvent.event();
-            String aggregate = event.aggregateType() + '\u0000' + event.aggregateId();
             PublishOutcome outcome = outcomes.get(event.id());
             if (outcome == null) {
                 outcome = PublishOutcome.retriable(event.id(),
                         new OutboxException("the publisher reported no outcome"));
             }
-            Failure held = heldBehind.get(aggregate);
+            // the key matters only once an event of the batch was rescheduled, which most batches never see
+            Failure held = heldBehind.isEmpty() ? null : heldBehind.get(aggregateKey(event));
             int failedAttempts = claimedEvent.attempts() + 1;
             switch (outcome.status()) {
                 case PUBLISHED -> {
@@ -70,7 +70,7 @@ final class OutcomeApplier {
                         Instant next = held != null ? held.at : now.plus(backoff.delay(failedAttempts));
                         Failure retry = new Failure(event, failedAttempts, next, outcome.error());
                         plan.retries.add(retry);
-                        heldBehind.putIfAbsent(aggregate, retry);
+                        heldBehind.putIfAbsent(aggregateKey(event), retry);
                     }
                 }
             }
@@ -92,6 +92,10 @@ final class OutcomeApplier {
             store.deadLetter(plan.deadLetters.stream().map(Failure::delivery).toList());
             plan.deadLetters.forEach(f -> listener.onDeadLettered(f.event, f.attempts, f.error));
         }
+    }
+
+    private static String aggregateKey(OutboxEvent event) {
+        return event.aggregateType() + '\u0000' + event.aggregateId();
     }
 
     private static Throwable heldBackError(UUID failedEventId) {
