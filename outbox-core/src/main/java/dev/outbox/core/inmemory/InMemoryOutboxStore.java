@@ -167,8 +167,8 @@ public final class InMemoryOutboxStore implements OutboxStore {
         checkAvailable();
         synchronized (lock) {
             for (UUID id : eventIds) {
-                StoredEvent stored = events.get(id);
-                if (stored == null || stored.state != StoredEvent.State.PENDING) {
+                StoredEvent stored = pendingOrNull(id);
+                if (stored == null) {
                     continue;
                 }
                 if (retainPublished) {
