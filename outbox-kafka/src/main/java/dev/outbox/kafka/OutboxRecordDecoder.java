@@ -65,21 +65,21 @@ public final class OutboxRecordDecoder {
      */
     public DecodedOutboxEvent decode(ConsumerRecord<byte[], byte[]> record) {
         Objects.requireNonNull(record, "record");
-        String where = record.topic() + "-" + record.partition() + "@" + record.offset();
         Map<String, String> headers = new LinkedHashMap<>();
         for (Header header : record.headers()) {
             headers.put(header.key(), header.value() == null ? null : utf8(header.value()));
         }
-        UUID id = eventId(headers.get(OutboxHeaders.ID), where);
+        UUID id = eventId(headers.get(OutboxHeaders.ID), record);
         byte[] value = record.value();
         if (value == null) {
-            throw new OutboxDecodingException("record " + where + " has no value (a tombstone is not an event)");
+            throw new OutboxDecodingException("record " + where(record)
+                    + " has no value (a tombstone is not an event)");
         }
         OptionalInt schemaId = OptionalInt.empty();
         byte[] payload = value;
         if (ConfluentWireFormat.isFramed(value)) {
             schemaId = OptionalInt.of(ConfluentWireFormat.schemaId(value));
-            payload = decodeAvro(schemaId.getAsInt(), value, where);
+            payload = decodeAvro(schemaId.getAsInt(), value, record);
         }
         headers.values().removeIf(Objects::isNull);
         String aggregateId = record.key() == null ? null : utf8(record.key());
@@ -87,38 +87,44 @@ public final class OutboxRecordDecoder {
                 record.partition(), record.offset(), headers, payload, schemaId);
     }
 
-    private byte[] decodeAvro(int schemaId, byte[] framed, String where) {
+    private byte[] decodeAvro(int schemaId, byte[] framed, ConsumerRecord<?, ?> record) {
         if (registry == null) {
-            throw new OutboxDecodingException("record " + where + " holds Avro (schema id " + schemaId
+            throw new OutboxDecodingException("record " + where(record) + " holds Avro (schema id " + schemaId
                     + ") but the decoder has no schema registry");
         }
-        Schema schema = schemas.computeIfAbsent(schemaId, id -> parse(id, registry.schemaById(id), where));
+        Schema schema = schemas.computeIfAbsent(schemaId, id -> parse(id, registry.schemaById(id), record));
         try {
             return AvroPayloadCodec.decodeToPayload(schema, ConfluentWireFormat.body(framed));
         } catch (RuntimeException e) {
-            throw new OutboxDecodingException("record " + where + " does not match its Avro schema id " + schemaId, e);
+            throw new OutboxDecodingException("record " + where(record) + " does not match its Avro schema id "
+                    + schemaId, e);
         }
     }
 
-    private static Schema parse(int schemaId, String schema, String where) {
+    private static Schema parse(int schemaId, String schema, ConsumerRecord<?, ?> record) {
         try {
             return new Schema.Parser().parse(schema);
         } catch (RuntimeException e) {
-            throw new OutboxDecodingException("record " + where + " names schema id " + schemaId
+            throw new OutboxDecodingException("record " + where(record) + " names schema id " + schemaId
                     + ", which is not a valid Avro schema", e);
         }
     }
 
-    private static UUID eventId(String text, String where) {
+    private static UUID eventId(String text, ConsumerRecord<?, ?> record) {
         if (text == null) {
-            throw new OutboxDecodingException("record " + where + " has no '" + OutboxHeaders.ID + "' header");
+            throw new OutboxDecodingException("record " + where(record) + " has no '" + OutboxHeaders.ID + "' header");
         }
         try {
             return UUID.fromString(text);
         } catch (IllegalArgumentException e) {
-            throw new OutboxDecodingException("record " + where + " has an '" + OutboxHeaders.ID
+            throw new OutboxDecodingException("record " + where(record) + " has an '" + OutboxHeaders.ID
                     + "' header that is not a UUID", e);
         }
+    }
+
+    /** Names a record in error messages: {@code topic-partition@offset}; built only when decoding fails. */
+    private static String where(ConsumerRecord<?, ?> record) {
+        return record.topic() + "-" + record.partition() + "@" + record.offset();
     }
 
     private static String utf8(byte[] bytes) {

@@ -74,7 +74,8 @@ class OutboxRecordDecoderTest {
         byte[] avro = ConfluentWireFormat.frame(5, AvroPayloadCodec.encodeString("x"));
 
         assertThatThrownBy(() -> decoder.decode(record(new byte[] {'{', '}'}, false)))
-                .isInstanceOf(OutboxDecodingException.class).hasMessageContaining("'id' header");
+                .isInstanceOf(OutboxDecodingException.class).hasMessageContaining("'id' header")
+                .hasMessageContaining("outbox.event.Order-2@17");
         assertThatThrownBy(() -> decoder.decode(record(avro, true)))
                 .isInstanceOf(OutboxDecodingException.class).hasMessageContaining("no schema registry");
         assertThatThrownBy(() -> decoder.decode(record(null, true)))
