@@ -47,6 +47,25 @@ class InMemoryOutboxStoreTest {
     }
 
     @Test
+    void aRetainingStoreKeepsPublishedEventsUntilPurgedAtMostTheLimitAtATime() {
+        InMemoryOutboxStore retaining = InMemoryOutboxStore.retainingPublished();
+        List<OutboxEvent> events = List.of(OutboxEvent.json("Order", "1", "OrderCreated", "{}"),
+                OutboxEvent.json("Order", "2", "OrderCreated", "{}"),
+                OutboxEvent.json("Order", "3", "OrderCreated", "{}"));
+        retaining.append(events);
+        Instant publishedAt = Instant.parse("2026-01-01T00:00:00Z");
+        retaining.claim("r", 10, publishedAt, Duration.ofSeconds(1));
+        retaining.markPublished(events.stream().map(OutboxEvent::id).toList(), publishedAt);
+
+        assertThat(retaining.pending()).isEmpty();
+        assertThat(retaining.purgePublished(publishedAt, 10)).as("published at the cutoff, not before").isZero();
+        Instant later = publishedAt.plusSeconds(1);
+        assertThat(retaining.purgePublished(later, 2)).isEqualTo(2);
+        assertThat(retaining.purgePublished(later, 2)).isEqualTo(1);
+        assertThat(retaining.purgePublished(later, 2)).isZero();
+    }
+
+    @Test
     void invalidLimitsAreRefused() {
         assertThatThrownBy(() -> store.claim("r", 0, Instant.now(), Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limit");
