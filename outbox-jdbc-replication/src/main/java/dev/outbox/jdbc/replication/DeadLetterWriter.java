@@ -94,17 +94,13 @@ final class DeadLetterWriter {
     }
 
     void deadLetter(Connection connection, OutboxEvent event, int attempts, Throwable error) throws SQLException {
-        String json = isJson(event.contentType()) ? event.payloadAsString() : null;
-        write(connection, new RawRow(event.id().toString(), event.aggregateType(), event.aggregateId(), event.eventType(),
+        String json = ContentTypes.isJson(event.contentType()) ? event.payloadAsString() : null;
+        deadLetter(connection, new RawRow(event.id().toString(), event.aggregateType(), event.aggregateId(), event.eventType(),
                 json, json == null ? TextValues.byteaLiteral(event.payload()) : null, event.contentType(),
                 TextValues.headersJson(event.headers()), event.occurredAt().toString()), attempts, error);
     }
 
     void deadLetter(Connection connection, RawRow row, int attempts, Throwable error) throws SQLException {
-        write(connection, row, attempts, error);
-    }
-
-    private void write(Connection connection, RawRow row, int attempts, Throwable error) throws SQLException {
         try (PreparedStatement insert = OneShotStatements.prepare(connection, upsertDead)) {
             insert.setString(1, row.id());
             insert.setString(2, row.aggregateType());
@@ -140,10 +136,6 @@ final class DeadLetterWriter {
             delete.setInt(2, limit);
             return delete.executeUpdate();
         }
-    }
-
-    static boolean isJson(String contentType) {
-        return ContentTypes.isJson(contentType);
     }
 
     private static String describe(Throwable error) {

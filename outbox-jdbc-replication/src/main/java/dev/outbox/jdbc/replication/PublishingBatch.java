@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
  * Confined to the session thread.
  */
 final class PublishingBatch {
-    final List<CommittedTransaction> transactions;
     final long endLsn;
     final Instant oldestCommit;
     final int size;
@@ -23,7 +22,6 @@ final class PublishingBatch {
     long retryAtNanos;
 
     PublishingBatch(List<CommittedTransaction> transactions) {
-        this.transactions = List.copyOf(transactions);
         this.endLsn = transactions.get(transactions.size() - 1).endLsn;
         this.oldestCommit = transactions.get(0).commitTime;
         List<OutboxEvent> events = new ArrayList<>();

@@ -8,7 +8,6 @@ final class RelayState {
     private volatile boolean running;
     private volatile boolean leader;
     private volatile Instant oldestUnacknowledged;
-    private volatile String confirmedLsn;
     private final Object signal = new Object();
 
     boolean running() {
@@ -30,20 +29,8 @@ final class RelayState {
         leader = value;
     }
 
-    Instant oldestUnacknowledged() {
-        return oldestUnacknowledged;
-    }
-
     void oldestUnacknowledged(Instant value) {
         oldestUnacknowledged = value;
-    }
-
-    String confirmedLsn() {
-        return confirmedLsn;
-    }
-
-    void confirmed(String lsn) {
-        confirmedLsn = lsn;
     }
 
     /** The age of the oldest unacknowledged transaction, zero when there is none. */

@@ -232,7 +232,6 @@ final class StreamSession {
         stream.forceUpdateStatus();
         lastStatusNanos = System.nanoTime();
         confirmedLsn = lsn;
-        state.confirmed(position.asString());
         settings.listener().onConfirmed(position.asString());
     }
 
