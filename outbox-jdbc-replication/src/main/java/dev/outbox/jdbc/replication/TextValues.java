@@ -16,20 +16,11 @@ import java.util.Map;
  */
 final class TextValues {
 
+    /** Lenient for the offset only: PostgreSQL prints {@code +HH}, {@code +HH:MM} or {@code +HH:MM:SS}. */
     private static final DateTimeFormatter TIMESTAMPTZ = new DateTimeFormatterBuilder()
             .appendPattern("uuuu-MM-dd HH:mm:ss")
             .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
-            .appendOffset("+HH:mm:ss", "Z")
-            .toFormatter();
-    private static final DateTimeFormatter TIMESTAMPTZ_SHORT_OFFSET = new DateTimeFormatterBuilder()
-            .appendPattern("uuuu-MM-dd HH:mm:ss")
-            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
-            .appendOffset("+HH:mm", "Z")
-            .toFormatter();
-    private static final DateTimeFormatter TIMESTAMPTZ_HOUR_OFFSET = new DateTimeFormatterBuilder()
-            .appendPattern("uuuu-MM-dd HH:mm:ss")
-            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
-            .appendOffset("+HH", "Z")
+            .parseLenient().appendOffset("+HH:MM:ss", "Z").parseStrict()
             .toFormatter();
 
     private TextValues() {
@@ -37,11 +28,7 @@ final class TextValues {
 
     /** Parses {@code 2026-11-23 16:36:37.123456+00} (offsets {@code +HH}, {@code +HH:MM}, {@code +HH:MM:SS}). */
     static Instant timestamptz(String text) {
-        int offsetStart = Math.max(text.lastIndexOf('+'), text.lastIndexOf('-'));
-        int offsetLength = text.length() - offsetStart;
-        DateTimeFormatter formatter = offsetLength == 3 ? TIMESTAMPTZ_HOUR_OFFSET
-                : offsetLength == 6 ? TIMESTAMPTZ_SHORT_OFFSET : TIMESTAMPTZ;
-        return OffsetDateTime.parse(text, formatter).toInstant();
+        return OffsetDateTime.parse(text, TIMESTAMPTZ).toInstant();
     }
 
     /** Parses {@code \x0a1b...}. */
