@@ -52,6 +52,26 @@ class LogTailingRelayTest {
         return relay;
     }
 
+    /**
+     * Appends {@code TestDatabase.event(aggregateId, i)} for {@code i} from {@code from} (inclusive) to {@code to}
+     * (exclusive) through a log-only outbox, each in a transaction of its own; returns them in order.
+     */
+    private List<OutboxEvent> appendEach(String aggregateId, int from, int to) {
+        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
+        LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
+        List<OutboxEvent> events = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            OutboxEvent event = TestDatabase.event(aggregateId, i);
+            events.add(event);
+            unitOfWork.useTransaction(() -> outbox.append(event));
+        }
+        return events;
+    }
+
+    private static List<java.util.UUID> ids(List<OutboxEvent> events) {
+        return events.stream().map(OutboxEvent::id).toList();
+    }
+
     @Test
     void givenConcurrentWriters_eventsArriveInCommitOrderAndTheLogOnlyTableStaysEmpty() throws Exception {
         RecordingPublisher publisher = RecordingPublisher.create();
@@ -173,19 +193,11 @@ class LogTailingRelayTest {
     void givenRetriableFailures_theSameEventsAreRetriedInOrderAndNothingIsSkipped() {
         RecordingPublisher publisher = RecordingPublisher.create().failNextCalls(3);
         started(relay(publisher, TableMode.LOG_ONLY));
-        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
-        LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
-        List<OutboxEvent> events = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            OutboxEvent event = TestDatabase.event("a1", i);
-            events.add(event);
-            unitOfWork.useTransaction(() -> outbox.append(event));
-        }
+        List<OutboxEvent> events = appendEach("a1", 0, 20);
         Await.until("20 events published", () -> publisher.published().size() >= 20);
 
         assertThat(publisher.callCount()).isGreaterThan(3);
-        assertThat(publisher.published()).extracting(OutboxEvent::id)
-                .containsExactlyElementsOf(events.stream().map(OutboxEvent::id).toList());
+        assertThat(publisher.published()).extracting(OutboxEvent::id).containsExactlyElementsOf(ids(events));
     }
 
     @Test
@@ -272,22 +284,13 @@ class LogTailingRelayTest {
     void givenDatabaseRestart_theRelayReconnectsAndDeliversEverything() {
         RecordingPublisher publisher = RecordingPublisher.create();
         LogTailingRelay relay = started(relay(publisher, TableMode.LOG_ONLY));
-        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
-        LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
-        List<OutboxEvent> events = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            if (i == 10) {
-                Await.until("first half published", () -> publisher.published().size() >= 10);
-                TestDatabase.server().stop();
-                TestDatabase.server().start();
-            }
-            OutboxEvent event = TestDatabase.event("d", i);
-            events.add(event);
-            unitOfWork.useTransaction(() -> outbox.append(event));
-        }
+        List<OutboxEvent> events = new ArrayList<>(appendEach("d", 0, 10));
+        Await.until("first half published", () -> publisher.published().size() >= 10);
+        TestDatabase.server().stop();
+        TestDatabase.server().start();
+        events.addAll(appendEach("d", 10, 20));
 
-        Await.until("all published after the restart", () -> publisher.publishedIds().containsAll(
-                events.stream().map(OutboxEvent::id).toList()));
+        Await.until("all published after the restart", () -> publisher.publishedIds().containsAll(ids(events)));
         Await.until("the relay leads again", relay::isLeader);
         assertThat(publisher.published().stream().map(LogTailingRelayTest::seqOf).distinct().toList()).isSorted();
     }
@@ -298,20 +301,12 @@ class LogTailingRelayTest {
         LogTailingRelay first = started(relay(publisher, TableMode.LOG_ONLY));
         Await.until("first relay leads", first::isLeader);
         LogTailingRelay second = started(relay(publisher, TableMode.LOG_ONLY));
-        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
-        LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
-        for (int i = 0; i < 50; i++) {
-            OutboxEvent event = TestDatabase.event("l", i);
-            unitOfWork.useTransaction(() -> outbox.append(event));
-        }
+        appendEach("l", 0, 50);
         Await.until("first 50 published", () -> publisher.published().size() >= 50);
         assertThat(second.isLeader()).isFalse();
 
         first.close();
-        for (int i = 50; i < 100; i++) {
-            OutboxEvent event = TestDatabase.event("l", i);
-            unitOfWork.useTransaction(() -> outbox.append(event));
-        }
+        appendEach("l", 50, 100);
 
         Await.until("standby leads", second::isLeader);
         Await.until("all 100 published", () -> publisher.publishedIds().stream().distinct().count() >= 100);
@@ -325,24 +320,15 @@ class LogTailingRelayTest {
         LogTailingRelay first = started(relay(publisher, TableMode.LOG_ONLY));
         Await.until("first relay leads", first::isLeader);
         LogTailingRelay second = started(relay(publisher, TableMode.LOG_ONLY));
-        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
-        LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
-        List<OutboxEvent> events = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
-            if (i == 30) {
-                Await.until("first half published", () -> publisher.published().size() >= 30);
-                // The leader's process dies: its sessions end without a goodbye, and it never comes back.
-                TestDatabase.killRelaySessions(fixture.slot());
-                first.stop();
-            }
-            OutboxEvent event = TestDatabase.event("k", i);
-            events.add(event);
-            unitOfWork.useTransaction(() -> outbox.append(event));
-        }
+        List<OutboxEvent> events = new ArrayList<>(appendEach("k", 0, 30));
+        Await.until("first half published", () -> publisher.published().size() >= 30);
+        // The leader's process dies: its sessions end without a goodbye, and it never comes back.
+        TestDatabase.killRelaySessions(fixture.slot());
+        first.stop();
+        events.addAll(appendEach("k", 30, 60));
 
         Await.until("the standby leads", second::isLeader);
-        Await.until("every event published", () -> publisher.publishedIds().containsAll(
-                events.stream().map(OutboxEvent::id).toList()));
+        Await.until("every event published", () -> publisher.publishedIds().containsAll(ids(events)));
         assertThat(publisher.published().stream().map(LogTailingRelayTest::seqOf).distinct().toList()).isSorted();
     }
 
