@@ -281,6 +281,27 @@ class LogTailingRelayTest {
     }
 
     @Test
+    void givenEventsTheBrokerNeverAcknowledges_theSlotIsNotConfirmedPastThem_andTheNextRelayDeliversThem() {
+        // The first relay's every publish call fails (retriably, without limit) while it idles between retries
+        // with frequent status updates and heartbeats: a confirmation past the events would lose them.
+        RecordingPublisher failing = RecordingPublisher.create().failNextCalls(Integer.MAX_VALUE);
+        LogTailingRelay first = started(relay(failing, TableMode.LOG_ONLY).statusInterval(Duration.ofMillis(100))
+                .heartbeatInterval(Duration.ofMillis(200)));
+        Await.until("first relay leads", first::isLeader);
+        List<OutboxEvent> events = appendEach("n", 0, 3);
+        Await.until("several failed attempts", () -> failing.callCount() >= 5);
+        first.close();
+        assertThat(failing.published()).isEmpty();
+
+        RecordingPublisher healthy = RecordingPublisher.create();
+        started(relay(healthy, TableMode.LOG_ONLY));
+
+        Await.until("the next relay delivers every event", Duration.ofSeconds(30),
+                () -> healthy.publishedIds().containsAll(ids(events)));
+        assertThat(healthy.publishedIds()).containsExactlyElementsOf(ids(events));
+    }
+
+    @Test
     void givenDatabaseRestart_theRelayReconnectsAndDeliversEverything() {
         RecordingPublisher publisher = RecordingPublisher.create();
         LogTailingRelay relay = started(relay(publisher, TableMode.LOG_ONLY));
