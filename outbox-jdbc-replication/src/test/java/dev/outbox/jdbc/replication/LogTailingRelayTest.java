@@ -221,6 +221,22 @@ class LogTailingRelayTest {
     }
 
     @Test
+    void givenARowNoEventCanHold_itIsDeadLetteredAndLaterEventsGoOn() {
+        RecordingPublisher publisher = RecordingPublisher.create();
+        started(relay(publisher, TableMode.KEEP_ROWS));
+        // Written around the append port: an aggregate type that cannot become a Kafka topic name.
+        java.util.UUID invalid = java.util.UUID.randomUUID();
+        TestDatabase.execute("INSERT INTO " + fixture.table().qualifiedName() + " (id, aggregatetype, aggregateid, type, "
+                + "payload, occurred_at) VALUES ('" + invalid + "', 'not a topic', 'x', 'E', '{}', now())");
+        List<OutboxEvent> later = appendEach("v", 0, 2);
+
+        Await.until("the later events published", () -> publisher.publishedIds().containsAll(ids(later)));
+        assertThat(publisher.sent()).extracting(OutboxEvent::id).doesNotContain(invalid);
+        assertThat(TestDatabase.count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
+                + invalid + "' AND status = 'dead' AND last_error LIKE '%aggregateType%'")).isEqualTo(1);
+    }
+
+    @Test
     void givenDeadLetterRequeued_itIsSentAgainAndTheLogOnlyTableEndsEmpty() {
         RecordingPublisher publisher = RecordingPublisher.create();
         LogTailingRelay relay = started(relay(publisher, TableMode.LOG_ONLY).maxAttempts(1));
