@@ -4,8 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -13,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class BadInputTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -89,29 +101,138 @@ class BadInputTest {
     }
 
     @Test
-    void oversizedChunkedBodyWithoutContentLengthIsRefusedWith413() throws Exception {
+    void oversizedChunkedBodyWithoutContentLengthIsRefusedWith413AndNothingIsWritten() throws Exception {
         long[] before = counts();
-        byte[] body = order(String.join(",", java.util.Collections.nCopies(2_000, line("1", "\"1.00\""))))
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + app.service.httpPort() + "/orders"))
-                .header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
-                .build();
+        String body = order(String.join(",", Collections.nCopies(2_000, line("1", "\"1.00\""))));
 
-        HttpResponse<String> response = TestService.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = postChunked("/orders", body, "Content-Type", "application/json");
 
-        assertThat(response.statusCode()).isEqualTo(413);
+        assertProblem(response, 413, "body");
         assertThat(counts()).isEqualTo(before);
     }
 
     @Test
-    void nonJsonContentTypeIsRefusedWith415() {
+    void chunkedBodyOverTheLimitIsRefusedWith413BeforeItEnds() throws Exception {
         long[] before = counts();
-        HttpResponse<String> response = app.send("POST", "/orders", order(line("1", "\"1\"")),
-                "Content-Type", "text/plain");
-        assertThat(response.statusCode()).isEqualTo(415);
+        // A raw socket: JDK 17's HttpClient reads no response before it has sent the whole body.
+        try (Socket socket = new Socket("127.0.0.1", app.service.httpPort())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            // 1 MiB in chunks and then no last chunk: a server that reads the body whole before
+            // checking its size waits for the end forever, and this read times out.
+            Thread writer = new Thread(() -> {
+                byte[] spaces = ("2000\r\n" + " ".repeat(0x2000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                try {
+                    out.write("1\r\n[\r\n".getBytes(StandardCharsets.US_ASCII));
+                    for (int i = 0; i < 128; i++) {
+                        out.write(spaces);
+                    }
+                } catch (IOException refused) {
+                    // the server closed the connection after its 413: what this test expects
+                }
+            }, "chunked-writer");
+            writer.setDaemon(true);
+            writer.start();
+
+            String head = responseHead(socket.getInputStream());
+
+            assertThat(head).startsWith("HTTP/1.1 413").containsIgnoringCase("Content-Type: application/problem+json");
+        }
         assertThat(counts()).isEqualTo(before);
+    }
+
+    /** Reads a response's status line and headers, up to the blank line. */
+    private static String responseHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        int b;
+        while (!head.toString().endsWith("\r\n\r\n") && (b = in.read()) != -1) {
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    @Test
+    void chunkedJsonOrderIsCreatedWithItsOutboxEvent() throws Exception {
+        long[] before = counts();
+
+        HttpResponse<String> response = postChunked("/orders", order(line("2", "\"1.50\"")),
+                "Content-Type", "application/json");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        assertThat(counts()).containsExactly(before[0] + 1, before[1] + 1, before[2] + 1);
+    }
+
+    @Test
+    void chunkedTextPlainOrderIsRefusedWith415NamingContentTypeAndNothingIsWritten() throws Exception {
+        long[] before = counts();
+
+        HttpResponse<String> response = postChunked("/orders", order(line("1", "\"1\"")), "Content-Type", "text/plain");
+
+        assertProblem(response, 415, "Content-Type");
+        assertThat(counts()).isEqualTo(before);
+    }
+
+    @Test
+    void orderWithoutContentTypeIsRefusedWith415NamingContentTypeAndNothingIsWritten() throws Exception {
+        long[] before = counts();
+        HttpRequest.Builder sized = HttpRequest.newBuilder(uri("/orders"))
+                .POST(HttpRequest.BodyPublishers.ofString(order(line("1", "\"1\""))));
+
+        assertProblem(TestService.HTTP.send(sized.build(), HttpResponse.BodyHandlers.ofString()), 415, "Content-Type");
+        assertProblem(postChunked("/orders", order(line("1", "\"1\""))), 415, "Content-Type");
+        assertThat(counts()).isEqualTo(before);
+    }
+
+    static Stream<String> refusedContentTypes() {
+        return Stream.of("text/plain", "application/x-www-form-urlencoded", "application/jsonp", "text/json", "");
+    }
+
+    @ParameterizedTest(name = "Content-Type \"{0}\"")
+    @MethodSource("refusedContentTypes")
+    void nonJsonContentTypeIsRefusedWith415NamingContentTypeAndNothingIsWritten(String contentType) throws Exception {
+        long[] before = counts();
+
+        HttpResponse<String> response = app.send("POST", "/orders", order(line("1", "\"1\"")),
+                "Content-Type", contentType);
+
+        assertProblem(response, 415, "Content-Type");
+        assertThat(counts()).isEqualTo(before);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8"})
+    void jsonContentTypeIsAcceptedWhateverItsCaseAndParameters(String contentType) {
+        HttpResponse<String> response = app.send("POST", "/orders", order(line("1", "\"1\"")),
+                "Content-Type", contentType);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    }
+
+    @Test
+    void chunkedTextPlainCancelOrConfirmIsRefusedWith415AndLeavesTheOrderUnchanged() throws Exception {
+        String id = JSON.readTree(app.send("POST", "/orders", order(line("1", "\"1\""))).body()).get("id").asText();
+        long[] before = counts();
+
+        assertProblem(postChunked("/orders/" + id + "/cancel", "{\"reason\": \"x\"}", "Content-Type", "text/plain"),
+                415, "Content-Type");
+        assertProblem(postChunked("/orders/" + id + "/cancel", "{\"reason\": \"x\"}"), 415, "Content-Type");
+        assertProblem(postChunked("/orders/" + id + "/confirm", "{}", "Content-Type", "text/plain"), 415, "Content-Type");
+        assertProblem(app.send("POST", "/orders/" + id + "/confirm", "{}", "Content-Type", "text/plain"),
+                415, "Content-Type");
+
+        assertThat(counts()).isEqualTo(before);
+        assertThat(JSON.readTree(app.send("GET", "/orders/" + id, null).body()).get("version").asInt()).isZero();
+        assertThat(app.send("POST", "/orders/" + id + "/confirm", null).statusCode())
+                .as("confirm without a body needs no Content-Type").isEqualTo(200);
+    }
+
+    @Test
+    void chunkedTextPlainBodyIsRefusedWith415EvenWhereNoBodyIsRead() throws Exception {
+        assertProblem(sendChunked("GET", "/orders", "x", "Content-Type", "text/plain"), 415, "Content-Type");
+        assertProblem(postChunked("/orders/" + UUID.randomUUID() + "/confirm", "", "Content-Type", "text/plain"),
+                415, "Content-Type");
     }
 
     @Test
@@ -161,13 +282,43 @@ class BadInputTest {
     }
 
     private static void assertProblem(HttpResponse<String> response, String field) throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertProblem(response, 400, field);
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String field) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
         JsonNode problem = JSON.readTree(response.body());
-        assertThat(problem.get("status").asInt()).isEqualTo(400);
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
         List<String> fields = new ArrayList<>();
         problem.get("errors").forEach(e -> fields.add(e.get("field").asText()));
         assertThat(fields).as(response.body()).contains(field);
+    }
+
+    /** POSTs {@code body} chunked; see {@link #sendChunked(String, String, String, String...)}. */
+    private HttpResponse<String> postChunked(String path, String body, String... headers) throws Exception {
+        return sendChunked("POST", path, body, headers);
+    }
+
+    /**
+     * Sends {@code body} with unknown length, which HttpClient frames with Transfer-Encoding:
+     * chunked (no Content-Length), over HTTP/1.1, with only the given headers (name, value...).
+     */
+    private HttpResponse<String> sendChunked(String method, String path, String body, String... headers)
+            throws Exception {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .version(HttpClient.Version.HTTP_1_1)
+                .timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return TestService.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + app.service.httpPort() + path);
     }
 
     private long[] counts() {
