@@ -18,6 +18,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Errors are RFC 9457 problem details: invalid input 400 (each field named), unknown order
  * 404, refused status change or stale version 409, body over {@value #MAX_BODY_BYTES} bytes 413,
- * a body that is not JSON 415, anything unexpected 500 (details only in the log). The optional
+ * a body without a JSON {@code Content-Type} 415 (whether it is framed by Content-Length or
+ * chunked), anything unexpected 500 (details only in the log). The optional
  * {@code If-Match: "<version>"} header on confirm and cancel makes the change conditional on the
  * order's version; responses carry the version as {@code ETag}.
  */
@@ -78,7 +80,7 @@ public final class OrderHttpApi {
     }
 
     private void routes(Javalin app) {
-        app.before(this::checkBody);
+        app.before(OrderHttpApi::checkBody);
         app.post("/orders", this::place);
         app.get("/orders", this::list);
         app.get("/orders/{id}", ctx -> respond(ctx, 200, orders.get().handle(orderId(ctx))));
@@ -94,23 +96,39 @@ public final class OrderHttpApi {
                 problems.write(ctx, 409, "illegal-transition", e.getMessage(), List.of()));
         app.exception(StaleOrderException.class, (e, ctx) ->
                 problems.write(ctx, 409, "stale-version", e.getMessage(), List.of()));
-        app.exception(HttpResponseException.class, (e, ctx) -> problems.write(ctx, e.getStatus(),
-                HttpStatus.forStatus(e.getStatus()).name().toLowerCase().replace('_', '-'), e.getMessage(), List.of()));
+        app.exception(RefusedBodyException.class, (e, ctx) ->
+                problems.write(ctx, e.status(), slug(e.status()), e.getMessage(), List.of(e.error())));
+        app.exception(HttpResponseException.class, (e, ctx) ->
+                problems.write(ctx, e.getStatus(), slug(e.getStatus()), e.getMessage(), List.of()));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("Request {} {} failed", ctx.method(), ctx.path(), e);
             problems.write(ctx, 500, "internal-error", "The request failed; see the service log.", List.of());
         });
     }
 
-    /** Refuses oversized and non-JSON bodies before any handler reads them. */
-    private void checkBody(Context ctx) {
-        if (ctx.contentLength() > MAX_BODY_BYTES) {
-            throw new HttpResponseException(413, "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
+    private static String slug(int status) {
+        return HttpStatus.forStatus(status).name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** Refuses oversized and non-JSON bodies on every route before any handler reads them. */
+    private static void checkBody(Context ctx) {
+        long length = ctx.req().getContentLengthLong();
+        if (length > MAX_BODY_BYTES) {
+            throw RefusedBodyException.tooLarge(MAX_BODY_BYTES);
         }
-        String type = ctx.contentType();
-        if (ctx.contentLength() > 0 && type != null && !type.startsWith("application/json")
-                && !type.startsWith("application/problem+json")) {
-            throw new HttpResponseException(415, "Send the body as application/json.");
+        // HTTP/1.1 frames a request body by Content-Length or by Transfer-Encoding (chunked), and a
+        // request with neither has none (RFC 9112, section 6.3).
+        if (length > 0 || ctx.header("Transfer-Encoding") != null) {
+            requireJson(ctx);
+        }
+    }
+
+    /** Accepts {@code application/json} (and problem+json) in any case, with any parameters. */
+    private static void requireJson(Context ctx) {
+        String type = ctx.header("Content-Type");
+        String essence = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        if (!essence.equals("application/json") && !essence.equals(Problems.CONTENT_TYPE)) {
+            throw RefusedBodyException.notJson(type);
         }
     }
 
@@ -170,8 +188,10 @@ public final class OrderHttpApi {
     }
 
     /**
-     * Reads the body, at most {@value #MAX_BODY_BYTES} bytes: the Content-Length check in
-     * {@link #checkBody} does not cover chunked bodies, and Javalin's own limit only checks the header.
+     * Reads the body, at most {@value #MAX_BODY_BYTES} + 1 bytes: the Content-Length check in
+     * {@link #checkBody} does not cover chunked bodies, and Javalin's own limit (used by
+     * {@code ctx.body()}, which reads a chunked body whole) only checks the header. Any bytes read
+     * must be JSON whatever {@link #checkBody} made of the framing, so that no other body is parsed.
      */
     private static byte[] body(Context ctx) {
         byte[] bytes;
@@ -181,7 +201,10 @@ public final class OrderHttpApi {
             throw new InvalidOrderException(FieldError.of("body", "could not be read: " + e.getMessage()));
         }
         if (bytes.length > MAX_BODY_BYTES) {
-            throw new HttpResponseException(413, "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
+            throw RefusedBodyException.tooLarge(MAX_BODY_BYTES);
+        }
+        if (bytes.length > 0) {
+            requireJson(ctx);
         }
         return bytes;
     }
