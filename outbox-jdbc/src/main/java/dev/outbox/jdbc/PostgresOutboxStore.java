@@ -42,6 +42,8 @@ import org.jdbi.v3.core.JdbiException;
  *       {@code seq} column) matching commit order within one aggregate. {@link JdbiOutbox} writes events
  *       in the commit's own round trip, which leaves only a sub-millisecond window; applications that
  *       serialize writes to an aggregate (a row lock or version check, as usual) close it entirely.
+ *   <li><b>Fenced writes</b>: every outcome write changes only pending rows whose {@code claimed_by} is the
+ *       writer, in the same statement, so a relay whose lease ran out cannot change rows another relay claimed.
  *   <li><b>Batches</b>: every write takes its ids as one array parameter, one statement per batch.
  *       Partial indexes on pending rows keep claims fast with millions of published or dead rows.
  *   <li><b>Retention</b>: published rows are deleted at once by default; with
@@ -131,30 +133,33 @@ public final class PostgresOutboxStore implements OutboxStore {
     }
 
     @Override
-    public void markPublished(Collection<UUID> eventIds, Instant now) {
+    public int markPublished(String claimant, Collection<UUID> eventIds, Instant now) {
+        Objects.requireNonNull(claimant, "claimant");
         Objects.requireNonNull(now, "now");
         if (eventIds.isEmpty()) {
-            return;
+            return 0;
         }
         if (retention.isZero()) {
-            update("markPublished", sql.deletePublished, (connection, statement) ->
-                    statement.setArray(1, uuids(connection, eventIds)));
-        } else {
-            update("markPublished", sql.markPublished, (connection, statement) -> {
-                statement.setObject(1, timestamp(now));
-                statement.setArray(2, uuids(connection, eventIds));
+            return update("markPublished", sql.deletePublished, (connection, statement) -> {
+                statement.setArray(1, uuids(connection, eventIds));
+                statement.setString(2, claimant);
             });
         }
+        return update("markPublished", sql.markPublished, (connection, statement) -> {
+            statement.setObject(1, timestamp(now));
+            statement.setArray(2, uuids(connection, eventIds));
+            statement.setString(3, claimant);
+        });
     }
 
     @Override
-    public void reschedule(Collection<FailedDelivery> failures) {
-        writeFailures("reschedule", sql.reschedule, failures);
+    public int reschedule(String claimant, Collection<FailedDelivery> failures) {
+        return writeFailures("reschedule", sql.reschedule, claimant, failures);
     }
 
     @Override
-    public void deadLetter(Collection<FailedDelivery> failures) {
-        writeFailures("deadLetter", sql.deadLetter, failures);
+    public int deadLetter(String claimant, Collection<FailedDelivery> failures) {
+        return writeFailures("deadLetter", sql.deadLetter, claimant, failures);
     }
 
     @Override
@@ -275,9 +280,10 @@ public final class PostgresOutboxStore implements OutboxStore {
         return new NotificationListener(jdbi, channel, onNewEvents).start();
     }
 
-    private void writeFailures(String operation, String statementSql, Collection<FailedDelivery> failures) {
+    private int writeFailures(String operation, String statementSql, String claimant, Collection<FailedDelivery> failures) {
+        Objects.requireNonNull(claimant, "claimant");
         if (failures.isEmpty()) {
-            return;
+            return 0;
         }
         int n = failures.size();
         UUID[] ids = new UUID[n];
@@ -292,11 +298,12 @@ public final class PostgresOutboxStore implements OutboxStore {
             errors[i] = failure.lastError();
             i++;
         }
-        update(operation, statementSql, (connection, statement) -> {
+        return update(operation, statementSql, (connection, statement) -> {
             statement.setArray(1, connection.createArrayOf("uuid", ids));
             statement.setArray(2, connection.createArrayOf("int4", attempts));
             statement.setArray(3, connection.createArrayOf("text", times));
             statement.setArray(4, connection.createArrayOf("text", errors));
+            statement.setString(5, claimant);
         });
     }
 

@@ -75,7 +75,7 @@ class CommandLineTest {
         OutboxEvent event = OutboxEvent.json("Order", "o-1", "OrderCreated", "{}");
         store.append(event);
         store.claim("test", 10, Instant.now(), Duration.ofMinutes(1));
-        store.deadLetter(List.of(new FailedDelivery(event.id(), 10, Instant.now(), "broker said no")));
+        store.deadLetter("test", List.of(new FailedDelivery(event.id(), 10, Instant.now(), "broker said no")));
 
         DeadLettersCommand.run(store, List.of("list"), out);
         assertThat(output()).contains("1 dead letter(s)", event.id().toString(), "broker said no");

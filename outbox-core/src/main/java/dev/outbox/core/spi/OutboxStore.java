@@ -22,6 +22,15 @@ import java.util.UUID;
  *   <li><b>Nothing lost.</b> An event leaves the pending state only through
  *       {@link #markPublished} or {@link #deadLetter}; a dead letter only through
  *       {@link #requeueDeadLetters} (back to pending) or {@link #deleteDeadLetters}.
+ *   <li><b>Writes fenced by the claim.</b> {@link #markPublished}, {@link #reschedule},
+ *       {@link #deadLetter} and {@link #release} change only events that are still pending and
+ *       whose claim is held by the writing claimant, checked atomically with the write. A relay
+ *       whose lease ran out and whose events another relay has claimed since (after a pause or a
+ *       slow broker) therefore cannot change them; its outcome is ignored and the event's new
+ *       holder decides. A claimant whose lease ran out but whose events nobody claimed since
+ *       still holds them alone, so its writes take effect: refusing them would only deliver an
+ *       acknowledged event again or lose the attempt a failure counted. Each write returns how
+ *       many events it changed, so a relay can tell and report ignored outcomes.
  * </ul>
  *
  * <p>Implementations are thread-safe and may be shared by several relays in one process.
@@ -44,25 +53,42 @@ public interface OutboxStore {
     /**
      * Records that the broker acknowledged these events: they are deleted, or kept as
      * published until {@link #purgePublished} when the adapter is configured to retain them.
-     * Unknown ids are ignored (another relay may have finished them after a lease expired).
+     * Only events still pending and claimed by {@code claimant} change (see the class rules);
+     * other and unknown ids are ignored (another relay may have claimed or finished them after
+     * this claimant's lease expired).
+     *
+     * @param claimant the claimant that claimed the events
+     * @param eventIds the acknowledged events
+     * @param now      the current time, recorded as the publication time
+     * @return how many events were marked published
      */
-    void markPublished(Collection<UUID> eventIds, Instant now);
+    int markPublished(String claimant, Collection<UUID> eventIds, Instant now);
 
     /**
      * Releases the claims on failed events and makes each due again at its
-     * {@link FailedDelivery#nextAttemptAt()}, recording the attempt count and error.
+     * {@link FailedDelivery#nextAttemptAt()}, recording the attempt count and error. Only events
+     * still pending and claimed by {@code claimant} change; others are ignored.
+     *
+     * @param claimant the claimant that claimed the events
+     * @param failures the failed events with their new attempt counts
+     * @return how many events were rescheduled
      */
-    void reschedule(Collection<FailedDelivery> failures);
+    int reschedule(String claimant, Collection<FailedDelivery> failures);
 
     /**
      * Moves events to the dead letters: kept, no longer pending, no longer holding up their
-     * aggregate.
+     * aggregate. Only events still pending and claimed by {@code claimant} change; others are
+     * ignored.
+     *
+     * @param claimant the claimant that claimed the events
+     * @param failures the events given up on, {@link FailedDelivery#nextAttemptAt()} being the time of death
+     * @return how many events were dead-lettered
      */
-    void deadLetter(Collection<FailedDelivery> failures);
+    int deadLetter(String claimant, Collection<FailedDelivery> failures);
 
     /**
      * Gives back claims without counting an attempt, as a relay does on a graceful stop.
-     * Only claims held by {@code claimant} are released.
+     * Only claims held by {@code claimant} on pending events are released.
      */
     void release(String claimant, Collection<UUID> eventIds);
 
