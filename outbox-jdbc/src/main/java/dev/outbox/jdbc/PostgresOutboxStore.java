@@ -1,6 +1,5 @@
 package dev.outbox.jdbc;
 
-import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.DeadLetter;
 import dev.outbox.core.spi.FailedDelivery;
@@ -27,6 +26,8 @@ import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link OutboxStore} on PostgreSQL: the table created by {@link OutboxSchema}, read and
@@ -59,6 +60,7 @@ import org.jdbi.v3.core.JdbiException;
  * Thread-safe; one instance may serve several relays.
  */
 public final class PostgresOutboxStore implements OutboxStore {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresOutboxStore.class);
     private static final int PURGE_BATCH = 10_000;
 
     private final Jdbi jdbi;
@@ -108,6 +110,7 @@ public final class PostgresOutboxStore implements OutboxStore {
         }
         return inTransaction("claim", connection -> {
             List<Row> rows = new ArrayList<>(limit);
+            List<EventRows.RowRead> invalid = new ArrayList<>(0);
             // Stale statistics (a fresh backlog not analyzed yet) could make a sort of every pending row
             // look cheap; with sorting off the claim always walks the pending index in append order and
             // stops after :limit rows.
@@ -121,9 +124,17 @@ public final class PostgresOutboxStore implements OutboxStore {
                 sql.claim.set(statement, "until", timestamp(now.plus(lease)));
                 try (ResultSet rs = statement.executeQuery()) {
                     while (rs.next()) {
-                        rows.add(new Row(rs.getLong("seq"), new ClaimedEvent(EventRows.event(rs), rs.getInt("attempts"))));
+                        EventRows.RowRead read = EventRows.read(rs);
+                        if (read.event() != null) {
+                            rows.add(new Row(rs.getLong("seq"), new ClaimedEvent(read.event(), rs.getInt("attempts"))));
+                        } else {
+                            invalid.add(read);
+                        }
                     }
                 }
+            }
+            if (!invalid.isEmpty()) {
+                deadLetterInvalid(connection, claimant, invalid, now);
             }
             rows.sort(Comparator.comparingLong(Row::seq));
             List<ClaimedEvent> claimed = new ArrayList<>(rows.size());
@@ -185,9 +196,11 @@ public final class PostgresOutboxStore implements OutboxStore {
                 List<DeadLetter> letters = new ArrayList<>();
                 try (ResultSet rs = statement.executeQuery()) {
                     while (rs.next()) {
-                        OutboxEvent event = EventRows.event(rs);
-                        letters.add(new DeadLetter(event, rs.getInt("attempts"), rs.getString("last_error"),
-                                rs.getObject("dead_lettered_at", OffsetDateTime.class).toInstant()));
+                        EventRows.RowRead read = EventRows.read(rs);
+                        letters.add(new DeadLetter(read.id(), read.aggregateType(), read.aggregateId(), read.type(),
+                                read.payloadSize(), rs.getInt("attempts"), rs.getString("last_error"),
+                                rs.getObject("dead_lettered_at", OffsetDateTime.class).toInstant(),
+                                Optional.ofNullable(read.event())));
                     }
                 }
                 return letters;
@@ -278,6 +291,31 @@ public final class PostgresOutboxStore implements OutboxStore {
     public Subscription subscribe(Runnable onNewEvents) {
         Objects.requireNonNull(onNewEvents, "onNewEvents");
         return new NotificationListener(jdbi, channel, onNewEvents).start();
+    }
+
+    /**
+     * Dead-letters rows the claim took that no event can hold, in the claim's transaction, so one such row
+     * written by another writer cannot fail every claim (and with it every relay). Logged once each, by id.
+     */
+    private void deadLetterInvalid(Connection connection, String claimant, List<EventRows.RowRead> invalid, Instant now)
+            throws SQLException {
+        UUID[] ids = new UUID[invalid.size()];
+        String[] errors = new String[invalid.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = invalid.get(i).id();
+            errors[i] = invalid.get(i).invalidReason();
+        }
+        try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.deadLetterInvalid)) {
+            statement.setObject(1, timestamp(now));
+            statement.setArray(2, connection.createArrayOf("uuid", ids));
+            statement.setArray(3, connection.createArrayOf("text", errors));
+            statement.setString(4, claimant);
+            statement.executeUpdate();
+        }
+        for (EventRows.RowRead row : invalid) {
+            LOG.warn("outbox row {} ({}/{}, {} payload bytes) is no valid event; dead-lettered: {}", row.id(),
+                    row.aggregateType(), row.aggregateId(), row.payloadSize(), row.invalidReason());
+        }
     }
 
     private int writeFailures(String operation, String statementSql, String claimant, Collection<FailedDelivery> failures) {

@@ -9,6 +9,7 @@ final class StoreStatements {
     final String markPublished;
     final String reschedule;
     final String deadLetter;
+    final String deadLetterInvalid;
     final String release;
     final String deadLetters;
     final String requeue;
@@ -85,6 +86,10 @@ final class StoreStatements {
                 + "last_error = f.error, claimed_by = NULL, claimed_until = NULL" + failures;
         this.deadLetter = "UPDATE " + t + " e SET status = 'dead', attempts = f.attempts, dead_lettered_at = f.at::timestamptz, "
                 + "last_error = f.error, claimed_by = NULL, claimed_until = NULL" + failures;
+        // Rows the claim just took that no OutboxEvent can hold: dead with their reason, attempts as they were.
+        this.deadLetterInvalid = "UPDATE " + t + " e SET status = 'dead', dead_lettered_at = ?, last_error = f.error, "
+                + "claimed_by = NULL, claimed_until = NULL FROM unnest(?::uuid[], ?::text[]) AS f(id, error)"
+                + " WHERE e.id = f.id AND e.status = 'pending' AND e.claimed_by = ?";
         this.release = "UPDATE " + t + " SET claimed_by = NULL, claimed_until = NULL "
                 + "WHERE id = ANY (?::uuid[]) AND claimed_by = ? AND status = 'pending'";
         this.deadLetters = "SELECT " + EventRows.SELECT_COLUMNS + ", e.last_error, e.dead_lettered_at FROM " + t

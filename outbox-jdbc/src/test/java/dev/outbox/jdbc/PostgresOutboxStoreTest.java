@@ -107,7 +107,7 @@ class PostgresOutboxStoreTest {
 
         assertThat(ids(store.claim("r1", 10, now, LEASE))).containsExactly(a.get(1).id());
         assertThat(store.deadLetters(10)).singleElement().satisfies(d -> {
-            assertThat(d.event()).isEqualTo(a.get(0).toBuilder().payload("{\"i\": 0}").build());
+            assertThat(d.event()).contains(a.get(0).toBuilder().payload("{\"i\": 0}").build());
             assertThat(d.attempts()).isEqualTo(5);
             assertThat(d.lastError()).isEqualTo("poison");
             assertThat(d.deadLetteredAt()).isEqualTo(now);

@@ -88,6 +88,27 @@ class CommandLineTest {
     }
 
     @Test
+    void deadLettersListShowsARowNoEventCanHoldThatTheRelayDeadLettered() {
+        TestService app = TestService.get();
+        UUID id = UUID.randomUUID();
+        // written around the append port by another writer, as the Debezium table layout allows: a 3 MB payload
+        app.service.jdbi().useHandle(h -> h.execute("INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload, "
+                + "occurred_at) VALUES (?, 'Order', ?, 'OrderCreated', ('{\"blob\": \"' || repeat('x', 3145728) || '\"}')::jsonb, "
+                + "now())", id, "raw-" + id));
+        try {
+            TestService.await("the running relay dead-letters the row", () -> app.service.jdbi().withHandle(h -> h.createQuery(
+                    "SELECT status FROM outbox_event WHERE id = :id").bind("id", id).mapTo(String.class).one()).equals("dead"));
+
+            int status = Main.deadLetters(app.service, AppConfig.from(app.env()), List.of("list"), out);
+
+            assertThat(status).isZero();
+            assertThat(output()).contains(id.toString(), "Order/raw-" + id, "payload must be at most 1048576 bytes");
+        } finally {
+            app.service.jdbi().useHandle(h -> h.execute("DELETE FROM outbox_event WHERE id = ?", id));
+        }
+    }
+
+    @Test
     void logPublisherReportsEveryEventPublished() {
         LogOutboxEventPublisher publisher = new LogOutboxEventPublisher(OutboxEvent::aggregateType);
         OutboxEvent event = OutboxEvent.json("Order", "o-1", "OrderCreated", "{}");

@@ -22,6 +22,13 @@ import java.util.UUID;
  *   <li><b>Nothing lost.</b> An event leaves the pending state only through
  *       {@link #markPublished} or {@link #deadLetter}; a dead letter only through
  *       {@link #requeueDeadLetters} (back to pending) or {@link #deleteDeadLetters}.
+ *   <li><b>One bad row stops nothing.</b> A stored row that no {@link dev.outbox.core.OutboxEvent}
+ *       can hold (written around the append port by another writer: a payload over
+ *       {@link dev.outbox.core.OutboxEvent#MAX_PAYLOAD_BYTES}, an aggregate type a topic name cannot
+ *       carry, a blank type) never fails {@link #claim}: the claim dead-letters it with the validation
+ *       message as its last error, its attempts as they were, and returns the rest of the batch;
+ *       {@link #deadLetters} lists it as a {@link DeadLetter} without an event. Stores that hold only
+ *       valid events have no such rows.
  *   <li><b>Writes fenced by the claim.</b> {@link #markPublished}, {@link #reschedule},
  *       {@link #deadLetter} and {@link #release} change only events that are still pending and
  *       whose claim is held by the writing claimant, checked atomically with the write. A relay
@@ -46,7 +53,8 @@ public interface OutboxStore {
      * @param limit    the most events to return, at least 1
      * @param now      the current time; events with a next attempt after it are not due
      * @param lease    how long the claim lasts before another relay may take the events
-     * @return the claimed events; empty when nothing is due
+     * @return the claimed events; empty when nothing is due. Rows no event can hold are dead-lettered
+     *         instead of returned (see the class rules), so a claim may return fewer than it took.
      */
     List<ClaimedEvent> claim(String claimant, int limit, Instant now, Duration lease);
 
@@ -101,7 +109,9 @@ public interface OutboxStore {
 
     /**
      * Puts dead letters back in the queue as pending and due at {@code now}, with the attempt
-     * count reset. Ids that are not dead letters are ignored.
+     * count reset. Ids that are not dead letters are ignored. A row that is no valid event may be
+     * requeued too (an operator may have fixed it in the table); if it is still invalid, the next
+     * claim dead-letters it again with its reason.
      *
      * @return how many events were requeued
      */
