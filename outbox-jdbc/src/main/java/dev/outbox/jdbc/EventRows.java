@@ -1,11 +1,13 @@
 package dev.outbox.jdbc;
 
 import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.spi.FailedDelivery;
 import dev.outbox.jdbc.internal.ContentTypes;
 import dev.outbox.jdbc.internal.HeadersJson;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.UUID;
@@ -44,6 +46,44 @@ final class EventRows {
         int yearEnd = iso.indexOf('-', 1);
         long year = Long.parseLong(iso.substring(0, yearEnd));
         return String.format("%04d", 1 - year) + iso.substring(yearEnd) + " BC";
+    }
+
+    /**
+     * Reads the current row of {@code rs} (selected with {@link #SELECT_COLUMNS}) without failing on a row that no
+     * {@link OutboxEvent} can hold. Other writers fill the table around the append port (its Debezium layout is a
+     * public contract), so a row may break the event's rules: a payload over its limit, an aggregate type a topic
+     * name cannot carry, a blank type, malformed headers. Such a row comes back with the reason instead of the event.
+     */
+    static RowRead read(ResultSet rs) throws SQLException {
+        UUID id = rs.getObject("id", UUID.class);
+        try {
+            OutboxEvent event = event(rs);
+            return new RowRead(id, event.aggregateType(), event.aggregateId(), event.eventType(), event.payloadSize(),
+                    event, null);
+        } catch (IllegalArgumentException | NullPointerException | DateTimeException e) {
+            String json = rs.getString("payload_text");
+            byte[] bytes = json != null ? null : rs.getBytes("payload_bytes");
+            int size = json != null ? json.getBytes(StandardCharsets.UTF_8).length : bytes == null ? 0 : bytes.length;
+            return new RowRead(id, rs.getString("aggregatetype"), rs.getString("aggregateid"), rs.getString("type"), size,
+                    null, reason(e));
+        }
+    }
+
+    /** The validation message on one line, cut to what the store keeps; never the payload (the event's rules name sizes, not contents). */
+    private static String reason(RuntimeException e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        message = message.replaceAll("[\\r\\n]+", " ");
+        return message.length() > FailedDelivery.MAX_ERROR_LENGTH ? message.substring(0, FailedDelivery.MAX_ERROR_LENGTH) : message;
+    }
+
+    /**
+     * A row as read: its identifying columns, and either the event or why no event can hold the row.
+     *
+     * @param event         the event; null when the row breaks the event's rules
+     * @param invalidReason why the row is no event; null when {@code event} is set
+     */
+    record RowRead(UUID id, String aggregateType, String aggregateId, String type, int payloadSize, OutboxEvent event,
+            String invalidReason) {
     }
 
     static OutboxEvent event(ResultSet rs) throws SQLException {

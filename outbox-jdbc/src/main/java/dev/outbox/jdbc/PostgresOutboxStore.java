@@ -1,6 +1,5 @@
 package dev.outbox.jdbc;
 
-import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.DeadLetter;
 import dev.outbox.core.spi.FailedDelivery;
@@ -27,6 +26,8 @@ import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link OutboxStore} on PostgreSQL: the table created by {@link OutboxSchema}, read and
@@ -42,6 +43,8 @@ import org.jdbi.v3.core.JdbiException;
  *       {@code seq} column) matching commit order within one aggregate. {@link JdbiOutbox} writes events
  *       in the commit's own round trip, which leaves only a sub-millisecond window; applications that
  *       serialize writes to an aggregate (a row lock or version check, as usual) close it entirely.
+ *   <li><b>Fenced writes</b>: every outcome write changes only pending rows whose {@code claimed_by} is the
+ *       writer, in the same statement, so a relay whose lease ran out cannot change rows another relay claimed.
  *   <li><b>Batches</b>: every write takes its ids as one array parameter, one statement per batch.
  *       Partial indexes on pending rows keep claims fast with millions of published or dead rows.
  *   <li><b>Retention</b>: published rows are deleted at once by default; with
@@ -57,6 +60,7 @@ import org.jdbi.v3.core.JdbiException;
  * Thread-safe; one instance may serve several relays.
  */
 public final class PostgresOutboxStore implements OutboxStore {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresOutboxStore.class);
     private static final int PURGE_BATCH = 10_000;
 
     private final Jdbi jdbi;
@@ -106,6 +110,7 @@ public final class PostgresOutboxStore implements OutboxStore {
         }
         return inTransaction("claim", connection -> {
             List<Row> rows = new ArrayList<>(limit);
+            List<EventRows.RowRead> invalid = new ArrayList<>(0);
             // Stale statistics (a fresh backlog not analyzed yet) could make a sort of every pending row
             // look cheap; with sorting off the claim always walks the pending index in append order and
             // stops after :limit rows.
@@ -119,9 +124,17 @@ public final class PostgresOutboxStore implements OutboxStore {
                 sql.claim.set(statement, "until", timestamp(now.plus(lease)));
                 try (ResultSet rs = statement.executeQuery()) {
                     while (rs.next()) {
-                        rows.add(new Row(rs.getLong("seq"), new ClaimedEvent(EventRows.event(rs), rs.getInt("attempts"))));
+                        EventRows.RowRead read = EventRows.read(rs);
+                        if (read.event() != null) {
+                            rows.add(new Row(rs.getLong("seq"), new ClaimedEvent(read.event(), rs.getInt("attempts"))));
+                        } else {
+                            invalid.add(read);
+                        }
                     }
                 }
+            }
+            if (!invalid.isEmpty()) {
+                deadLetterInvalid(connection, claimant, invalid, now);
             }
             rows.sort(Comparator.comparingLong(Row::seq));
             List<ClaimedEvent> claimed = new ArrayList<>(rows.size());
@@ -131,30 +144,33 @@ public final class PostgresOutboxStore implements OutboxStore {
     }
 
     @Override
-    public void markPublished(Collection<UUID> eventIds, Instant now) {
+    public int markPublished(String claimant, Collection<UUID> eventIds, Instant now) {
+        Objects.requireNonNull(claimant, "claimant");
         Objects.requireNonNull(now, "now");
         if (eventIds.isEmpty()) {
-            return;
+            return 0;
         }
         if (retention.isZero()) {
-            update("markPublished", sql.deletePublished, (connection, statement) ->
-                    statement.setArray(1, uuids(connection, eventIds)));
-        } else {
-            update("markPublished", sql.markPublished, (connection, statement) -> {
-                statement.setObject(1, timestamp(now));
-                statement.setArray(2, uuids(connection, eventIds));
+            return update("markPublished", sql.deletePublished, (connection, statement) -> {
+                statement.setArray(1, uuids(connection, eventIds));
+                statement.setString(2, claimant);
             });
         }
+        return update("markPublished", sql.markPublished, (connection, statement) -> {
+            statement.setObject(1, timestamp(now));
+            statement.setArray(2, uuids(connection, eventIds));
+            statement.setString(3, claimant);
+        });
     }
 
     @Override
-    public void reschedule(Collection<FailedDelivery> failures) {
-        writeFailures("reschedule", sql.reschedule, failures);
+    public int reschedule(String claimant, Collection<FailedDelivery> failures) {
+        return writeFailures("reschedule", sql.reschedule, claimant, failures);
     }
 
     @Override
-    public void deadLetter(Collection<FailedDelivery> failures) {
-        writeFailures("deadLetter", sql.deadLetter, failures);
+    public int deadLetter(String claimant, Collection<FailedDelivery> failures) {
+        return writeFailures("deadLetter", sql.deadLetter, claimant, failures);
     }
 
     @Override
@@ -180,9 +196,11 @@ public final class PostgresOutboxStore implements OutboxStore {
                 List<DeadLetter> letters = new ArrayList<>();
                 try (ResultSet rs = statement.executeQuery()) {
                     while (rs.next()) {
-                        OutboxEvent event = EventRows.event(rs);
-                        letters.add(new DeadLetter(event, rs.getInt("attempts"), rs.getString("last_error"),
-                                rs.getObject("dead_lettered_at", OffsetDateTime.class).toInstant()));
+                        EventRows.RowRead read = EventRows.read(rs);
+                        letters.add(new DeadLetter(read.id(), read.aggregateType(), read.aggregateId(), read.type(),
+                                read.payloadSize(), rs.getInt("attempts"), rs.getString("last_error"),
+                                rs.getObject("dead_lettered_at", OffsetDateTime.class).toInstant(),
+                                Optional.ofNullable(read.event())));
                     }
                 }
                 return letters;
@@ -275,9 +293,35 @@ public final class PostgresOutboxStore implements OutboxStore {
         return new NotificationListener(jdbi, channel, onNewEvents).start();
     }
 
-    private void writeFailures(String operation, String statementSql, Collection<FailedDelivery> failures) {
+    /**
+     * Dead-letters rows the claim took that no event can hold, in the claim's transaction, so one such row
+     * written by another writer cannot fail every claim (and with it every relay). Logged once each, by id.
+     */
+    private void deadLetterInvalid(Connection connection, String claimant, List<EventRows.RowRead> invalid, Instant now)
+            throws SQLException {
+        UUID[] ids = new UUID[invalid.size()];
+        String[] errors = new String[invalid.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = invalid.get(i).id();
+            errors[i] = invalid.get(i).invalidReason();
+        }
+        try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.deadLetterInvalid)) {
+            statement.setObject(1, timestamp(now));
+            statement.setArray(2, connection.createArrayOf("uuid", ids));
+            statement.setArray(3, connection.createArrayOf("text", errors));
+            statement.setString(4, claimant);
+            statement.executeUpdate();
+        }
+        for (EventRows.RowRead row : invalid) {
+            LOG.warn("outbox row {} ({}/{}, {} payload bytes) is no valid event; dead-lettered: {}", row.id(),
+                    row.aggregateType(), row.aggregateId(), row.payloadSize(), row.invalidReason());
+        }
+    }
+
+    private int writeFailures(String operation, String statementSql, String claimant, Collection<FailedDelivery> failures) {
+        Objects.requireNonNull(claimant, "claimant");
         if (failures.isEmpty()) {
-            return;
+            return 0;
         }
         int n = failures.size();
         UUID[] ids = new UUID[n];
@@ -292,11 +336,12 @@ public final class PostgresOutboxStore implements OutboxStore {
             errors[i] = failure.lastError();
             i++;
         }
-        update(operation, statementSql, (connection, statement) -> {
+        return update(operation, statementSql, (connection, statement) -> {
             statement.setArray(1, connection.createArrayOf("uuid", ids));
             statement.setArray(2, connection.createArrayOf("int4", attempts));
             statement.setArray(3, connection.createArrayOf("text", times));
             statement.setArray(4, connection.createArrayOf("text", errors));
+            statement.setString(5, claimant);
         });
     }
 

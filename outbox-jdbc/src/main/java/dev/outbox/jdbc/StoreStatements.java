@@ -9,6 +9,7 @@ final class StoreStatements {
     final String markPublished;
     final String reschedule;
     final String deadLetter;
+    final String deadLetterInvalid;
     final String release;
     final String deadLetters;
     final String requeue;
@@ -70,16 +71,25 @@ final class StoreStatements {
         // value) but cannot match the pending partial index. With "status = 'pending'", a table never analyzed
         // (fresh, or just truncated, that meets a backlog) looks to the planner as if it held few pending rows,
         // so it ANDs the pending index into the plan and every batch walks the whole backlog.
+        // Every outcome write is fenced by the claim: it changes a row only while the writer's claim is on it
+        // (claimed_by, set by the claim and cleared by every outcome). The lease end is deliberately not checked:
+        // a lapsed claim nobody took over is still the writer's alone. A concurrent claim by another relay locks
+        // the row first, and the write then re-checks claimed_by on the new row version and skips it.
         String unpublished = " AND status NOT IN ('published', 'dead')";
-        this.deletePublished = "DELETE FROM " + t + " WHERE id = ANY (?::uuid[])" + unpublished;
+        String held = " AND claimed_by = ?";
+        this.deletePublished = "DELETE FROM " + t + " WHERE id = ANY (?::uuid[])" + held + unpublished;
         this.markPublished = "UPDATE " + t + " SET status = 'published', published_at = ?, claimed_by = NULL, "
-                + "claimed_until = NULL WHERE id = ANY (?::uuid[])" + unpublished;
+                + "claimed_until = NULL WHERE id = ANY (?::uuid[])" + held + unpublished;
         String failures = " FROM unnest(?::uuid[], ?::int[], ?::text[], ?::text[]) AS f(id, attempts, at, error)"
-                + " WHERE e.id = f.id AND e.status = 'pending'";
+                + " WHERE e.id = f.id AND e.status = 'pending' AND e.claimed_by = ?";
         this.reschedule = "UPDATE " + t + " e SET attempts = f.attempts, next_attempt_at = f.at::timestamptz, "
                 + "last_error = f.error, claimed_by = NULL, claimed_until = NULL" + failures;
         this.deadLetter = "UPDATE " + t + " e SET status = 'dead', attempts = f.attempts, dead_lettered_at = f.at::timestamptz, "
                 + "last_error = f.error, claimed_by = NULL, claimed_until = NULL" + failures;
+        // Rows the claim just took that no OutboxEvent can hold: dead with their reason, attempts as they were.
+        this.deadLetterInvalid = "UPDATE " + t + " e SET status = 'dead', dead_lettered_at = ?, last_error = f.error, "
+                + "claimed_by = NULL, claimed_until = NULL FROM unnest(?::uuid[], ?::text[]) AS f(id, error)"
+                + " WHERE e.id = f.id AND e.status = 'pending' AND e.claimed_by = ?";
         this.release = "UPDATE " + t + " SET claimed_by = NULL, claimed_until = NULL "
                 + "WHERE id = ANY (?::uuid[]) AND claimed_by = ? AND status = 'pending'";
         this.deadLetters = "SELECT " + EventRows.SELECT_COLUMNS + ", e.last_error, e.dead_lettered_at FROM " + t

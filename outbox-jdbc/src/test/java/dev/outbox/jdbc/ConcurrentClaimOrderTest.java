@@ -93,8 +93,8 @@ class ConcurrentClaimOrderTest {
                         published.add(event.event().id());
                     }
                 }
-                store.markPublished(published, Instant.now());
-                store.reschedule(failed);
+                store.markPublished(name, published, Instant.now());
+                store.reschedule(name, failed);
             }
         }
         return null;

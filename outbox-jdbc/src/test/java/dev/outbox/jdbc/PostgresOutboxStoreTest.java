@@ -80,7 +80,7 @@ class PostgresOutboxStoreTest {
 
         assertThat(ids(store.claim("r2", 10, now, LEASE))).containsExactly(c.get(0).id());
 
-        store.markPublished(List.of(a.get(0).id()), now);
+        store.markPublished("r1", List.of(a.get(0).id()), now);
         assertThat(ids(store.claim("r2", 10, now, LEASE))).containsExactly(laterA.get(0).id());
     }
 
@@ -88,7 +88,7 @@ class PostgresOutboxStoreTest {
     void aRescheduledEventHoldsUpItsAggregateUntilItIsDueAndThenComesFirst() {
         List<OutboxEvent> a = append("a", 3);
         List<ClaimedEvent> first = store.claim("r1", 1, now, LEASE);
-        store.reschedule(List.of(new FailedDelivery(a.get(0).id(), 1, now.plusSeconds(30), "broker down")));
+        store.reschedule("r1", List.of(new FailedDelivery(a.get(0).id(), 1, now.plusSeconds(30), "broker down")));
 
         assertThat(store.claim("r2", 10, now.plusSeconds(10), LEASE)).isEmpty();
         List<ClaimedEvent> retried = store.claim("r2", 10, now.plusSeconds(31), LEASE);
@@ -103,18 +103,18 @@ class PostgresOutboxStoreTest {
     void aDeadLetterDoesNotHoldUpItsAggregateAndCanBeRequeued() {
         List<OutboxEvent> a = append("a", 2);
         store.claim("r1", 1, now, LEASE);
-        store.deadLetter(List.of(new FailedDelivery(a.get(0).id(), 5, now, "poison")));
+        store.deadLetter("r1", List.of(new FailedDelivery(a.get(0).id(), 5, now, "poison")));
 
         assertThat(ids(store.claim("r1", 10, now, LEASE))).containsExactly(a.get(1).id());
         assertThat(store.deadLetters(10)).singleElement().satisfies(d -> {
-            assertThat(d.event()).isEqualTo(a.get(0).toBuilder().payload("{\"i\": 0}").build());
+            assertThat(d.event()).contains(a.get(0).toBuilder().payload("{\"i\": 0}").build());
             assertThat(d.attempts()).isEqualTo(5);
             assertThat(d.lastError()).isEqualTo("poison");
             assertThat(d.deadLetteredAt()).isEqualTo(now);
         });
         assertThat(store.backlog()).isEqualTo(new OutboxBacklog(1, java.util.Optional.of(a.get(1).occurredAt()), 1));
 
-        store.markPublished(List.of(a.get(1).id()), now);
+        store.markPublished("r1", List.of(a.get(1).id()), now);
         assertThat(store.requeueDeadLetters(List.of(a.get(0).id(), UUID.randomUUID()), now)).isEqualTo(1);
         List<ClaimedEvent> again = store.claim("r1", 10, now, LEASE);
         assertThat(ids(again)).containsExactly(a.get(0).id());
@@ -148,7 +148,7 @@ class PostgresOutboxStoreTest {
         append("a", 3);
         List<ClaimedEvent> claimed = store.claim("r1", 10, now, LEASE);
         assertThat(claimed).hasSize(3);
-        store.markPublished(ids(claimed), now);
+        store.markPublished("r1", ids(claimed), now);
 
         assertThat(rows("true")).isZero();
         assertThat(store.purgePublished(now.plusSeconds(1), 10)).isZero();
@@ -159,7 +159,7 @@ class PostgresOutboxStoreTest {
         PostgresOutboxStore retaining = PostgresOutboxStore.builder().jdbi(JDBI).table(table)
                 .retainPublishedFor(Duration.ofHours(1)).build();
         append("a", 5);
-        retaining.markPublished(ids(retaining.claim("r1", 10, now, LEASE)), now);
+        retaining.markPublished("r1", ids(retaining.claim("r1", 10, now, LEASE)), now);
 
         assertThat(rows("status = 'published' AND published_at IS NOT NULL AND claimed_by IS NULL")).isEqualTo(5);
         assertThat(retaining.claim("r1", 10, now.plus(Duration.ofDays(1)), LEASE)).isEmpty();
@@ -186,7 +186,7 @@ class PostgresOutboxStoreTest {
         assertThatThrownBy(() -> missing.claim("r1", 10, now, LEASE)).isInstanceOf(PostgresOutboxException.class)
                 .hasMessageContaining("claim").hasCauseInstanceOf(SQLException.class);
         assertThatThrownBy(missing::backlog).isInstanceOf(PostgresOutboxException.class);
-        assertThatThrownBy(() -> missing.markPublished(List.of(UUID.randomUUID()), now))
+        assertThatThrownBy(() -> missing.markPublished("r1", List.of(UUID.randomUUID()), now))
                 .isInstanceOf(PostgresOutboxException.class);
     }
 

@@ -72,12 +72,12 @@ public abstract class OutboxStoreContract {
         List<ClaimedEvent> claimed;
         do {
             claimed = store.claim("contract-cleaner", 1000, future, Duration.ofSeconds(1));
-            store.markPublished(ids(claimed), future);
+            store.markPublished("contract-cleaner", ids(claimed), future);
         } while (!claimed.isEmpty());
         List<DeadLetter> dead;
         do {
             dead = store.deadLetters(1000);
-            store.deleteDeadLetters(dead.stream().map(d -> d.event().id()).toList());
+            store.deleteDeadLetters(dead.stream().map(DeadLetter::eventId).toList());
         } while (!dead.isEmpty());
         while (store.purgePublished(future.plus(Duration.ofDays(1)), 1000) > 0) {
             // keep purging until nothing published is left
@@ -211,7 +211,7 @@ public abstract class OutboxStoreContract {
         OutboxEvent unrelated = event("other");
         appendCommitted(List.of(first));
         store.claim(ME, 10, now, LEASE);
-        store.reschedule(List.of(new FailedDelivery(first.id(), 1, now.plusSeconds(60), "broker down")));
+        store.reschedule(ME, List.of(new FailedDelivery(first.id(), 1, now.plusSeconds(60), "broker down")));
         appendCommitted(List.of(second, unrelated));
 
         List<ClaimedEvent> early = store.claim(OTHER, 10, now.plusSeconds(30), LEASE);
@@ -265,7 +265,7 @@ public abstract class OutboxStoreContract {
                 Thread.onSpinWait();
             } else {
                 idleRounds = 0;
-                store.markPublished(claimed, now);
+                store.markPublished(claimant, claimed, now);
             }
         }
     }
@@ -277,7 +277,7 @@ public abstract class OutboxStoreContract {
         appendCommitted(List.of(published, kept));
         store.claim(ME, 10, now, LEASE);
 
-        store.markPublished(List.of(published.id()), now.plusSeconds(1));
+        store.markPublished(ME, List.of(published.id()), now.plusSeconds(1));
 
         assertThat(store.backlog().pending()).isEqualTo(1);
         List<ClaimedEvent> afterLease = store.claim(OTHER, 10, now.plus(LEASE).plusSeconds(1), LEASE);
@@ -291,7 +291,7 @@ public abstract class OutboxStoreContract {
         appendCommitted(List.of(first, second));
         store.claim(ME, 1, now, LEASE);
 
-        store.markPublished(List.of(first.id()), now);
+        store.markPublished(ME, List.of(first.id()), now);
 
         assertThat(ids(store.claim(OTHER, 10, now.plusSeconds(1), LEASE))).containsExactly(second.id());
     }
@@ -302,7 +302,7 @@ public abstract class OutboxStoreContract {
         appendCommitted(List.of(event));
         store.claim(ME, 10, now, LEASE);
 
-        store.reschedule(List.of(new FailedDelivery(event.id(), 3, now.plusSeconds(60), "timeout")));
+        store.reschedule(ME, List.of(new FailedDelivery(event.id(), 3, now.plusSeconds(60), "timeout")));
 
         assertThat(store.claim(ME, 10, now.plusSeconds(59), LEASE)).isEmpty();
         List<ClaimedEvent> due = store.claim(OTHER, 10, now.plusSeconds(60), LEASE);
@@ -318,12 +318,17 @@ public abstract class OutboxStoreContract {
         store.claim(ME, 10, now, LEASE);
         Instant deadAt = now.plusMillis(1500).plusNanos(1000);
 
-        store.deadLetter(List.of(new FailedDelivery(event.id(), 4, deadAt, "RecordTooLargeException: too big")));
+        store.deadLetter(ME, List.of(new FailedDelivery(event.id(), 4, deadAt, "RecordTooLargeException: too big")));
 
         List<DeadLetter> dead = store.deadLetters(10);
         assertThat(dead).hasSize(1);
-        assertThat(dead.get(0).event().id()).isEqualTo(event.id());
-        assertThat(dead.get(0).event().payloadAsString()).isEqualTo(event.payloadAsString());
+        assertThat(dead.get(0).eventId()).isEqualTo(event.id());
+        assertThat(dead.get(0).event()).hasValueSatisfying(
+                got -> assertThat(got.payloadAsString()).isEqualTo(event.payloadAsString()));
+        assertThat(dead.get(0).aggregateType()).isEqualTo(event.aggregateType());
+        assertThat(dead.get(0).aggregateId()).isEqualTo(event.aggregateId());
+        assertThat(dead.get(0).eventType()).isEqualTo(event.eventType());
+        assertThat(dead.get(0).payloadSize()).isEqualTo(event.payloadSize());
         assertThat(dead.get(0).attempts()).isEqualTo(4);
         assertThat(dead.get(0).lastError()).isEqualTo("RecordTooLargeException: too big");
         assertThat(dead.get(0).deadLetteredAt()).isEqualTo(deadAt);
@@ -337,14 +342,14 @@ public abstract class OutboxStoreContract {
         List<OutboxEvent> events = List.of(event("a"), event("b"), event("c"));
         appendCommitted(events);
         store.claim(ME, 10, now, LEASE);
-        store.deadLetter(List.of(
+        store.deadLetter(ME, List.of(
                 new FailedDelivery(events.get(0).id(), 1, now.plusSeconds(3), "e"),
                 new FailedDelivery(events.get(1).id(), 1, now.plusSeconds(1), "e"),
                 new FailedDelivery(events.get(2).id(), 1, now.plusSeconds(2), "e")));
 
         List<DeadLetter> dead = store.deadLetters(2);
 
-        assertThat(dead).extracting(d -> d.event().id()).containsExactly(events.get(1).id(), events.get(2).id());
+        assertThat(dead).extracting(DeadLetter::eventId).containsExactly(events.get(1).id(), events.get(2).id());
     }
 
     @Test
@@ -354,7 +359,7 @@ public abstract class OutboxStoreContract {
         appendCommitted(List.of(first, second));
         store.claim(ME, 1, now, LEASE);
 
-        store.deadLetter(List.of(new FailedDelivery(first.id(), 1, now, "poison")));
+        store.deadLetter(ME, List.of(new FailedDelivery(first.id(), 1, now, "poison")));
 
         assertThat(ids(store.claim(OTHER, 10, now.plusSeconds(1), LEASE))).containsExactly(second.id());
     }
@@ -364,7 +369,7 @@ public abstract class OutboxStoreContract {
         OutboxEvent event = event("a");
         appendCommitted(List.of(event));
         store.claim(ME, 10, now, LEASE);
-        store.deadLetter(List.of(new FailedDelivery(event.id(), 10, now, "gave up")));
+        store.deadLetter(ME, List.of(new FailedDelivery(event.id(), 10, now, "gave up")));
 
         int requeued = store.requeueDeadLetters(List.of(event.id()), now.plusSeconds(10));
 
@@ -392,7 +397,7 @@ public abstract class OutboxStoreContract {
         OutboxEvent pending = event("b");
         appendCommitted(List.of(dead, pending));
         store.claim(ME, 1, now, LEASE);
-        store.deadLetter(List.of(new FailedDelivery(dead.id(), 1, now, "poison")));
+        store.deadLetter(ME, List.of(new FailedDelivery(dead.id(), 1, now, "poison")));
 
         int deleted = store.deleteDeadLetters(List.of(dead.id(), pending.id()));
 
@@ -427,6 +432,101 @@ public abstract class OutboxStoreContract {
     }
 
     @Test
+    void aStaleClaimantCannotMarkPublishedAnEventAnotherClaimantTookOver() {
+        OutboxEvent event = event("a");
+        appendCommitted(List.of(event));
+        takenOverAfterMyLeaseExpired(event);
+
+        assertThat(store.markPublished(ME, List.of(event.id()), now.plusSeconds(32))).isZero();
+
+        assertThat(store.backlog().pending()).isEqualTo(1);
+        assertThat(takeAfterTheNewLease(event).attempts()).isZero();
+    }
+
+    @Test
+    void aStaleClaimantCannotRescheduleAnEventAnotherClaimantTookOver() {
+        OutboxEvent event = event("a");
+        appendCommitted(List.of(event));
+        takenOverAfterMyLeaseExpired(event);
+
+        assertThat(store.reschedule(ME, List.of(new FailedDelivery(event.id(), 3, now.plus(Duration.ofDays(1)),
+                "late timeout")))).isZero();
+
+        assertThat(takeAfterTheNewLease(event).attempts()).isZero();
+    }
+
+    @Test
+    void aStaleClaimantCannotDeadLetterAnEventAnotherClaimantTookOver() {
+        OutboxEvent event = event("a");
+        appendCommitted(List.of(event));
+        takenOverAfterMyLeaseExpired(event);
+
+        assertThat(store.deadLetter(ME, List.of(new FailedDelivery(event.id(), 3, now.plusSeconds(32), "late failure"))))
+                .isZero();
+
+        assertThat(store.deadLetters(10)).isEmpty();
+        assertThat(takeAfterTheNewLease(event).attempts()).isZero();
+    }
+
+    @Test
+    void aStaleClaimantCannotReleaseAnEventAnotherClaimantTookOver() {
+        OutboxEvent event = event("a");
+        appendCommitted(List.of(event));
+        takenOverAfterMyLeaseExpired(event);
+
+        store.release(ME, List.of(event.id()));
+
+        assertThat(store.claim("contract-relay-c", 10, now.plusSeconds(33), LEASE)).isEmpty();
+    }
+
+    @Test
+    void aClaimantWhoseLeaseRanOutMayStillWriteWhileNobodyTookTheEvents() {
+        OutboxEvent published = event("a");
+        OutboxEvent failed = event("b");
+        appendCommitted(List.of(published, failed));
+        store.claim(ME, 10, now, Duration.ofSeconds(30));
+
+        assertThat(store.markPublished(ME, List.of(published.id()), now.plusSeconds(60))).isEqualTo(1);
+        assertThat(store.reschedule(ME, List.of(new FailedDelivery(failed.id(), 2, now.plusSeconds(120), "timeout"))))
+                .isEqualTo(1);
+
+        assertThat(store.backlog().pending()).isEqualTo(1);
+        assertThat(store.claim(OTHER, 10, now.plusSeconds(119), LEASE)).isEmpty();
+        List<ClaimedEvent> due = store.claim(OTHER, 10, now.plusSeconds(120), LEASE);
+        assertThat(ids(due)).containsExactly(failed.id());
+        assertThat(due.get(0).attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void aWriteChangesOnlyTheEventsTheWriterStillHoldsAndCountsThem() {
+        OutboxEvent takenOver = event("a");
+        OutboxEvent mine = event("b");
+        appendCommitted(List.of(takenOver));
+        takenOverAfterMyLeaseExpired(takenOver);
+        appendCommitted(List.of(mine));
+        assertThat(ids(store.claim(ME, 10, now.plusSeconds(31), LEASE))).containsExactly(mine.id());
+
+        int marked = store.markPublished(ME, List.of(takenOver.id(), mine.id(), UUID.randomUUID()), now.plusSeconds(32));
+
+        assertThat(marked).isEqualTo(1);
+        assertThat(store.backlog().pending()).isEqualTo(1);
+        assertThat(takeAfterTheNewLease(takenOver).attempts()).isZero();
+    }
+
+    /** I claim {@code event} with a 30 s lease; {@link #OTHER} claims it at 31 s, after my lease ran out. */
+    private void takenOverAfterMyLeaseExpired(OutboxEvent event) {
+        assertThat(ids(store.claim(ME, 10, now, Duration.ofSeconds(30)))).containsExactly(event.id());
+        assertThat(ids(store.claim(OTHER, 10, now.plusSeconds(31), LEASE))).containsExactly(event.id());
+    }
+
+    /** Claims {@code event} once {@link #OTHER}'s lease (taken at 31 s) has run out: it must still be pending and due. */
+    private ClaimedEvent takeAfterTheNewLease(OutboxEvent event) {
+        List<ClaimedEvent> claimed = store.claim("contract-relay-c", 10, now.plusSeconds(32).plus(LEASE), LEASE);
+        assertThat(ids(claimed)).as("still pending and due after the stale write").containsExactly(event.id());
+        return claimed.get(0);
+    }
+
+    @Test
     void backlogCountsPendingTheOldestPendingAndDeadLetters() {
         Instant oldest = now.minusSeconds(120).plusNanos(123_000);
         OutboxEvent old = OutboxEvent.builder().aggregateType("Order").aggregateId("x").eventType("OrderCreated")
@@ -436,7 +536,7 @@ public abstract class OutboxStoreContract {
         OutboxEvent doomed = event("z");
         appendCommitted(List.of(old, recent, doomed));
         store.claim(ME, 10, now, LEASE);
-        store.deadLetter(List.of(new FailedDelivery(doomed.id(), 1, now, "poison")));
+        store.deadLetter(ME, List.of(new FailedDelivery(doomed.id(), 1, now, "poison")));
 
         OutboxBacklog backlog = store.backlog();
 
@@ -452,7 +552,7 @@ public abstract class OutboxStoreContract {
         appendCommitted(published);
         appendCommitted(List.of(pending));
         store.claim(ME, 3, now, LEASE);
-        store.markPublished(eventIds(published), now);
+        store.markPublished(ME, eventIds(published), now);
 
         assertThat(store.purgePublished(now.minus(Duration.ofHours(1)), 10)).isZero();
         Instant later = now.plus(Duration.ofDays(1));
@@ -477,7 +577,7 @@ public abstract class OutboxStoreContract {
         List<UUID> unknown = List.of(UUID.randomUUID(), UUID.randomUUID());
 
         assertThatCode(() -> {
-            store.markPublished(unknown, now);
+            store.markPublished(ME, unknown, now);
             store.release(ME, unknown);
         }).doesNotThrowAnyException();
         assertThat(store.requeueDeadLetters(unknown, now)).isZero();
@@ -490,8 +590,8 @@ public abstract class OutboxStoreContract {
         List<FailedDelivery> unknown = List.of(new FailedDelivery(UUID.randomUUID(), 1, now, "x"));
 
         assertThatCode(() -> {
-            store.reschedule(unknown);
-            store.deadLetter(unknown);
+            store.reschedule(ME, unknown);
+            store.deadLetter(ME, unknown);
         }).doesNotThrowAnyException();
         assertThat(store.backlog()).isEqualTo(OutboxBacklog.EMPTY);
     }
@@ -499,9 +599,9 @@ public abstract class OutboxStoreContract {
     @Test
     void emptyCollectionsAreAccepted() {
         assertThatCode(() -> {
-            store.markPublished(List.of(), now);
-            store.reschedule(List.of());
-            store.deadLetter(List.of());
+            store.markPublished(ME, List.of(), now);
+            store.reschedule(ME, List.of());
+            store.deadLetter(ME, List.of());
             store.release(ME, List.of());
         }).doesNotThrowAnyException();
         assertThat(store.requeueDeadLetters(List.of(), now)).isZero();

@@ -4,6 +4,7 @@ import dev.outbox.core.spi.DeadLetter;
 import dev.outbox.core.spi.OutboxStore;
 import java.io.PrintStream;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -12,7 +13,9 @@ import java.util.function.ToIntFunction;
 /**
  * {@code dead-letters list [--limit N]} and {@code dead-letters requeue --id <uuid>... | --all}:
  * shows the events the relay gave up on and puts them back in the queue (attempts reset; the
- * running relay delivers them).
+ * running relay delivers them). Rows that are no valid event (written by another writer) are listed
+ * too and may be requeued once fixed in the table; the next claim dead-letters one again, with its
+ * reason, if it is still invalid.
  */
 final class DeadLettersCommand {
     private static final int ALL_BATCH = 1_000;
@@ -36,9 +39,12 @@ final class DeadLettersCommand {
                 List<DeadLetter> letters = store.deadLetters(parsed.intValue("limit", 100, 1, 10_000));
                 out.println(letters.size() + " dead letter(s)" + (letters.isEmpty() ? "" : ":"));
                 for (DeadLetter letter : letters) {
-                    out.println("  " + letter.event().id() + "  " + letter.event().eventType() + "  "
-                            + letter.event().aggregateType() + "/" + letter.event().aggregateId() + "  attempts="
-                            + letter.attempts() + "  at=" + letter.deadLetteredAt() + "  error=" + letter.lastError());
+                    // from the stored columns, not the event: a row another writer put in the table may be no
+                    // valid event (a payload over the limit, a blank type) and must still be listed
+                    out.println("  " + letter.eventId() + "  " + letter.eventType() + "  "
+                            + letter.aggregateType() + "/" + letter.aggregateId() + "  attempts=" + letter.attempts()
+                            + "  payload=" + letter.payloadSize() + "B  at=" + letter.deadLetteredAt()
+                            + (letter.event().isPresent() ? "" : "  (no valid event)") + "  error=" + letter.lastError());
                 }
                 return 0;
             }
@@ -48,9 +54,13 @@ final class DeadLettersCommand {
                 }
                 int requeued = 0;
                 if (parsed.flag("all")) {
-                    List<DeadLetter> batch;
-                    while (!(batch = store.deadLetters(ALL_BATCH)).isEmpty()) {
-                        requeued += requeue.applyAsInt(batch.stream().map(d -> d.event().id()).toList());
+                    // once each: a row that is no valid event is dead again at the running relay's next claim,
+                    // and would otherwise be requeued for ever
+                    Set<UUID> done = new HashSet<>();
+                    List<UUID> batch;
+                    while (!(batch = store.deadLetters(ALL_BATCH).stream().map(DeadLetter::eventId)
+                            .filter(done::add).toList()).isEmpty()) {
+                        requeued += requeue.applyAsInt(batch);
                     }
                 } else {
                     List<UUID> ids;

@@ -75,7 +75,7 @@ class CommandLineTest {
         OutboxEvent event = OutboxEvent.json("Order", "o-1", "OrderCreated", "{}");
         store.append(event);
         store.claim("test", 10, Instant.now(), Duration.ofMinutes(1));
-        store.deadLetter(List.of(new FailedDelivery(event.id(), 10, Instant.now(), "broker said no")));
+        store.deadLetter("test", List.of(new FailedDelivery(event.id(), 10, Instant.now(), "broker said no")));
 
         DeadLettersCommand.run(store, List.of("list"), out);
         assertThat(output()).contains("1 dead letter(s)", event.id().toString(), "broker said no");
@@ -85,6 +85,27 @@ class CommandLineTest {
         DeadLettersCommand.run(store, List.of("requeue", "--id", event.id().toString()), out);
         assertThat(output()).contains("Requeued 1 dead letter(s)");
         assertThat(store.isPending(event.id())).isTrue();
+    }
+
+    @Test
+    void deadLettersListShowsARowNoEventCanHoldThatTheRelayDeadLettered() {
+        TestService app = TestService.get();
+        UUID id = UUID.randomUUID();
+        // written around the append port by another writer, as the Debezium table layout allows: a 3 MB payload
+        app.service.jdbi().useHandle(h -> h.execute("INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload, "
+                + "occurred_at) VALUES (?, 'Order', ?, 'OrderCreated', ('{\"blob\": \"' || repeat('x', 3145728) || '\"}')::jsonb, "
+                + "now())", id, "raw-" + id));
+        try {
+            TestService.await("the running relay dead-letters the row", () -> app.service.jdbi().withHandle(h -> h.createQuery(
+                    "SELECT status FROM outbox_event WHERE id = :id").bind("id", id).mapTo(String.class).one()).equals("dead"));
+
+            int status = Main.deadLetters(app.service, AppConfig.from(app.env()), List.of("list"), out);
+
+            assertThat(status).isZero();
+            assertThat(output()).contains(id.toString(), "Order/raw-" + id, "payload must be at most 1048576 bytes");
+        } finally {
+            app.service.jdbi().useHandle(h -> h.execute("DELETE FROM outbox_event WHERE id = ?", id));
+        }
     }
 
     @Test

@@ -163,11 +163,13 @@ public final class InMemoryOutboxStore implements OutboxStore {
     }
 
     @Override
-    public void markPublished(Collection<UUID> eventIds, Instant now) {
+    public int markPublished(String claimant, Collection<UUID> eventIds, Instant now) {
+        Objects.requireNonNull(claimant, "claimant");
         checkAvailable();
+        int marked = 0;
         synchronized (lock) {
             for (UUID id : eventIds) {
-                StoredEvent stored = pendingOrNull(id);
+                StoredEvent stored = heldOrNull(claimant, id);
                 if (stored == null) {
                     continue;
                 }
@@ -178,18 +180,20 @@ public final class InMemoryOutboxStore implements OutboxStore {
                 } else {
                     events.remove(id);
                 }
+                marked++;
             }
         }
+        return marked;
     }
 
     @Override
-    public void reschedule(Collection<FailedDelivery> failures) {
-        recordFailures(failures, (stored, failure) -> stored.nextAttemptAt = failure.nextAttemptAt());
+    public int reschedule(String claimant, Collection<FailedDelivery> failures) {
+        return recordFailures(claimant, failures, (stored, failure) -> stored.nextAttemptAt = failure.nextAttemptAt());
     }
 
     @Override
-    public void deadLetter(Collection<FailedDelivery> failures) {
-        recordFailures(failures, (stored, failure) -> {
+    public int deadLetter(String claimant, Collection<FailedDelivery> failures) {
+        return recordFailures(claimant, failures, (stored, failure) -> {
             stored.state = StoredEvent.State.DEAD;
             stored.deadLetteredAt = failure.nextAttemptAt();
         });
@@ -200,8 +204,8 @@ public final class InMemoryOutboxStore implements OutboxStore {
         checkAvailable();
         synchronized (lock) {
             for (UUID id : eventIds) {
-                StoredEvent stored = pendingOrNull(id);
-                if (stored != null && claimant.equals(stored.claimant)) {
+                StoredEvent stored = heldOrNull(claimant, id);
+                if (stored != null) {
                     stored.clearClaim();
                 }
             }
@@ -301,25 +305,38 @@ public final class InMemoryOutboxStore implements OutboxStore {
         return () -> subscribers.remove(onNewEvents);
     }
 
-    /** Records each failure's attempts and error on its pending event, releases its claim, then runs {@code then}. */
-    private void recordFailures(Collection<FailedDelivery> failures, BiConsumer<StoredEvent, FailedDelivery> then) {
+    /**
+     * Records each failure's attempts and error on its pending event held by {@code claimant},
+     * releases its claim, then runs {@code then}; returns how many events changed.
+     */
+    private int recordFailures(String claimant, Collection<FailedDelivery> failures,
+            BiConsumer<StoredEvent, FailedDelivery> then) {
+        Objects.requireNonNull(claimant, "claimant");
         checkAvailable();
+        int changed = 0;
         synchronized (lock) {
             for (FailedDelivery failure : failures) {
-                StoredEvent stored = pendingOrNull(failure.eventId());
+                StoredEvent stored = heldOrNull(claimant, failure.eventId());
                 if (stored != null) {
                     stored.attempts = failure.attempts();
                     stored.lastError = failure.lastError();
                     stored.clearClaim();
                     then.accept(stored, failure);
+                    changed++;
                 }
             }
         }
+        return changed;
     }
 
-    private StoredEvent pendingOrNull(UUID id) {
+    /**
+     * Returns the event if it is pending and its claim is {@code claimant}'s, expired or not: the
+     * fence of every outcome write. An expired claim nobody took over is still the claimant's alone.
+     */
+    private StoredEvent heldOrNull(String claimant, UUID id) {
         StoredEvent stored = events.get(id);
-        return stored != null && stored.state == StoredEvent.State.PENDING ? stored : null;
+        return stored != null && stored.state == StoredEvent.State.PENDING && claimant.equals(stored.claimant)
+                ? stored : null;
     }
 
     private void notifySubscribers() {

@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a batch's publish outcomes into store writes: one {@code markPublished}, one
@@ -25,13 +27,16 @@ import java.util.UUID;
  * failed itself), so the retried event is followed again by its successors.
  */
 final class OutcomeApplier {
+    private static final Logger LOG = LoggerFactory.getLogger(OutcomeApplier.class);
     private final OutboxStore store;
+    private final String claimant;
     private final BackoffPolicy backoff;
     private final int maxAttempts;
     private final RelayListener listener;
 
-    OutcomeApplier(OutboxStore store, BackoffPolicy backoff, int maxAttempts, RelayListener listener) {
+    OutcomeApplier(OutboxStore store, String claimant, BackoffPolicy backoff, int maxAttempts, RelayListener listener) {
         this.store = store;
+        this.claimant = claimant;
         this.backoff = backoff;
         this.maxAttempts = maxAttempts;
         this.listener = listener;
@@ -80,17 +85,25 @@ final class OutcomeApplier {
 
     /** Writes the plan to the store, then tells the listener. */
     void apply(Plan plan, Instant now) {
+        // the store fences every write by this relay's claim: a count short of the plan means another relay
+        // claimed those events after this relay's lease ran out, and their outcome is now that relay's to write
+        int ignored = 0;
         if (!plan.published.isEmpty()) {
-            store.markPublished(plan.published.stream().map(OutboxEvent::id).toList(), now);
+            ignored += plan.published.size()
+                    - store.markPublished(claimant, plan.published.stream().map(OutboxEvent::id).toList(), now);
             listener.onPublished(List.copyOf(plan.published));
         }
         if (!plan.retries.isEmpty()) {
-            store.reschedule(plan.retries.stream().map(Failure::delivery).toList());
+            ignored += plan.retries.size() - store.reschedule(claimant, plan.retries.stream().map(Failure::delivery).toList());
             plan.retries.forEach(f -> listener.onRetryScheduled(f.event, f.attempts, f.at, f.error));
         }
         if (!plan.deadLetters.isEmpty()) {
-            store.deadLetter(plan.deadLetters.stream().map(Failure::delivery).toList());
+            ignored += plan.deadLetters.size()
+                    - store.deadLetter(claimant, plan.deadLetters.stream().map(Failure::delivery).toList());
             plan.deadLetters.forEach(f -> listener.onDeadLettered(f.event, f.attempts, f.error));
+        }
+        if (ignored > 0) {
+            LOG.warn("outbox relay {}: {} outcomes ignored: the claims were taken over", claimant, ignored);
         }
     }
 

@@ -37,7 +37,7 @@ final class RelayCycle {
         this.publisher = publisher;
         this.config = config;
         this.listener = listener;
-        this.applier = new OutcomeApplier(store, config.backoff(), config.maxAttempts(), listener);
+        this.applier = new OutcomeApplier(store, config.claimant(), config.backoff(), config.maxAttempts(), listener);
     }
 
     /**

@@ -22,6 +22,22 @@ import java.util.UUID;
  *   <li><b>Nothing lost.</b> An event leaves the pending state only through
  *       {@link #markPublished} or {@link #deadLetter}; a dead letter only through
  *       {@link #requeueDeadLetters} (back to pending) or {@link #deleteDeadLetters}.
+ *   <li><b>One bad row stops nothing.</b> A stored row that no {@link dev.outbox.core.OutboxEvent}
+ *       can hold (written around the append port by another writer: a payload over
+ *       {@link dev.outbox.core.OutboxEvent#MAX_PAYLOAD_BYTES}, an aggregate type a topic name cannot
+ *       carry, a blank type) never fails {@link #claim}: the claim dead-letters it with the validation
+ *       message as its last error, its attempts as they were, and returns the rest of the batch;
+ *       {@link #deadLetters} lists it as a {@link DeadLetter} without an event. Stores that hold only
+ *       valid events have no such rows.
+ *   <li><b>Writes fenced by the claim.</b> {@link #markPublished}, {@link #reschedule},
+ *       {@link #deadLetter} and {@link #release} change only events that are still pending and
+ *       whose claim is held by the writing claimant, checked atomically with the write. A relay
+ *       whose lease ran out and whose events another relay has claimed since (after a pause or a
+ *       slow broker) therefore cannot change them; its outcome is ignored and the event's new
+ *       holder decides. A claimant whose lease ran out but whose events nobody claimed since
+ *       still holds them alone, so its writes take effect: refusing them would only deliver an
+ *       acknowledged event again or lose the attempt a failure counted. Each write returns how
+ *       many events it changed, so a relay can tell and report ignored outcomes.
  * </ul>
  *
  * <p>Implementations are thread-safe and may be shared by several relays in one process.
@@ -37,32 +53,50 @@ public interface OutboxStore {
      * @param limit    the most events to return, at least 1
      * @param now      the current time; events with a next attempt after it are not due
      * @param lease    how long the claim lasts before another relay may take the events
-     * @return the claimed events; empty when nothing is due
+     * @return the claimed events; empty when nothing is due. Rows no event can hold are dead-lettered
+     *         instead of returned (see the class rules), so a claim may return fewer than it took.
      */
     List<ClaimedEvent> claim(String claimant, int limit, Instant now, Duration lease);
 
     /**
      * Records that the broker acknowledged these events: they are deleted, or kept as
      * published until {@link #purgePublished} when the adapter is configured to retain them.
-     * Unknown ids are ignored (another relay may have finished them after a lease expired).
+     * Only events still pending and claimed by {@code claimant} change (see the class rules);
+     * other and unknown ids are ignored (another relay may have claimed or finished them after
+     * this claimant's lease expired).
+     *
+     * @param claimant the claimant that claimed the events
+     * @param eventIds the acknowledged events
+     * @param now      the current time, recorded as the publication time
+     * @return how many events were marked published
      */
-    void markPublished(Collection<UUID> eventIds, Instant now);
+    int markPublished(String claimant, Collection<UUID> eventIds, Instant now);
 
     /**
      * Releases the claims on failed events and makes each due again at its
-     * {@link FailedDelivery#nextAttemptAt()}, recording the attempt count and error.
+     * {@link FailedDelivery#nextAttemptAt()}, recording the attempt count and error. Only events
+     * still pending and claimed by {@code claimant} change; others are ignored.
+     *
+     * @param claimant the claimant that claimed the events
+     * @param failures the failed events with their new attempt counts
+     * @return how many events were rescheduled
      */
-    void reschedule(Collection<FailedDelivery> failures);
+    int reschedule(String claimant, Collection<FailedDelivery> failures);
 
     /**
      * Moves events to the dead letters: kept, no longer pending, no longer holding up their
-     * aggregate.
+     * aggregate. Only events still pending and claimed by {@code claimant} change; others are
+     * ignored.
+     *
+     * @param claimant the claimant that claimed the events
+     * @param failures the events given up on, {@link FailedDelivery#nextAttemptAt()} being the time of death
+     * @return how many events were dead-lettered
      */
-    void deadLetter(Collection<FailedDelivery> failures);
+    int deadLetter(String claimant, Collection<FailedDelivery> failures);
 
     /**
      * Gives back claims without counting an attempt, as a relay does on a graceful stop.
-     * Only claims held by {@code claimant} are released.
+     * Only claims held by {@code claimant} on pending events are released.
      */
     void release(String claimant, Collection<UUID> eventIds);
 
@@ -75,7 +109,9 @@ public interface OutboxStore {
 
     /**
      * Puts dead letters back in the queue as pending and due at {@code now}, with the attempt
-     * count reset. Ids that are not dead letters are ignored.
+     * count reset. Ids that are not dead letters are ignored. A row that is no valid event may be
+     * requeued too (an operator may have fixed it in the table); if it is still invalid, the next
+     * claim dead-letters it again with its reason.
      *
      * @return how many events were requeued
      */

@@ -55,7 +55,7 @@ class InMemoryOutboxStoreTest {
         retaining.append(events);
         Instant publishedAt = Instant.parse("2026-01-01T00:00:00Z");
         retaining.claim("r", 10, publishedAt, Duration.ofSeconds(1));
-        retaining.markPublished(events.stream().map(OutboxEvent::id).toList(), publishedAt);
+        retaining.markPublished("r", events.stream().map(OutboxEvent::id).toList(), publishedAt);
 
         assertThat(retaining.pending()).isEmpty();
         assertThat(retaining.purgePublished(publishedAt, 10)).as("published at the cutoff, not before").isZero();

@@ -28,21 +28,21 @@ final class CountingStore implements OutboxStore {
     }
 
     @Override
-    public void markPublished(Collection<UUID> eventIds, Instant now) {
+    public int markPublished(String claimant, Collection<UUID> eventIds, Instant now) {
         calls.add("markPublished");
-        delegate.markPublished(eventIds, now);
+        return delegate.markPublished(claimant, eventIds, now);
     }
 
     @Override
-    public void reschedule(Collection<FailedDelivery> failures) {
+    public int reschedule(String claimant, Collection<FailedDelivery> failures) {
         calls.add("reschedule");
-        delegate.reschedule(failures);
+        return delegate.reschedule(claimant, failures);
     }
 
     @Override
-    public void deadLetter(Collection<FailedDelivery> failures) {
+    public int deadLetter(String claimant, Collection<FailedDelivery> failures) {
         calls.add("deadLetter");
-        delegate.deadLetter(failures);
+        return delegate.deadLetter(claimant, failures);
     }
 
     @Override

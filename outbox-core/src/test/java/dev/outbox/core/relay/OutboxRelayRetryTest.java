@@ -139,7 +139,7 @@ class OutboxRelayRetryTest {
         relay.runOnce();
 
         List<DeadLetter> dead = store.deadLetters(10);
-        assertThat(dead).extracting(d -> d.event().id()).containsExactly(poison.id());
+        assertThat(dead).extracting(DeadLetter::eventId).containsExactly(poison.id());
         assertThat(dead.get(0).attempts()).isEqualTo(3);
         assertThat(dead.get(0).lastError()).contains("simulated RETRIABLE_FAILURE");
         assertThat(listener.deadLetters).extracting(RecordingListener.Dead::eventId, RecordingListener.Dead::attempts)
@@ -159,7 +159,7 @@ class OutboxRelayRetryTest {
         relay(10).runOnce();
 
         assertThat(store.deadLetters(10)).singleElement().satisfies(d -> {
-            assertThat(d.event().id()).isEqualTo(poison.id());
+            assertThat(d.eventId()).isEqualTo(poison.id());
             assertThat(d.attempts()).isEqualTo(1);
             assertThat(d.deadLetteredAt()).isEqualTo(clock.instant());
         });
