@@ -83,6 +83,10 @@ final class StreamSession {
                         .withSlotOption("proto_version", 1)
                         .withSlotOption("publication_names", settings.publicationName())
                         .withStatusInterval((int) settings.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
+                        // On by default: pgjdbc then moves the flushed LSN up to a keepalive's position by itself
+                        // whenever the last message received starts at or below the last confirmed LSN (the
+                        // rows of a transaction that began before it), confirming batches still in flight.
+                        .withAutomaticFlush(false)
                         .start();
                 LOG.info("Streaming slot {} (publication {}) for table {}", settings.slotName(),
                         settings.publicationName(), settings.table());
