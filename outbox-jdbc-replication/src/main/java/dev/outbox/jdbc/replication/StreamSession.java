@@ -39,6 +39,7 @@ final class StreamSession {
     private final BooleanSupplier running;
     private final RelayState state;
     private final DeadLetterWriter writer;
+    private final PublishedMarks marks;
     private final TransactionAssembler assembler;
     private final ArrayDeque<CommittedTransaction> pending = new ArrayDeque<>();
     private int pendingEvents;
@@ -55,6 +56,7 @@ final class StreamSession {
         this.running = running;
         this.state = state;
         this.writer = new DeadLetterWriter(settings.table());
+        this.marks = new PublishedMarks(writer, PublishedMarks.VISIBILITY_TIMEOUT);
         this.assembler = new TransactionAssembler(settings.table(), this::onInvalidRow);
     }
 
@@ -196,7 +198,8 @@ final class StreamSession {
         List<OutboxEvent> retry = outcome.retry;
         List<Throwable> retryErrors = outcome.retryErrors;
         if (settings.mode() == TableMode.KEEP_ROWS) {
-            writer.markPublished(plain, published.stream().map(OutboxEvent::id).toList());
+            // Complete, and committed before the confirm below: a crash in between only sends them again.
+            marks.mark(plain, published, batch.xids, this::pauseWhileMarking);
         }
         if (!published.isEmpty()) {
             settings.listener().onPublished(published);
@@ -226,6 +229,24 @@ final class StreamSession {
         settings.listener().onDeadLettered(event, attempts, error);
     }
 
+    /** Between attempts to mark rows whose commit is not visible yet: keeps the walsender from timing out. */
+    private void pauseWhileMarking(long nanos) throws SQLException {
+        if (!running.getAsBoolean()) {
+            throw new SQLException("stopped while delivered events waited for their commits to become visible; "
+                    + "they are sent again on the next start");
+        }
+        long now = System.nanoTime();
+        if (now - lastStatusNanos >= settings.statusInterval().toNanos()) {
+            stream.forceUpdateStatus();
+            lastStatusNanos = now;
+        }
+        LockSupport.parkNanos(nanos);
+    }
+
+    /**
+     * The only place the slot moves (pgjdbc's automatic flush is off): to {@code lsn}, once everything
+     * up to it is acknowledged and, in {@link TableMode#KEEP_ROWS}, marked.
+     */
     private void confirm(long lsn) throws SQLException {
         if (lsn <= confirmedLsn) {
             return;
