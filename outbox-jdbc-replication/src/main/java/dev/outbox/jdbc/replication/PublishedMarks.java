@@ -20,8 +20,8 @@ import java.util.UUID;
  * session confirms the slot past them.
  *
  * <p>Why more than one {@code UPDATE}: logical decoding sends a commit once its WAL is flushed, and the
- * committing backend becomes visible to other sessions only afterwards (at once normally, but only after
- * a synchronous-replication wait, a descheduled backend). A mark in that window updates nothing, and once
+ * committing backend becomes visible to other sessions only afterwards (normally at once; later behind a
+ * synchronous-replication wait or a descheduled backend). A mark in that window updates nothing, and once
  * the slot is confirmed past the event nothing would ever mark it. So a row the {@code UPDATE} missed is
  * classified by its inserting transaction: still in progress for everyone else means wait and try again
  * (bounded: {@link #VISIBILITY_TIMEOUT}, then a failure, so the session ends unconfirmed and the events
