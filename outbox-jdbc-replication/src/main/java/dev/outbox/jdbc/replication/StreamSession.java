@@ -264,6 +264,8 @@ final class StreamSession {
         long now = System.nanoTime();
         if (inFlight == null && pending.isEmpty() && !assembler.inTransaction()) {
             // Nothing unacknowledged: the last keepalive position is safe to confirm, so idle slots do not pin WAL.
+            // The server sends a keepalive after the output of every transaction committed before its position;
+            // a transaction still open there (begun earlier, committing later) is not skipped by the slot.
             long received = stream.getLastReceiveLSN().asLong();
             if (received > confirmedLsn && now - lastStatusNanos >= settings.statusInterval().toNanos() / 2) {
                 confirm(received);
