@@ -7,9 +7,12 @@ import dev.outbox.jdbc.internal.OneShotStatements;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -49,7 +52,7 @@ final class DeadLetterWriter {
         // "NOT IN ('published', 'dead')" means 'pending' under the check constraint but cannot match the
         // pending partial index, so a never-analyzed table is still probed by primary key (as in outbox-jdbc).
         this.markPublished = "UPDATE " + name + " SET status = 'published', published_at = now(), attempts = attempts + 1 "
-                + "WHERE id = ANY (?) AND status NOT IN ('published', 'dead')";
+                + "WHERE id = ANY (?) AND status NOT IN ('published', 'dead') RETURNING id";
         this.purge = "DELETE FROM " + name + " WHERE id IN (SELECT id FROM " + name
                 + " WHERE status = 'published' AND published_at < now() - make_interval(secs => ?) "
                 + "ORDER BY published_at LIMIT ?)";
@@ -117,16 +120,26 @@ final class DeadLetterWriter {
         }
     }
 
-    /** Marks pending rows published; rows already gone (log-only writers) are ignored. */
-    void markPublished(Connection connection, Collection<UUID> ids) throws SQLException {
+    /**
+     * Marks the pending rows among {@code ids} published and returns the ids it marked. A row is
+     * not marked when it is already published or dead, gone (a log-only writer, deleted), or
+     * inserted by a transaction not yet visible to this session: {@link PublishedMarks} tells
+     * these apart.
+     */
+    Set<UUID> markPublished(Connection connection, Collection<UUID> ids) throws SQLException {
+        Set<UUID> marked = new HashSet<>();
         if (ids.isEmpty()) {
-            return;
+            return marked;
         }
         try (PreparedStatement update = OneShotStatements.prepare(connection, markPublished)) {
-            Array array = connection.createArrayOf("uuid", ids.toArray());
-            update.setArray(1, array);
-            update.executeUpdate();
+            update.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
+            try (ResultSet rows = update.executeQuery()) {
+                while (rows.next()) {
+                    marked.add(rows.getObject(1, UUID.class));
+                }
+            }
         }
+        return marked;
     }
 
     /** Deletes published rows older than {@code retention}, at most {@code limit}; returns how many. */

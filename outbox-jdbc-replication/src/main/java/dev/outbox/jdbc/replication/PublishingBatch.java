@@ -4,7 +4,10 @@ import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.PublishOutcome;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -16,6 +19,8 @@ final class PublishingBatch {
     final Instant oldestCommit;
     final int size;
     final long startedNanos = System.nanoTime();
+    /** Each event's inserting transaction (see {@link CommittedTransaction#xid}), for {@link PublishedMarks}. */
+    final Map<UUID, Integer> xids = new HashMap<>();
     List<OutboxEvent> remaining;
     int failedAttempts;
     CompletableFuture<List<PublishOutcome>> outcomes;
@@ -27,6 +32,9 @@ final class PublishingBatch {
         List<OutboxEvent> events = new ArrayList<>();
         for (CommittedTransaction transaction : transactions) {
             events.addAll(transaction.events);
+            for (OutboxEvent event : transaction.events) {
+                xids.put(event.id(), transaction.xid);
+            }
         }
         this.remaining = events;
         this.size = events.size();

@@ -39,6 +39,7 @@ final class StreamSession {
     private final BooleanSupplier running;
     private final RelayState state;
     private final DeadLetterWriter writer;
+    private final PublishedMarks marks;
     private final TransactionAssembler assembler;
     private final ArrayDeque<CommittedTransaction> pending = new ArrayDeque<>();
     private int pendingEvents;
@@ -55,6 +56,7 @@ final class StreamSession {
         this.running = running;
         this.state = state;
         this.writer = new DeadLetterWriter(settings.table());
+        this.marks = new PublishedMarks(writer, PublishedMarks.VISIBILITY_TIMEOUT);
         this.assembler = new TransactionAssembler(settings.table(), this::onInvalidRow);
     }
 
@@ -83,6 +85,10 @@ final class StreamSession {
                         .withSlotOption("proto_version", 1)
                         .withSlotOption("publication_names", settings.publicationName())
                         .withStatusInterval((int) settings.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
+                        // On by default: pgjdbc then moves the flushed LSN up to a keepalive's position by itself
+                        // whenever the last message received starts at or below the last confirmed LSN (the
+                        // rows of a transaction that began before it), confirming batches still in flight.
+                        .withAutomaticFlush(false)
                         .start();
                 LOG.info("Streaming slot {} (publication {}) for table {}", settings.slotName(),
                         settings.publicationName(), settings.table());
@@ -192,7 +198,8 @@ final class StreamSession {
         List<OutboxEvent> retry = outcome.retry;
         List<Throwable> retryErrors = outcome.retryErrors;
         if (settings.mode() == TableMode.KEEP_ROWS) {
-            writer.markPublished(plain, published.stream().map(OutboxEvent::id).toList());
+            // Complete, and committed before the confirm below: a crash in between only sends them again.
+            marks.mark(plain, published, batch.xids, this::pauseWhileMarking);
         }
         if (!published.isEmpty()) {
             settings.listener().onPublished(published);
@@ -222,6 +229,24 @@ final class StreamSession {
         settings.listener().onDeadLettered(event, attempts, error);
     }
 
+    /** Between attempts to mark rows whose commit is not visible yet: keeps the walsender from timing out. */
+    private void pauseWhileMarking(long nanos) throws SQLException {
+        if (!running.getAsBoolean()) {
+            throw new SQLException("stopped while delivered events waited for their commits to become visible; "
+                    + "they are sent again on the next start");
+        }
+        long now = System.nanoTime();
+        if (now - lastStatusNanos >= settings.statusInterval().toNanos()) {
+            stream.forceUpdateStatus();
+            lastStatusNanos = now;
+        }
+        LockSupport.parkNanos(nanos);
+    }
+
+    /**
+     * The only place the slot moves (pgjdbc's automatic flush is off): to {@code lsn}, once everything
+     * up to it is acknowledged and, in {@link TableMode#KEEP_ROWS}, marked.
+     */
     private void confirm(long lsn) throws SQLException {
         if (lsn <= confirmedLsn) {
             return;
@@ -239,6 +264,8 @@ final class StreamSession {
         long now = System.nanoTime();
         if (inFlight == null && pending.isEmpty() && !assembler.inTransaction()) {
             // Nothing unacknowledged: the last keepalive position is safe to confirm, so idle slots do not pin WAL.
+            // The server sends a keepalive after the output of every transaction committed before its position;
+            // a transaction still open there (begun earlier, committing later) is not skipped by the slot.
             long received = stream.getLastReceiveLSN().asLong();
             if (received > confirmedLsn && now - lastStatusNanos >= settings.statusInterval().toNanos() / 2) {
                 confirm(received);

@@ -34,7 +34,7 @@ final class TransactionAssembler {
      */
     CommittedTransaction accept(PgOutputDecoder.Message message) throws SQLException {
         if (message instanceof PgOutputDecoder.Begin begin) {
-            open = new CommittedTransaction(begin.commitTime());
+            open = new CommittedTransaction(begin.commitTime(), begin.xid());
         } else if (message instanceof PgOutputDecoder.Relation relation) {
             if (relation.namespace().equals(table.schema()) && relation.name().equals(table.table())) {
                 relations.put(relation.id(), new OutboxRowMapper(relation));
