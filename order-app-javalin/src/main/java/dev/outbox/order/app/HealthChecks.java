@@ -105,7 +105,7 @@ final class HealthChecks implements Supplier<HealthReport>, AutoCloseable {
             node.put("pending", backlog.pending());
             node.put("oldest_pending_age_seconds", lag.toMillis() / 1000.0);
             node.put("dead_letters", backlog.deadLetters());
-            up &= progressing(node, backlog, running);
+            up &= progressing(node, backlog);
         } catch (RuntimeException e) {
             node.put("backlog_error", e.getClass().getSimpleName());
             up = false;
@@ -114,11 +114,11 @@ final class HealthChecks implements Supplier<HealthReport>, AutoCloseable {
         return up;
     }
 
-    private boolean progressing(ObjectNode node, OutboxBacklog backlog, boolean running) {
+    private boolean progressing(ObjectNode node, OutboxBacklog backlog) {
         // a standby log-tailing relay delivers nothing by design: only the leader's progress counts
         boolean relayHere = relay.get().map(OutboxRelay::isRunning).orElse(false)
                 || logRelay.get().map(r -> r.isRunning() && r.isLeader()).orElse(false);
-        List<String> reasons = metrics.progress().stalls(backlog, running && relayHere, config.healthDeliveryStall());
+        List<String> reasons = metrics.progress().stalls(backlog, relayHere, config.healthDeliveryStall());
         if (reasons.isEmpty()) {
             if (stalled.compareAndSet(true, false)) {
                 LOG.info("Delivery progressing again: {} events pending", backlog.pending());
