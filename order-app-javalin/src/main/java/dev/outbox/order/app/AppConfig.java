@@ -37,6 +37,13 @@ import java.util.regex.Pattern;
  * @param retention              {@code OUTBOX_RETENTION}: how long published events are kept for replay, default 24h
  * @param host                   {@code HOST}, default {@code 0.0.0.0}
  * @param port                   {@code PORT}, default 8080 (0 for any free port)
+ * @param databaseConnectionTimeout {@code DATABASE_CONNECTION_TIMEOUT}: how long a request (or the relay) waits for
+ *                               a pooled connection before it fails, default 2s (250ms to 60s); while the database is
+ *                               down, requests are answered 503 after at most this long
+ * @param idempotencyKeyRetention {@code IDEMPOTENCY_KEY_RETENTION}: how long an {@code Idempotency-Key} and its
+ *                               answer are kept, default 24h (greater than zero)
+ * @param healthDeliveryStall    {@code HEALTH_DELIVERY_STALL}: how long delivery may make no progress before
+ *                               {@code /health} is DOWN, default 60s ({@code 0} turns the check off)
  */
 public record AppConfig(
         Optional<String> databaseUrl,
@@ -59,7 +66,10 @@ public record AppConfig(
         int maxAttempts,
         Duration retention,
         String host,
-        int port) {
+        int port,
+        Duration databaseConnectionTimeout,
+        Duration idempotencyKeyRetention,
+        Duration healthDeliveryStall) {
 
     /** How events leave the database. */
     public enum RelayMode {
@@ -151,7 +161,10 @@ public record AppConfig(
                 integer("RELAY_MAX_ATTEMPTS", get.apply("RELAY_MAX_ATTEMPTS").orElse("10"), 1, 1_000),
                 duration("OUTBOX_RETENTION", get.apply("OUTBOX_RETENTION").orElse("24h"), true),
                 get.apply("HOST").orElse("0.0.0.0"),
-                port("PORT", get.apply("PORT").orElse("8080")));
+                port("PORT", get.apply("PORT").orElse("8080")),
+                connectionTimeout(get.apply("DATABASE_CONNECTION_TIMEOUT").orElse("2s")),
+                duration("IDEMPOTENCY_KEY_RETENTION", get.apply("IDEMPOTENCY_KEY_RETENTION").orElse("24h"), false),
+                duration("HEALTH_DELIVERY_STALL", get.apply("HEALTH_DELIVERY_STALL").orElse("60s"), true));
     }
 
     /** Returns whether the database is the embedded server. */
@@ -174,7 +187,10 @@ public record AppConfig(
                         + ", publication " + replicationPublication + ")" : "")
                 + ", publisher=" + publisher + ", topicTemplate=" + topicTemplate + ", pollInterval=" + pollInterval
                 + ", batchSize=" + batchSize + ", maxAttempts=" + maxAttempts + ", retention=" + retention
-                + ", http=" + host + ":" + port + "]";
+                + ", http=" + host + ":" + port + ", connectionTimeout=" + label(databaseConnectionTimeout)
+                + ", idempotencyKeyRetention=" + label(idempotencyKeyRetention)
+                + ", healthDeliveryStall=" + label(healthDeliveryStall)
+                + "]";
     }
 
     static int integer(String name, String value, int min, int max) {
@@ -187,6 +203,27 @@ public record AppConfig(
             // reported below
         }
         throw new ConfigException(name + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
+    }
+
+    /** Hikari refuses less than 250 ms; more than a minute would hold requests as long as the old fixed wait did. */
+    private static Duration connectionTimeout(String value) {
+        Duration timeout = duration("DATABASE_CONNECTION_TIMEOUT", value, false);
+        if (timeout.compareTo(Duration.ofMillis(250)) < 0 || timeout.compareTo(Duration.ofSeconds(60)) > 0) {
+            throw new ConfigException("DATABASE_CONNECTION_TIMEOUT must be from 250ms to 60s, got '" + value + "'");
+        }
+        return timeout;
+    }
+
+    /** Returns how a duration is spelled in the environment: {@code 60s}, {@code 500ms}, {@code 24h}. */
+    static String label(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis % 3_600_000 == 0 && millis > 0) {
+            return millis / 3_600_000 + "h";
+        }
+        if (millis % 1000 == 0) {
+            return millis / 1000 + "s";
+        }
+        return millis + "ms";
     }
 
     private static int port(String name, String value) {

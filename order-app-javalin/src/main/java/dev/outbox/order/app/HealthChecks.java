@@ -1,6 +1,7 @@
 package dev.outbox.order.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outbox.core.relay.OutboxRelay;
 import dev.outbox.core.spi.OutboxBacklog;
@@ -10,24 +11,33 @@ import dev.outbox.jdbc.replication.ReplicationLag;
 import dev.outbox.order.app.http.HealthReport;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Computes {@code GET /health}: the database (a {@code SELECT 1}), the broker (a cluster
  * description, when publishing to Kafka), and the relay (its mode, running or not, and its lag: pending
  * events, the oldest one's age, dead letters; for the log-tailing relay also leader or standby and
  * the replication slot's lag in bytes and seconds). Down when the database or broker does not answer,
- * the configured relay is not running, or its replication slot is missing. Thread-safe.
+ * the configured relay is not running, its replication slot is missing, or delivery is not
+ * progressing (see {@link DeliveryProgress}: the oldest pending event waited longer than
+ * {@code HEALTH_DELIVERY_STALL}, the relay here delivered nothing that long while events wait, or
+ * its store calls keep failing); the relay's {@code reasons} then say why. A change between
+ * progressing and stalled is logged once. Thread-safe.
  */
 final class HealthChecks implements Supplier<HealthReport>, AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
+    private static final Logger LOG = LoggerFactory.getLogger(HealthChecks.class);
     private final ObjectMapper mapper = new ObjectMapper();
     private final Jdbi jdbi;
     private final OutboxStore store;
@@ -36,6 +46,7 @@ final class HealthChecks implements Supplier<HealthReport>, AutoCloseable {
     private final Supplier<Optional<OutboxRelay>> relay;
     private final Supplier<Optional<LogTailingRelay>> logRelay;
     private final RelayMetrics metrics;
+    private final AtomicBoolean stalled = new AtomicBoolean();
 
     HealthChecks(AppConfig config, Jdbi jdbi, OutboxStore store, Optional<String> bootstrapServers,
                  Supplier<Optional<OutboxRelay>> relay, Supplier<Optional<LogTailingRelay>> logRelay,
@@ -94,12 +105,32 @@ final class HealthChecks implements Supplier<HealthReport>, AutoCloseable {
             node.put("pending", backlog.pending());
             node.put("oldest_pending_age_seconds", lag.toMillis() / 1000.0);
             node.put("dead_letters", backlog.deadLetters());
+            up &= progressing(node, backlog);
         } catch (RuntimeException e) {
             node.put("backlog_error", e.getClass().getSimpleName());
             up = false;
         }
         node.put("status", up ? "UP" : "DOWN");
         return up;
+    }
+
+    private boolean progressing(ObjectNode node, OutboxBacklog backlog) {
+        // a standby log-tailing relay delivers nothing by design: only the leader's progress counts
+        boolean relayHere = relay.get().map(OutboxRelay::isRunning).orElse(false)
+                || logRelay.get().map(r -> r.isRunning() && r.isLeader()).orElse(false);
+        List<String> reasons = metrics.progress().stalls(backlog, relayHere, config.healthDeliveryStall());
+        if (reasons.isEmpty()) {
+            if (stalled.compareAndSet(true, false)) {
+                LOG.info("Delivery progressing again: {} events pending", backlog.pending());
+            }
+            return true;
+        }
+        if (stalled.compareAndSet(false, true)) {
+            LOG.warn("Delivery stalled, /health is DOWN: {}", String.join("; ", reasons));
+        }
+        ArrayNode list = node.putArray("reasons");
+        reasons.forEach(list::add);
+        return false;
     }
 
     private boolean replication(ObjectNode node) {

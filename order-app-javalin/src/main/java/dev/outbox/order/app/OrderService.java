@@ -15,6 +15,7 @@ import dev.outbox.kafka.KafkaOutboxEventPublisher;
 import dev.outbox.kafka.PayloadFormat;
 import dev.outbox.kafka.TopicNaming;
 import dev.outbox.order.app.http.OrderHttpApi;
+import dev.outbox.order.app.jdbi.JdbiIdempotencyKeys;
 import dev.outbox.order.app.jdbi.JdbiOrderRepository;
 import dev.outbox.order.app.jdbi.OrderSchema;
 import dev.outbox.order.domain.OrderUseCases;
@@ -61,6 +62,7 @@ public final class OrderService implements AutoCloseable {
     private PostgresOutboxStore store;
     private OutboxRelay relay;
     private LogTailingRelay logRelay;
+    private JdbiIdempotencyKeys idempotencyKeys;
     private Javalin http;
 
     private OrderService(AppConfig config) {
@@ -123,10 +125,12 @@ public final class OrderService implements AutoCloseable {
                     ? LogOnlyOutbox.create(unitOfWork, OutboxTable.DEFAULT) : JdbiOutbox.create(unitOfWork);
             OrderUseCases orders = OrderUseCases.create(unitOfWork, new JdbiOrderRepository(unitOfWork),
                     outbox, Clock.systemUTC());
+            idempotencyKeys = new JdbiIdempotencyKeys(unitOfWork, config.idempotencyKeyRetention());
+            startKeyPurge();
             HealthChecks health = new HealthChecks(config, jdbi, store, infrastructure.bootstrapServers(),
                     () -> Optional.ofNullable(relay), () -> Optional.ofNullable(logRelay), metrics);
             resources.add(health);
-            http = OrderHttpApi.create(orders, health, registry::scrape);
+            http = OrderHttpApi.create(orders, unitOfWork, idempotencyKeys, Clock.systemUTC(), health, registry::scrape);
             http.start(config.host(), config.port());
             resources.add(http::stop);
             LOG.info("Order API listening on http://{}:{}/orders", config.host(), http.port());
@@ -170,11 +174,7 @@ public final class OrderService implements AutoCloseable {
         if (config.retention().isZero()) {
             return;
         }
-        ScheduledExecutorService purge = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "outbox-purge");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService purge = daemonScheduler("outbox-purge");
         purge.scheduleWithFixedDelay(() -> {
             try {
                 long purged = store.purgeExpired(Instant.now());
@@ -186,6 +186,30 @@ public final class OrderService implements AutoCloseable {
             }
         }, 1, 60, TimeUnit.SECONDS);
         resources.add(purge::shutdownNow);
+    }
+
+    /** Deletes expired idempotency keys every minute (keys are only written by the HTTP API). */
+    private void startKeyPurge() {
+        ScheduledExecutorService purge = daemonScheduler("idempotency-key-purge");
+        purge.scheduleWithFixedDelay(() -> {
+            try {
+                long purged = idempotencyKeys.purgeExpired(Instant.now());
+                if (purged > 0) {
+                    LOG.info("Purged {} idempotency keys older than {}", purged, config.idempotencyKeyRetention());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Purging idempotency keys failed; will retry", e);
+            }
+        }, 1, 60, TimeUnit.SECONDS);
+        resources.add(purge::shutdownNow);
+    }
+
+    private static ScheduledExecutorService daemonScheduler(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Returns the HTTP port, once started in {@link Mode#SERVE}. */
@@ -216,6 +240,11 @@ public final class OrderService implements AutoCloseable {
     /** Returns the log-tailing relay, when one runs in this process ({@code RELAY_MODE=log-tailing}). */
     public Optional<LogTailingRelay> logTailingRelay() {
         return Optional.ofNullable(logRelay);
+    }
+
+    /** Returns the store of {@code Idempotency-Key}s, once started in {@link Mode#SERVE}. */
+    JdbiIdempotencyKeys idempotencyKeys() {
+        return idempotencyKeys;
     }
 
     /** Returns the (pooled) data source of the service's database. */

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,7 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code outbox_relay_batch_size} and, for the log-tailing relay, {@code outbox_replication_lag_bytes}
  * (WAL the slot retains; -1 when the slot is missing), {@code outbox_replication_lag_seconds} (age of
  * the oldest commit read but not yet acknowledged, on the leader) and {@code outbox_replication_leader}
- * (1 while this instance streams). The gauges hold the latest sample. Thread-safe.
+ * (1 while this instance streams). The gauges hold the latest sample. The same callbacks feed
+ * {@link #progress()}, which {@code /health} reads to tell whether delivery is progressing. Thread-safe.
  */
 public final class RelayMetrics implements LogTailingRelayListener {
     private final Counter published;
@@ -41,6 +43,7 @@ public final class RelayMetrics implements LogTailingRelayListener {
     private final AtomicLong lagBytes = new AtomicLong();
     private final AtomicReference<Double> lagSeconds = new AtomicReference<>(0.0);
     private final AtomicLong leader = new AtomicLong();
+    private final DeliveryProgress progress = new DeliveryProgress(Clock.systemUTC());
 
     /** Registers the meters in {@code registry}. */
     public RelayMetrics(MeterRegistry registry) {
@@ -75,6 +78,7 @@ public final class RelayMetrics implements LogTailingRelayListener {
     @Override
     public void onPublished(List<OutboxEvent> events) {
         published.increment(events.size());
+        progress.delivered();
     }
 
     @Override
@@ -85,22 +89,26 @@ public final class RelayMetrics implements LogTailingRelayListener {
     @Override
     public void onDeadLettered(OutboxEvent event, int attempts, Throwable error) {
         deadLettered.increment();
+        progress.delivered();
     }
 
     @Override
     public void onBatch(int size, Duration duration) {
         batchTimer.record(duration);
         batchSize.record(size);
+        progress.storeAnswered();
     }
 
     @Override
     public void onBacklog(OutboxBacklog backlog, Duration oldestPendingAge) {
         record(backlog, oldestPendingAge);
+        progress.storeAnswered();
     }
 
     @Override
     public void onError(Throwable error) {
         errors.increment();
+        progress.storeFailed(error);
     }
 
     @Override
@@ -129,5 +137,11 @@ public final class RelayMetrics implements LogTailingRelayListener {
         pending.set(backlog.pending());
         deadLetters.set(backlog.deadLetters());
         oldestPendingAgeSeconds.set(oldestPendingAge.toNanos() / 1e9);
+        progress.sampled(backlog);
+    }
+
+    /** Returns what the relay's callbacks say about delivery progress. */
+    DeliveryProgress progress() {
+        return progress;
     }
 }

@@ -28,6 +28,27 @@ class AppConfigTest {
         assertThat(config.tableMode()).isEqualTo(AppConfig.TableMode.KEEP_ROWS);
         assertThat(config.replicationSlot()).isEqualTo("outbox_slot");
         assertThat(config.replicationPublication()).isEqualTo("outbox_pub");
+        assertThat(config.databaseConnectionTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.idempotencyKeyRetention()).isEqualTo(Duration.ofHours(24));
+        assertThat(config.healthDeliveryStall()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void faultSettingsAreReadAndValidatedNamingTheVariable() {
+        AppConfig config = AppConfig.from(Map.of("DATABASE_CONNECTION_TIMEOUT", "500ms",
+                "IDEMPOTENCY_KEY_RETENTION", "7d", "HEALTH_DELIVERY_STALL", "0"));
+
+        assertThat(config.databaseConnectionTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.idempotencyKeyRetention()).isEqualTo(Duration.ofDays(7));
+        assertThat(config.healthDeliveryStall()).isZero();
+        assertThatThrownBy(() -> AppConfig.from(Map.of("DATABASE_CONNECTION_TIMEOUT", "100ms")))
+                .hasMessageStartingWith("DATABASE_CONNECTION_TIMEOUT ").hasMessageContaining("250ms to 60s");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("DATABASE_CONNECTION_TIMEOUT", "2m")))
+                .hasMessageStartingWith("DATABASE_CONNECTION_TIMEOUT ");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("IDEMPOTENCY_KEY_RETENTION", "0")))
+                .hasMessageStartingWith("IDEMPOTENCY_KEY_RETENTION ");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("HEALTH_DELIVERY_STALL", "soon")))
+                .hasMessageStartingWith("HEALTH_DELIVERY_STALL ");
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.outbox.order.app.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.outbox.core.UnitOfWork;
+import dev.outbox.order.domain.CancelOrderCommand;
 import dev.outbox.order.domain.ConfirmOrderCommand;
 import dev.outbox.order.domain.FieldError;
 import dev.outbox.order.domain.IllegalOrderTransitionException;
@@ -11,18 +13,21 @@ import dev.outbox.order.domain.Order;
 import dev.outbox.order.domain.OrderNotFoundException;
 import dev.outbox.order.domain.OrderStatus;
 import dev.outbox.order.domain.OrderUseCases;
+import dev.outbox.order.domain.PlaceOrderCommand;
 import dev.outbox.order.domain.StaleOrderException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,13 +40,25 @@ import org.slf4j.LoggerFactory;
  * <p>Errors are RFC 9457 problem details: invalid input 400 (each field named), unknown order
  * 404, refused status change or stale version 409, body over {@value #MAX_BODY_BYTES} bytes 413,
  * a body without a JSON {@code Content-Type} 415 (whether it is framed by Content-Length or
- * chunked), anything unexpected 500 (details only in the log). The optional
+ * chunked), the database unreachable 503 with {@code Retry-After: }{@value #RETRY_AFTER_SECONDS}
+ * (a pool that timed out, a refused connection, a server shutting down or restarting: see
+ * {@link DatabaseUnavailable}), anything else unexpected 500 (details only in the log). The optional
  * {@code If-Match: "<version>"} header on confirm and cancel makes the change conditional on the
  * order's version; responses carry the version as {@code ETag}.
+ *
+ * <p>The optional {@code Idempotency-Key} header (1 to 255 printable ASCII characters, else 400) on
+ * {@code POST /orders}, {@code /orders/{id}/confirm} and {@code /orders/{id}/cancel} makes a retry
+ * safe: the first successful answer is stored with the change, in its transaction, and a request
+ * with the same key gets that answer again (same status, body, {@code Location} and {@code ETag},
+ * plus {@code Idempotent-Replayed: true}) without writing. The same key with another method, path
+ * or body is 422; while the first request with a key is in flight, a second one waits for it (then
+ * 409 if it is still not done). See {@link IdempotentWrites}.
  */
 public final class OrderHttpApi {
     /** Largest accepted request body: room for 100 lines with generous whitespace. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
+    /** What {@code Retry-After} says while the database is unavailable: long enough for a restart to begin. */
+    public static final int RETRY_AFTER_SECONDS = 2;
     private static final Logger LOG = LoggerFactory.getLogger(OrderHttpApi.class);
 
     private final OrderUseCases orders;
@@ -50,10 +67,13 @@ public final class OrderHttpApi {
     private final Problems problems;
     private final Supplier<HealthReport> health;
     private final Supplier<String> metrics;
+    private final IdempotentWrites writes;
+    private final UnavailableLog unavailableLog = new UnavailableLog();
 
-    private OrderHttpApi(OrderUseCases orders, ObjectMapper mapper, Supplier<HealthReport> health,
-                         Supplier<String> metrics) {
+    private OrderHttpApi(OrderUseCases orders, IdempotentWrites writes, ObjectMapper mapper,
+                         Supplier<HealthReport> health, Supplier<String> metrics) {
         this.orders = orders;
+        this.writes = writes;
         this.json = new OrderJson(mapper);
         this.problems = new Problems(mapper);
         this.health = health;
@@ -63,12 +83,18 @@ public final class OrderHttpApi {
     /**
      * Creates the Javalin server with every route; not started.
      *
-     * @param orders  the use cases
-     * @param health  computes the health report on each {@code GET /health}
-     * @param metrics renders the Prometheus text on each {@code GET /metrics}
+     * @param orders          the use cases
+     * @param unitOfWork      the use cases' unit of work, which idempotency keys join
+     * @param idempotencyKeys where {@code Idempotency-Key}s and their answers are kept
+     * @param clock           the time a key is first used
+     * @param health          computes the health report on each {@code GET /health}
+     * @param metrics         renders the Prometheus text on each {@code GET /metrics}
      */
-    public static Javalin create(OrderUseCases orders, Supplier<HealthReport> health, Supplier<String> metrics) {
-        OrderHttpApi api = new OrderHttpApi(Objects.requireNonNull(orders, "orders"), new ObjectMapper(),
+    public static Javalin create(OrderUseCases orders, UnitOfWork unitOfWork, IdempotencyKeys idempotencyKeys,
+                                 Clock clock, Supplier<HealthReport> health, Supplier<String> metrics) {
+        IdempotentWrites writes = new IdempotentWrites(Objects.requireNonNull(unitOfWork, "unitOfWork"),
+                Objects.requireNonNull(idempotencyKeys, "idempotencyKeys"), Objects.requireNonNull(clock, "clock"));
+        OrderHttpApi api = new OrderHttpApi(Objects.requireNonNull(orders, "orders"), writes, new ObjectMapper(),
                 Objects.requireNonNull(health, "health"), Objects.requireNonNull(metrics, "metrics"));
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -100,7 +126,20 @@ public final class OrderHttpApi {
                 problems.write(ctx, e.status(), slug(e.status()), e.getMessage(), List.of(e.error())));
         app.exception(HttpResponseException.class, (e, ctx) ->
                 problems.write(ctx, e.getStatus(), slug(e.getStatus()), e.getMessage(), List.of()));
+        app.exception(IdempotentWrites.IdempotencyKeyReusedException.class, (e, ctx) ->
+                problems.write(ctx, 422, "idempotency-key-reused", e.getMessage(), List.of(FieldError.of(
+                        IdempotentWrites.HEADER, "was first used for another request"))));
+        app.exception(IdempotencyKeys.KeyInUseException.class, (e, ctx) ->
+                problems.write(ctx, 409, "idempotency-key-in-use", e.getMessage(), List.of(FieldError.of(
+                        IdempotentWrites.HEADER, "is in use by a request still in progress"))));
         app.exception(Exception.class, (e, ctx) -> {
+            if (DatabaseUnavailable.causedBy(e)) {
+                unavailableLog.failed(e);
+                ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+                problems.write(ctx, 503, "database-unavailable",
+                        "The database is unavailable; retry after " + RETRY_AFTER_SECONDS + " seconds.", List.of());
+                return;
+            }
             LOG.error("Request {} {} failed", ctx.method(), ctx.path(), e);
             problems.write(ctx, 500, "internal-error", "The request failed; see the service log.", List.of());
         });
@@ -133,21 +172,33 @@ public final class OrderHttpApi {
     }
 
     private void place(Context ctx) {
-        Order order = orders.place().handle(parser.placeOrder(body(ctx)));
-        ctx.header("Location", "/orders/" + order.id());
-        ctx.header("ETag", etag(order));
-        ctx.status(201).contentType("application/json").result(json.created(order).toString());
+        byte[] body = body(ctx);
+        PlaceOrderCommand command = parser.placeOrder(body);
+        writes.run(ctx, body, () -> {
+            Order order = orders.place().handle(command);
+            return new IdempotencyKeys.Response(201, json.created(order).toString(),
+                    Optional.of("/orders/" + order.id()), Optional.of(etag(order)));
+        });
     }
 
     private void confirm(Context ctx) {
         UUID id = orderId(ctx);
-        parser.confirmOrder(body(ctx));
-        respond(ctx, 200, orders.confirm().handle(new ConfirmOrderCommand(id, ifMatch(ctx))));
+        byte[] body = body(ctx);
+        parser.confirmOrder(body);
+        ConfirmOrderCommand command = new ConfirmOrderCommand(id, ifMatch(ctx));
+        writes.run(ctx, body, () -> changed(orders.confirm().handle(command)));
     }
 
     private void cancel(Context ctx) {
         UUID id = orderId(ctx);
-        respond(ctx, 200, orders.cancel().handle(parser.cancelOrder(id, body(ctx), ifMatch(ctx))));
+        byte[] body = body(ctx);
+        CancelOrderCommand command = parser.cancelOrder(id, body, ifMatch(ctx));
+        writes.run(ctx, body, () -> changed(orders.cancel().handle(command)));
+    }
+
+    private IdempotencyKeys.Response changed(Order order) {
+        return new IdempotencyKeys.Response(200, json.order(order).toString(), Optional.empty(),
+                Optional.of(etag(order)));
     }
 
     private void list(Context ctx) {
@@ -207,6 +258,31 @@ public final class OrderHttpApi {
             requireJson(ctx);
         }
         return bytes;
+    }
+
+    /**
+     * Logs database outages seen by requests at most once per {@value #LOG_EVERY_SECONDS} s, with
+     * how many requests were refused since: during an outage every request fails the same way.
+     */
+    private static final class UnavailableLog {
+        private static final long LOG_EVERY_SECONDS = 10;
+        private final AtomicLong nextLogAt = new AtomicLong();
+        private final AtomicLong refused = new AtomicLong();
+
+        void failed(Exception e) {
+            long count = refused.incrementAndGet();
+            long now = System.nanoTime();
+            long next = nextLogAt.get();
+            if ((next == 0 || now - next >= 0) && nextLogAt.compareAndSet(next, now + LOG_EVERY_SECONDS * 1_000_000_000L)) {
+                refused.addAndGet(-count);
+                Throwable root = e;
+                while (root.getCause() != null && root.getCause() != root) {
+                    root = root.getCause();
+                }
+                LOG.warn("Database unavailable: answered {} request(s) 503 since the last report; cause {}: {}", count,
+                        root.getClass().getSimpleName(), String.valueOf(root.getMessage()).lines().findFirst().orElse(""));
+            }
+        }
     }
 
     private static String etag(Order order) {

@@ -14,13 +14,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies every migration the service needs at start: the outbox table (through
- * {@link OutboxSchema}) and the order tables (idempotent SQL shipped as class-path resources).
+ * {@link OutboxSchema}) and the order and idempotency-key tables (idempotent SQL shipped as class-path resources).
  * Safe to run at every start and from several instances at once (one transaction under an
  * advisory lock). Stateless and thread-safe.
  */
 public final class OrderSchema {
     /** The order tables' SQL scripts, applied in this order. */
-    static final List<String> SCRIPTS = List.of("/dev/outbox/order/app/jdbi/V1__orders.sql");
+    static final List<String> SCRIPTS = List.of("/dev/outbox/order/app/jdbi/V1__orders.sql",
+            "/dev/outbox/order/app/jdbi/V2__idempotency_keys.sql");
     private static final long LOCK_KEY = 0x6f72646572734c4bL;
     private static final Logger LOG = LoggerFactory.getLogger(OrderSchema.class);
 
@@ -42,7 +43,7 @@ public final class OrderSchema {
                 }
             }
         });
-        LOG.info("Schema ready: outbox table {} and tables orders, order_lines", table);
+        LOG.info("Schema ready: outbox table {} and tables orders, order_lines, idempotency_key", table);
     }
 
     static List<String> statements(String script) {
