@@ -36,14 +36,18 @@ final class OutageLog {
             startedNanos = now;
             reportedNanos = now;
             LOG.warn("outbox relay {}: broker unavailable, {} events given back without counting an attempt; "
-                    + "backing off: {}", claimant, events, OutcomeApplier.describe(error));
+                    + "backing off: {}", claimant, events, describe(error));
         } else if (now - reportedNanos >= REPORT_EVERY_NANOS) {
             reportedNanos = now;
             LOG.warn("outbox relay {}: broker still unavailable after {} batches in {} s; nothing is dead-lettered "
                     + "for it: {}", claimant, consecutive + 1, (now - startedNanos) / 1_000_000_000L,
-                    OutcomeApplier.describe(error));
+                    describe(error));
         }
         consecutive++;
+    }
+
+    private static String describe(Throwable error) {
+        return error == null ? "no error given" : OutcomeApplier.describe(error);
     }
 
     /** Returns the number of outage batches in a row; 0 when the last batch was not one. */

@@ -68,4 +68,25 @@ class OutboxRelayOutageTest {
         assertThat(publisher.published).containsExactly(a1, b1, a2, a3);
         assertThat(listener.retries).allSatisfy(r -> assertThat(r.attempts()).isZero());
     }
+
+    @Test
+    void givenTheBrokerUnavailable_theRelayThreadPausesBetweenBatchesInsteadOfSpinning() throws Exception {
+        store.append(List.of(event("A"), event("B")));
+        ScriptedPublisher down = ScriptedPublisher.of((call, events) ->
+                CompletableFuture.failedFuture(new ConnectException("broker down")));
+        OutboxRelay relay = OutboxRelay.builder(store, down).claimant("outage-loop").pollInterval(Duration.ofMillis(10))
+                .outageBackoff(BackoffPolicy.exponential(Duration.ofMillis(200), 2.0, Duration.ofMillis(200), 0.0))
+                .build();
+
+        relay.start();
+        try {
+            Thread.sleep(1_000);
+        } finally {
+            relay.close();
+        }
+
+        // released claims are due at once: without the relay-wide pause this would be thousands of calls
+        assertThat(down.calls.size()).isBetween(1, 10);
+        assertThat(store.deadLetters(10)).isEmpty();
+    }
 }
