@@ -1,5 +1,6 @@
 package dev.outbox.jdbc;
 
+import dev.outbox.core.relay.RelayDefaults;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.DeadLetter;
 import dev.outbox.core.spi.FailedDelivery;
@@ -396,7 +397,7 @@ public final class PostgresOutboxStore implements OutboxStore {
     public static final class Builder {
         private Jdbi jdbi;
         private OutboxTable table = OutboxTable.DEFAULT;
-        private Duration retention = Duration.ZERO;
+        private Duration retention = RelayDefaults.RETENTION;
         private String channel;
 
         private Builder() {

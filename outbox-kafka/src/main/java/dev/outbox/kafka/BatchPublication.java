@@ -2,6 +2,8 @@ package dev.outbox.kafka;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.OutboxException;
+import dev.outbox.core.spi.AggregateKey;
+import dev.outbox.core.spi.DeliveryPolicy;
 import dev.outbox.core.spi.PublishOutcome;
 import dev.outbox.core.spi.PublishOutcome.Status;
 import java.time.Duration;
@@ -28,17 +30,27 @@ import org.apache.kafka.common.utils.Utils;
  * One {@code publish} call: sends every event without waiting, collects one outcome per event
  * from the producer's callbacks, and completes once all are in (or the guard timeout passes).
  *
- * <p>Rules that keep it bounded and ordered:
+ * <p>Rules that keep it bounded and ordered (failures are classified by
+ * {@link PublishErrorClassifier}):
  * <ul>
- *   <li>when {@code send()} itself throws a transient error (typically "not present in
- *       metadata" after blocking {@code max.block.ms}), the rest of the batch is not sent and
- *       reported retriable, so a batch blocks at most once;
- *   <li>when encoding fails transiently for an aggregate type (schema registry down), the rest of
- *       that type's events are reported retriable without calling the registry again;
- *   <li>once an event of an aggregate failed transiently, the later events of the same
- *       aggregate in the batch are not sent, and any that were acknowledged anyway (the failure
- *       came asynchronously) are reported retriable too: they will be sent again after the
- *       failed one, so the aggregate's last records on the topic keep the commit order;
+ *   <li>the whole call has one deadline, {@code max.block.ms} + the guard timeout from its start:
+ *       the pilot wait and the wait for acknowledgements share it, and records still unsent when
+ *       it has passed are reported {@code NOT_ATTEMPTED} (see
+ *       {@link KafkaPublisherConfig#maxPublishDuration()});
+ *   <li>when {@code send()} itself throws (typically "not present in metadata" after blocking
+ *       {@code max.block.ms}), the rest of the batch is not sent and reported
+ *       {@code NOT_ATTEMPTED}, so a batch blocks at most once;
+ *   <li>when encoding fails because the schema registry is unavailable, the rest of that
+ *       aggregate type's events are reported {@code NOT_ATTEMPTED} without calling the registry again;
+ *   <li>once an event of an aggregate ({@link AggregateKey}: type and id) failed other than
+ *       permanently, the later events of the same aggregate in the batch are not sent
+ *       ({@code NOT_ATTEMPTED}), and any that were acknowledged anyway (the failure came
+ *       asynchronously) are reported {@code NOT_ATTEMPTED} too
+ *       ({@link DeliveryPolicy#holdBackSuccessors}): they will be sent again after the failed one,
+ *       so the aggregate's last records on the topic keep the commit order;
+ *   <li>a "not present in metadata" timeout is {@code UNAVAILABLE} unless another event of the
+ *       call was acknowledged (the broker is up, so the topic is missing): then it is the event's
+ *       own {@code RETRIABLE_FAILURE};
  *   <li>the first time the publisher meets a topic, the first record of each partition is sent
  *       alone and awaited before the others. A fresh partition can otherwise reorder an idempotent
  *       producer's in-flight requests: the first fails NOT_LEADER_OR_FOLLOWER while the broker
@@ -57,8 +69,10 @@ final class BatchPublication {
     private final AtomicReferenceArray<PublishOutcome> outcomes;
     private final AtomicInteger pending;
     private final CompletableFuture<List<PublishOutcome>> done = new CompletableFuture<>();
-    private final Set<String> failedAggregates = new HashSet<>();
+    /** Aggregates with an event that did not get through, and that event; touched by the calling thread only. */
+    private final Map<AggregateKey, UUID> failedAggregates = new HashMap<>();
     private RuntimeException sendFailure;
+    private long deadlineNanos;
 
     BatchPublication(List<OutboxEvent> events, Set<String> warmTopics) {
         this.events = events;
@@ -73,7 +87,8 @@ final class BatchPublication {
      * topics this publisher has not written yet are held back for {@link #sendPilots}.
      */
     CompletableFuture<List<PublishOutcome>> send(Producer<byte[], byte[]> producer, OutboxRecordFactory records,
-            Duration guard) {
+            Duration maxBlock, Duration guard) {
+        deadlineNanos = System.nanoTime() + maxBlock.toNanos() + guard.toNanos();
         Map<String, RuntimeException> failedTypes = new HashMap<>();
         Map<Integer, ProducerRecord<byte[], byte[]>> cold = null;
         for (int i = 0; i < events.size(); i++) {
@@ -92,35 +107,46 @@ final class BatchPublication {
             }
         }
         if (cold != null) {
-            sendPilots(producer, cold, guard);
+            sendPilots(producer, cold);
             cold.forEach((index, record) -> {
                 if (outcomes.get(index) == null) {
-                    sendOne(producer, index, record, null);
+                    if (nanosLeft() > 0) {
+                        sendOne(producer, index, record, null);
+                    } else {
+                        fail(index, PublishOutcome.notAttempted(events.get(index).id(), new OutboxException(
+                                "not sent: the publish call's time (max.block.ms + delivery.timeout.ms + 5 s) ran out")));
+                    }
                 }
             });
         }
         arrive();
-        return done.orTimeout(guard.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((list, error) -> list != null ? list : orderGuarded(snapshot(guard)));
+        Duration bound = maxBlock.plus(guard);
+        return done.orTimeout(Math.max(1, nanosLeft() / 1_000_000), TimeUnit.MILLISECONDS)
+                .handle((list, error) -> list != null ? list : finish(snapshot(bound)));
+    }
+
+    private long nanosLeft() {
+        return deadlineNanos - System.nanoTime();
     }
 
     /** Builds the record of event {@code i}, or completes its outcome and returns null when that fails. */
     private ProducerRecord<byte[], byte[]> encode(int i, OutboxRecordFactory records,
             Map<String, RuntimeException> failedTypes) {
         OutboxEvent event = events.get(i);
+        RuntimeException typeFailure = failedTypes.get(event.aggregateType());
+        if (typeFailure != null) {
+            fail(i, PublishOutcome.notAttempted(event.id(), new OutboxException("not encoded: encoding failed for an "
+                    + "earlier " + event.aggregateType() + " event of this batch", typeFailure)));
+            return null;
+        }
         try {
-            RuntimeException typeFailure = failedTypes.get(event.aggregateType());
-            if (typeFailure != null) {
-                throw new OutboxException("not encoded: encoding failed for an earlier " + event.aggregateType()
-                        + " event of this batch", typeFailure);
-            }
             return records.toRecord(event);
         } catch (RuntimeException e) {
             PublishOutcome outcome = PublishErrorClassifier.outcome(event.id(), e);
-            if (outcome.status() == Status.RETRIABLE_FAILURE) {
-                failedTypes.putIfAbsent(event.aggregateType(), e);
+            if (outcome.status() == Status.UNAVAILABLE) {
+                failedTypes.putIfAbsent(event.aggregateType(), e); // the registry is down: spare it the rest
             }
-            complete(i, outcome);
+            fail(i, outcome);
             return null;
         }
     }
@@ -129,8 +155,7 @@ final class BatchPublication {
      * Sends and awaits the first record of each partition of topics this publisher has not
      * written yet (in event order), then marks the topics warm when all their pilots succeeded.
      */
-    private void sendPilots(Producer<byte[], byte[]> producer, Map<Integer, ProducerRecord<byte[], byte[]>> cold,
-            Duration guard) {
+    private void sendPilots(Producer<byte[], byte[]> producer, Map<Integer, ProducerRecord<byte[], byte[]>> cold) {
         if (sendFailure != null) {
             return; // the broker is not answering: the held-back records are refused by the caller
         }
@@ -170,7 +195,7 @@ final class BatchPublication {
             }
         }
         try {
-            acknowledged.await(guard.toMillis(), TimeUnit.MILLISECONDS);
+            acknowledged.await(Math.max(0, nanosLeft()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -180,15 +205,15 @@ final class BatchPublication {
             if (outcome == null || !outcome.isPublished()) {
                 notWarm.add(cold.get(index).topic());
             }
-            if (outcome == null || outcome.status() == Status.RETRIABLE_FAILURE) {
-                failedAggregates.add(events.get(index).aggregateId());
+            if (outcome == null || blocks(outcome)) {
+                failedAggregates.putIfAbsent(AggregateKey.of(events.get(index)), events.get(index).id());
             }
         }
         firstIndexByPartition.keySet().stream().filter(topic -> !notWarm.contains(topic)).forEach(warmTopics::add);
     }
 
     private void refuse(int index) {
-        complete(index, PublishOutcome.retriable(events.get(index).id(),
+        fail(index, PublishOutcome.notAttempted(events.get(index).id(),
                 new OutboxException("not sent: an earlier send of this batch failed", sendFailure)));
     }
 
@@ -200,9 +225,11 @@ final class BatchPublication {
             refuse(index);
             return false;
         }
-        if (failedAggregates.contains(event.aggregateId())) {
-            complete(index, PublishOutcome.retriable(event.id(), new OutboxException(
-                    "not sent: an earlier event of aggregate " + event.aggregateId() + " failed in this batch")));
+        AggregateKey aggregate = AggregateKey.of(event);
+        UUID blocker = failedAggregates.get(aggregate);
+        if (blocker != null) {
+            fail(index, PublishOutcome.notAttempted(event.id(), new OutboxException("not sent: the earlier event "
+                    + blocker + " of aggregate " + aggregate + " failed in this batch")));
             return false;
         }
         try {
@@ -223,11 +250,22 @@ final class BatchPublication {
 
     private void sendFailed(int index, RuntimeException e) {
         PublishOutcome outcome = PublishErrorClassifier.outcome(events.get(index).id(), e);
-        if (outcome.status() == Status.RETRIABLE_FAILURE) {
-            failedAggregates.add(events.get(index).aggregateId());
-            sendFailure = e;
+        if (blocks(outcome)) {
+            sendFailure = e; // the next send would most likely block max.block.ms again: stop here
+        }
+        fail(index, outcome);
+    }
+
+    /** Completes a failure found on the calling thread; one that blocks its aggregate holds back its successors. */
+    private void fail(int index, PublishOutcome outcome) {
+        if (blocks(outcome)) {
+            failedAggregates.putIfAbsent(AggregateKey.of(events.get(index)), outcome.eventId());
         }
         complete(index, outcome);
+    }
+
+    private static boolean blocks(PublishOutcome outcome) {
+        return !outcome.isPublished() && outcome.status() != Status.PERMANENT_FAILURE;
     }
 
     private void complete(int index, PublishOutcome outcome) {
@@ -238,7 +276,7 @@ final class BatchPublication {
 
     private void arrive() {
         if (pending.decrementAndGet() == 0) {
-            done.complete(orderGuarded(snapshot(null)));
+            done.complete(finish(snapshot(null)));
         }
     }
 
@@ -249,32 +287,25 @@ final class BatchPublication {
             if (outcome == ACKNOWLEDGED) {
                 result[i] = PublishOutcome.published(events.get(i).id());
             } else {
-                result[i] = outcome != null ? outcome : PublishOutcome.retriable(events.get(i).id(),
-                        new TimeoutException("no acknowledgement within " + timedOut + " (publish guard timeout)"));
+                result[i] = outcome != null ? outcome : PublishOutcome.unavailable(events.get(i).id(),
+                        new TimeoutException("no acknowledgement within " + timedOut + " of the publish call "
+                                + "(publish guard timeout)"));
             }
         }
         return Arrays.asList(result);
     }
 
-    private List<PublishOutcome> orderGuarded(List<PublishOutcome> raw) {
-        List<PublishOutcome> result = null;
-        Set<String> failed = null;
-        for (int i = 0; i < raw.size(); i++) {
-            PublishOutcome outcome = raw.get(i);
-            String aggregate = events.get(i).aggregateId();
-            if (outcome.status() == Status.RETRIABLE_FAILURE) {
-                if (failed == null) {
-                    failed = new HashSet<>();
+    /** Settles the ambiguous metadata timeouts, then applies the core's hold-back rule. */
+    private List<PublishOutcome> finish(List<PublishOutcome> raw) {
+        if (raw.stream().anyMatch(PublishOutcome::isPublished)) {
+            for (int i = 0; i < raw.size(); i++) {
+                PublishOutcome outcome = raw.get(i);
+                if (outcome.status() == Status.UNAVAILABLE && PublishErrorClassifier.isMissingMetadata(outcome.error())) {
+                    // the broker acknowledged another event of this call: the topic is missing, not the broker
+                    raw.set(i, PublishOutcome.retriable(outcome.eventId(), outcome.error()));
                 }
-                failed.add(aggregate);
-            } else if (outcome.isPublished() && failed != null && failed.contains(aggregate)) {
-                if (result == null) {
-                    result = new ArrayList<>(raw);
-                }
-                result.set(i, PublishOutcome.retriable(outcome.eventId(), new OutboxException("acknowledged, but an "
-                        + "earlier event of aggregate " + aggregate + " failed: reported for a resend to keep order")));
             }
         }
-        return result != null ? result : raw;
+        return DeliveryPolicy.holdBackSuccessors(events, raw);
     }
 }

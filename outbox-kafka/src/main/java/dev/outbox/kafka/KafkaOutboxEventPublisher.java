@@ -2,11 +2,12 @@ package dev.outbox.kafka;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.OutboxException;
+import dev.outbox.core.spi.DeliveryPolicy;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.core.spi.PublishOutcome;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,16 +38,29 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Delivery: {@code acks=all}, {@code enable.idempotence=true}, at most five requests in
  * flight and unlimited retries, so the producer keeps per-key order through its own retries.
- * Every failure is classified per event: the record itself at fault (serialization, too large,
- * illegal topic) is permanent, everything else (timeouts, broker or registry unavailable,
- * unknown) is retriable. A record counts as published only once its acknowledgement arrived.
+ * Every failure is classified per event by whose fault it is (see {@link PublishOutcome.Status}):
+ * the record itself at fault (serialization, too large, invalid record) is
+ * {@code PERMANENT_FAILURE}; the event's own failure that may pass (not authorized for its topic,
+ * invalid or unknown topic, a schema the registry rejects, unknown errors) is
+ * {@code RETRIABLE_FAILURE}; the broker's or the network's (timeouts and expired records, leader
+ * changes, too few replicas, disconnects, registry down, a {@code send()} that throws because the
+ * cluster cannot be reached) is {@code UNAVAILABLE}, which costs the event no attempt. The
+ * producer's "not present in metadata after N ms" is ambiguous (a missing topic or an outage): it
+ * is the event's own {@code RETRIABLE_FAILURE} when another event of the same publish call was
+ * acknowledged (the broker is up), else {@code UNAVAILABLE}. Once an event of an aggregate (type
+ * and id) failed other than permanently, the aggregate's later events in the call are not sent,
+ * or, if acknowledged anyway, reported {@code NOT_ATTEMPTED}. A record counts as published only
+ * once its acknowledgement arrived.
  *
- * <p>Time bounds, which the relay's publish timeout and lease must exceed: a {@code send()}
- * blocks at most {@code max.block.ms} (default 10 s instead of Kafka's 60 s), and at most once per
- * batch; a sent record has its outcome within {@code delivery.timeout.ms} (default 30 s); the
- * returned stage completes at the latest {@link KafkaPublisherConfig#publishTimeout()} after the
- * sends (outstanding events are then reported retriable). With the defaults a publish completes
- * within about 45 s; a relay lease of 60 s or more is safe.
+ * <p>Time bound ({@link #maxPublishDuration()}), which the relay's publish timeout must cover:
+ * a {@code send()} blocks at most {@code max.block.ms} (default 10 s instead of Kafka's 60 s), and
+ * at most once per batch; the whole call, including the first-batch pilot wait on a new topic,
+ * has one deadline {@code max.block.ms} + {@code delivery.timeout.ms} (default 30 s) + 5 s after
+ * it starts: records still without an acknowledgement then are {@code UNAVAILABLE}, records not
+ * yet sent {@code NOT_ATTEMPTED}. With the defaults a publish completes within 45 s, which the
+ * relays' default publish timeout (60 s) covers. (A schema registry call the first time Avro meets
+ * a subject, and a {@code send()} waiting for buffer space, are inside the deadline but cannot be
+ * cut short by it.)
  *
  * <p>Why {@code metadata.recovery.strategy=none} by default: with Kafka 4's default
  * {@code rebootstrap}, a producer can lose a topic's metadata during a broker outage; each
@@ -119,8 +133,9 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
      * are sent in list order; see the class description for how failures are classified.
      *
      * @param events the events; an empty list completes at once with no outcomes
-     * @return a stage that always completes normally, with one outcome per event; after
-     *     {@link #close()} every outcome is a retriable failure
+     * @return a stage that always completes normally, with one outcome per event, within
+     *     {@link #maxPublishDuration()} of the call; after {@link #close()} every outcome is
+     *     {@code UNAVAILABLE}
      */
     @Override
     public CompletionStage<List<PublishOutcome>> publish(List<OutboxEvent> events) {
@@ -129,15 +144,14 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
             return CompletableFuture.completedFuture(List.of());
         }
         if (closed) {
-            OutboxException error = new OutboxException("the Kafka publisher is closed");
-            List<PublishOutcome> outcomes = new ArrayList<>(events.size());
-            events.forEach(event -> outcomes.add(PublishOutcome.retriable(event.id(), error)));
-            return CompletableFuture.completedFuture(outcomes);
+            return CompletableFuture.completedFuture(DeliveryPolicy.unavailable(events,
+                    new OutboxException("the Kafka publisher is closed")));
         }
         boolean flushTail = outstanding.getAndIncrement() == 0 || events.size() < ALWAYS_FLUSHED_BELOW;
         CompletableFuture<List<PublishOutcome>> stage;
         try {
-            stage = new BatchPublication(events, warmTopics).send(producer, records, config.publishTimeout());
+            stage = new BatchPublication(events, warmTopics).send(producer, records, config.maxBlock(),
+                    config.publishTimeout());
         } catch (RuntimeException | Error e) {
             outstanding.decrementAndGet();
             throw e;
@@ -152,9 +166,20 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
     }
 
     /**
+     * Returns how long a {@link #publish} call takes at most, from the call until its stage
+     * completes: {@link KafkaPublisherConfig#maxPublishDuration()}, {@code max.block.ms} +
+     * {@code delivery.timeout.ms} + 5 s (45 s with the defaults). Relays refuse a publish timeout
+     * shorter than this.
+     */
+    @Override
+    public Duration maxPublishDuration() {
+        return config.maxPublishDuration();
+    }
+
+    /**
      * Flushes and closes the producer, waiting at most the delivery timeout for records in
-     * flight, then closes the payload encoder. Idempotent; publishing afterwards reports
-     * retriable failures.
+     * flight, then closes the payload encoder. Idempotent; publishing afterwards reports every
+     * event {@code UNAVAILABLE}.
      */
     @Override
     public void close() {
@@ -177,24 +202,20 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
         if (outcomes == null) {
             return;
         }
-        int retriable = 0;
-        int permanent = 0;
+        Map<PublishOutcome.Status, Integer> counts = new EnumMap<>(PublishOutcome.Status.class);
         Throwable first = null;
         for (PublishOutcome outcome : outcomes) {
             if (!outcome.isPublished()) {
-                if (outcome.status() == PublishOutcome.Status.PERMANENT_FAILURE) {
-                    permanent++;
-                } else {
-                    retriable++;
-                }
+                counts.merge(outcome.status(), 1, Integer::sum);
                 if (first == null) {
                     first = outcome.error();
                 }
             }
         }
         if (first != null) {
-            LOG.warn("Kafka publish: {} of {} events failed ({} retriable, {} permanent); first error: {}",
-                    retriable + permanent, outcomes.size(), retriable, permanent, String.valueOf(first));
+            LOG.warn("Kafka publish: {} of {} events not published {}; first error: {}",
+                    counts.values().stream().mapToInt(Integer::intValue).sum(), outcomes.size(), counts,
+                    String.valueOf(first));
         }
     }
 

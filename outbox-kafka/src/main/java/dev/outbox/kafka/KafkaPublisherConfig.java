@@ -106,14 +106,23 @@ public final class KafkaPublisherConfig {
     }
 
     /**
-     * Returns the upper bound of one publish once its records are handed to the producer: the
-     * delivery timeout plus five seconds of slack for the producer's callbacks. A publish as a
-     * whole takes at most this plus {@link #maxBlock()} (a send blocks at most once per batch,
-     * see {@link KafkaOutboxEventPublisher#publish}) plus the schema registry's request timeout
-     * when Avro meets a new topic. Keep the relay's lease comfortably above the sum.
+     * Returns the guard timeout of one publish: the delivery timeout plus five seconds of slack for
+     * the producer's callbacks. A publish as a whole takes at most this plus {@link #maxBlock()}
+     * (see {@link #maxPublishDuration()}).
      */
     public Duration publishTimeout() {
         return deliveryTimeout.plusSeconds(5);
+    }
+
+    /**
+     * Returns the longest one publish call takes, from the call until its stage completes:
+     * {@link #maxBlock()} + {@link #publishTimeout()}, i.e. {@code max.block.ms} +
+     * {@code delivery.timeout.ms} + 5 s (45 s with the defaults). The call's sends, its pilot wait
+     * on a new topic and its wait for acknowledgements share this one deadline. A relay's publish
+     * timeout must be at least this; the relays check it when they are built.
+     */
+    public Duration maxPublishDuration() {
+        return maxBlock.plus(publishTimeout());
     }
 
     /** Returns whether each batch's tail is flushed at once (see {@link KafkaOutboxEventPublisher.Builder#flushBatchTail}). */

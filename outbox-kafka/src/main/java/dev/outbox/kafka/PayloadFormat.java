@@ -23,8 +23,9 @@ import org.apache.kafka.common.serialization.Serializer;
  *
  * <p>Instances are immutable and thread-safe; one format may serve several publishers. Encoding
  * failures are reported per event: a serializer's {@code SerializationException} or a
- * {@link PayloadEncodingException} as a permanent failure, an unreachable schema registry as a
- * retriable one.
+ * {@link PayloadEncodingException} as a permanent failure, an unreachable schema registry as
+ * {@code UNAVAILABLE} (no attempt counted), a schema the registry rejects as the event's own
+ * retriable failure.
  */
 public abstract class PayloadFormat {
 

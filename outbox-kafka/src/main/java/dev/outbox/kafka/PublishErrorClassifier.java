@@ -9,23 +9,43 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * Decides whether a failed send may succeed later.
+ * Decides whose fault a failed send is, which decides what it costs the event (see
+ * {@link PublishOutcome.Status}). The whole cause chain is inspected.
  *
- * <p>Permanent: the record itself is at fault and would fail the same way again: serialization
- * failures ({@link SerializationException}, {@link PayloadEncodingException}), records or
- * batches too large, invalid records, illegal topic names. Retriable: everything else (timeouts,
- * broker or registry unavailable, unknown errors), since reporting a failure that could pass as
- * permanent would dead-letter a good event. The whole cause chain is inspected and a retriable
- * cause wins: Confluent's serializer, for one, wraps an unreachable registry's
- * {@link IOException} in a {@link SerializationException}.
+ * <ul>
+ *   <li><b>{@code PERMANENT_FAILURE}</b>, the record itself can never be sent: serialization
+ *       failures ({@link SerializationException}, {@link PayloadEncodingException}), records or
+ *       batches too large, invalid records; unless a cause in the chain is transient (Confluent's
+ *       serializer, for one, wraps an unreachable registry's {@link IOException} in a
+ *       {@link SerializationException}).
+ *   <li><b>{@code RETRIABLE_FAILURE}</b>, the event's own failure that may pass (counted toward
+ *       its attempts): not authorized for its topic, an invalid or unknown topic or partition, a
+ *       corrupt record, a schema the registry rejects (4xx), and anything unknown, so an event
+ *       that fails for a reason we do not know is dead-lettered in the end instead of holding up
+ *       its aggregate for ever.
+ *   <li><b>{@code UNAVAILABLE}</b>, not the event's fault (no attempt counted): timeouts and
+ *       expired records, the network, leaders moving, too few in-sync replicas, disconnects,
+ *       any other {@link RetriableException}, I/O errors, an unreachable or failing (5xx)
+ *       registry, an interrupted send.
+ * </ul>
+ *
+ * <p>One timeout is ambiguous: "not present in metadata after N ms" means either that the
+ * broker cannot be reached or that the topic does not exist (with auto-creation off). It is
+ * {@code UNAVAILABLE} here; {@link BatchPublication} turns it into the event's own
+ * {@code RETRIABLE_FAILURE} when another event of the same publish call was acknowledged, since
+ * the broker is up then.
  */
 final class PublishErrorClassifier {
 
@@ -34,17 +54,31 @@ final class PublishErrorClassifier {
 
     /** Returns the outcome of a failed event. */
     static PublishOutcome outcome(UUID eventId, Throwable error) {
-        return isPermanent(error) ? PublishOutcome.permanent(eventId, error) : PublishOutcome.retriable(eventId, error);
+        if (isPermanent(error)) {
+            return PublishOutcome.permanent(eventId, error);
+        }
+        if (!anyCause(error, PublishErrorClassifier::isOwn) && anyCause(error, PublishErrorClassifier::isUnavailable)) {
+            return PublishOutcome.unavailable(eventId, error);
+        }
+        return PublishOutcome.retriable(eventId, error);
     }
 
     /** True when no cause in the chain is transient and at least one marks the record as unsendable. */
     static boolean isPermanent(Throwable error) {
-        return !hasTransientCause(error) && anyCause(error, PublishErrorClassifier::isUnsendable);
+        return !anyCause(error, PublishErrorClassifier::isUnavailable)
+                && !anyCause(error, PublishErrorClassifier::isOwn)
+                && anyCause(error, PublishErrorClassifier::isUnsendable);
     }
 
     /** True when some cause in the chain is transient (I/O, timeout, retriable Kafka error, registry). */
     static boolean hasTransientCause(Throwable error) {
-        return anyCause(error, PublishErrorClassifier::isTransient);
+        return anyCause(error, PublishErrorClassifier::isUnavailable);
+    }
+
+    /** True when the chain holds the producer's "not present in metadata" timeout: a missing topic or an outage. */
+    static boolean isMissingMetadata(Throwable error) {
+        return anyCause(error, t -> t instanceof TimeoutException && t.getMessage() != null
+                && t.getMessage().contains("not present in metadata"));
     }
 
     /** Walks the cause chain once, stopping at a cycle. */
@@ -58,7 +92,17 @@ final class PublishErrorClassifier {
         return false;
     }
 
-    private static boolean isTransient(Throwable t) {
+    /** The event's own failures that may pass; checked before the retriable Kafka errors they extend. */
+    private static boolean isOwn(Throwable t) {
+        return t instanceof AuthorizationException
+                || t instanceof InvalidTopicException
+                || t instanceof UnknownTopicOrPartitionException
+                || t instanceof CorruptRecordException
+                || t instanceof SchemaRegistryException registry
+                        && registry.statusCode() >= 400 && registry.statusCode() < 500;
+    }
+
+    private static boolean isUnavailable(Throwable t) {
         return t instanceof RetriableException
                 || t instanceof IOException
                 || t instanceof SchemaRegistryException
@@ -72,7 +116,6 @@ final class PublishErrorClassifier {
                 || t instanceof PayloadEncodingException
                 || t instanceof RecordTooLargeException
                 || t instanceof RecordBatchTooLargeException
-                || t instanceof InvalidRecordException
-                || t instanceof InvalidTopicException;
+                || t instanceof InvalidRecordException;
     }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
@@ -72,26 +73,28 @@ class KafkaOutboxEventPublisherTest {
             producer.errorNext(new TimeoutException("Expiring 1 record(s)"));
 
             assertThat(statuses(stage.get(10, TimeUnit.SECONDS)))
-                    .containsExactly(Status.PUBLISHED, Status.PERMANENT_FAILURE, Status.RETRIABLE_FAILURE);
+                    .containsExactly(Status.PUBLISHED, Status.PERMANENT_FAILURE, Status.UNAVAILABLE);
         }
     }
 
     @Test
-    void sendThatThrows_reportsTheWholeRestOfTheBatchRetriableWithoutSendingIt() throws Exception {
+    void sendThatThrows_reportsTheWholeRestOfTheBatchNotAttemptedWithoutSendingIt() throws Exception {
         CountingMockProducer producer = new CountingMockProducer(true);
         producer.sendException = new TimeoutException("Topic outbox.event.Order not present in metadata after 10000 ms.");
         try (KafkaOutboxEventPublisher publisher = publisher(producer)) {
             List<PublishOutcome> outcomes = await(publisher,
                     List.of(TestEvents.order("a"), TestEvents.order("b"), TestEvents.order("c")));
 
-            assertThat(statuses(outcomes)).containsOnly(Status.RETRIABLE_FAILURE);
+            assertThat(statuses(outcomes))
+                    .containsExactly(Status.UNAVAILABLE, Status.NOT_ATTEMPTED, Status.NOT_ATTEMPTED);
+            assertThat(outcomes.get(1).error()).hasMessageContaining("not sent");
             assertThat(producer.sendAttempts).hasValue(1);
             assertThat(producer.history()).isEmpty();
         }
     }
 
     @Test
-    void laterEventOfAFailedAggregate_isReportedRetriableEvenIfAcknowledged() throws Exception {
+    void laterEventOfAFailedAggregate_isReportedNotAttemptedEvenIfAcknowledged() throws Exception {
         CountingMockProducer producer = new CountingMockProducer(false);
         try (KafkaOutboxEventPublisher publisher = publisher(producer)) {
             CompletableFuture<List<PublishOutcome>> stage = publisher.publish(List.of(
@@ -103,20 +106,89 @@ class KafkaOutboxEventPublisherTest {
             producer.completeNext();
 
             assertThat(statuses(stage.get(10, TimeUnit.SECONDS)))
-                    .containsExactly(Status.RETRIABLE_FAILURE, Status.PUBLISHED, Status.RETRIABLE_FAILURE);
+                    .containsExactly(Status.UNAVAILABLE, Status.PUBLISHED, Status.NOT_ATTEMPTED);
+        }
+    }
+
+    @Test
+    void aFailingOrder42_doesNotHoldBackCustomer42() throws Exception {
+        CountingMockProducer producer = new CountingMockProducer(false);
+        OutboxEvent order = TestEvents.order("42", "OrderCreated");
+        OutboxEvent customer = OutboxEvent.json("Customer", "42", "CustomerCreated", "{}");
+        OutboxEvent laterOrder = TestEvents.order("42", "OrderConfirmed");
+        try (KafkaOutboxEventPublisher publisher = publisher(producer)) {
+            CompletableFuture<List<PublishOutcome>> stage =
+                    publisher.publish(List.of(order, customer, laterOrder)).toCompletableFuture();
+
+            producer.errorNext(new TopicAuthorizationException("not authorized for outbox.event.Order"));
+            producer.completeNext();
+            producer.completeNext();
+
+            List<PublishOutcome> outcomes = stage.get(10, TimeUnit.SECONDS);
+            assertThat(statuses(outcomes))
+                    .containsExactly(Status.RETRIABLE_FAILURE, Status.PUBLISHED, Status.NOT_ATTEMPTED);
+            assertThat(outcomes.get(2).error()).hasMessageContaining(order.id().toString());
+        }
+    }
+
+    @Test
+    void missingMetadata_isTheEventsOwnFailureWhenAnotherEventOfTheCallWasAcknowledged() throws Exception {
+        CountingMockProducer producer = new CountingMockProducer(false);
+        OutboxEvent good = TestEvents.order("1");
+        OutboxEvent missing = OutboxEvent.json("Missing", "1", "Created", "{}");
+        try (KafkaOutboxEventPublisher publisher = publisher(producer)) {
+            CompletableFuture<List<PublishOutcome>> stage =
+                    publisher.publish(List.of(good, missing)).toCompletableFuture();
+
+            producer.completeNext();
+            producer.errorNext(new TimeoutException("Topic outbox.event.Missing not present in metadata after 10000 ms."));
+
+            assertThat(statuses(stage.get(10, TimeUnit.SECONDS)))
+                    .as("the broker answered in this call: the topic is missing, not the broker")
+                    .containsExactly(Status.PUBLISHED, Status.RETRIABLE_FAILURE);
+        }
+    }
+
+    @Test
+    void maxPublishDuration_isMaxBlockPlusDeliveryTimeoutPlusSlack() {
+        try (KafkaOutboxEventPublisher publisher = publisher(new CountingMockProducer(true))) {
+            assertThat(publisher.maxPublishDuration()).isEqualTo(java.time.Duration.ofSeconds(45));
+        }
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
+                .maxBlock(java.time.Duration.ofSeconds(2)).deliveryTimeout(java.time.Duration.ofSeconds(20))
+                .producerFactory(props -> new CountingMockProducer(true)).build()) {
+            assertThat(publisher.maxPublishDuration()).isEqualTo(java.time.Duration.ofSeconds(27));
         }
     }
 
     @Test
     void permanentlyFailedEvent_doesNotHoldBackTheRestOfItsAggregate() throws Exception {
+        CountingMockProducer producer = new CountingMockProducer(false);
+        try (KafkaOutboxEventPublisher publisher = publisher(producer)) {
+            CompletableFuture<List<PublishOutcome>> stage = publisher.publish(
+                    List.of(TestEvents.order("a", "Bad"), TestEvents.order("a", "OrderConfirmed"))).toCompletableFuture();
+
+            producer.errorNext(new RecordTooLargeException("too large"));
+            producer.completeNext();
+
+            List<PublishOutcome> outcomes = stage.get(10, TimeUnit.SECONDS);
+            assertThat(statuses(outcomes)).containsExactly(Status.PERMANENT_FAILURE, Status.PUBLISHED);
+            assertThat(outcomes.get(0).error()).hasMessageContaining("too large");
+        }
+    }
+
+    @Test
+    void illegalTopicName_isTheEventsOwnRetriableFailureAndHoldsBackItsAggregate() throws Exception {
         CountingMockProducer producer = new CountingMockProducer(true);
         OutboxEvent bad = TestEvents.order("a", "Bad");
         try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
                 .topicNaming(TopicNaming.of(e -> e.eventType().equals("Bad") ? "no/such topic" : "orders"))
                 .producerFactory(props -> producer).build()) {
-            List<PublishOutcome> outcomes = await(publisher, List.of(bad, TestEvents.order("a", "OrderConfirmed")));
+            List<PublishOutcome> outcomes = await(publisher, List.of(bad, TestEvents.order("a", "OrderConfirmed"),
+                    TestEvents.order("b")));
 
-            assertThat(statuses(outcomes)).containsExactly(Status.PERMANENT_FAILURE, Status.PUBLISHED);
+            assertThat(statuses(outcomes))
+                    .containsExactly(Status.RETRIABLE_FAILURE, Status.NOT_ATTEMPTED, Status.PUBLISHED);
             assertThat(outcomes.get(0).error()).hasMessageContaining("no/such topic");
         }
     }
@@ -138,12 +210,12 @@ class KafkaOutboxEventPublisherTest {
     }
 
     @Test
-    void closedPublisher_reportsEveryEventRetriable() throws Exception {
+    void closedPublisher_reportsEveryEventUnavailable() throws Exception {
         CountingMockProducer producer = new CountingMockProducer(true);
         KafkaOutboxEventPublisher publisher = publisher(producer);
         publisher.close();
 
-        assertThat(statuses(await(publisher, List.of(TestEvents.order("a"))))).containsExactly(Status.RETRIABLE_FAILURE);
+        assertThat(statuses(await(publisher, List.of(TestEvents.order("a"))))).containsExactly(Status.UNAVAILABLE);
         assertThat(producer.closed()).isTrue();
     }
 
@@ -190,7 +262,7 @@ class KafkaOutboxEventPublisherTest {
             producer.completeNext();
 
             assertThat(statuses(stage.get(10, TimeUnit.SECONDS)))
-                    .containsExactly(Status.RETRIABLE_FAILURE, Status.PUBLISHED, Status.RETRIABLE_FAILURE);
+                    .containsExactly(Status.UNAVAILABLE, Status.PUBLISHED, Status.NOT_ATTEMPTED);
             assertThat(producer.history()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
                     .as("a's later event is not sent ahead of its failed predecessor").containsExactly("a", "b");
         }
@@ -282,14 +354,15 @@ class KafkaOutboxEventPublisherTest {
     }
 
     @Test
-    void recordsThatNeverGetAnOutcome_areReportedRetriableAfterThePublishTimeout() throws Exception {
+    void recordsThatNeverGetAnOutcome_areReportedUnavailableAfterThePublishTimeout() throws Exception {
         CountingMockProducer producer = new CountingMockProducer(false);
         try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
+                .maxBlock(java.time.Duration.ofMillis(10))
                 .requestTimeout(java.time.Duration.ofMillis(1)).deliveryTimeout(java.time.Duration.ofMillis(10))
                 .flushBatchTail(false).producerFactory(props -> producer).build()) {
             List<PublishOutcome> outcomes = await(publisher, List.of(TestEvents.order("a")));
 
-            assertThat(statuses(outcomes)).containsExactly(Status.RETRIABLE_FAILURE);
+            assertThat(statuses(outcomes)).containsExactly(Status.UNAVAILABLE);
             assertThat(outcomes.get(0).error()).hasMessageContaining("publish guard timeout");
         }
     }

@@ -2,6 +2,7 @@ package dev.outbox.core.inmemory;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.OutboxException;
+import dev.outbox.core.spi.AggregateKey;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.DeadLetter;
 import dev.outbox.core.spi.FailedDelivery;
@@ -142,7 +143,7 @@ public final class InMemoryOutboxStore implements OutboxStore {
         Instant leaseUntil = now.plus(lease);
         List<ClaimedEvent> claimed = new ArrayList<>();
         synchronized (lock) {
-            Set<String> blocked = new HashSet<>();
+            Set<AggregateKey> blocked = new HashSet<>();
             for (StoredEvent stored : events.values()) {
                 if (claimed.size() == limit) {
                     break;

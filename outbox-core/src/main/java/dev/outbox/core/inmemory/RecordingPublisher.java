@@ -51,7 +51,7 @@ public final class RecordingPublisher implements OutboxEventPublisher {
         return new RecordingPublisher();
     }
 
-    /** Makes the next {@code times} sends of the event fail with a retriable error. */
+    /** Makes the next {@code times} sends of the event fail with a retriable error (its own, counted). */
     public RecordingPublisher failRetriably(UUID eventId, int times) {
         return addRule(e -> e.id().equals(eventId), PublishOutcome.Status.RETRIABLE_FAILURE, times);
     }
@@ -72,7 +72,10 @@ public final class RecordingPublisher implements OutboxEventPublisher {
         return addRule(e -> true, PublishOutcome.Status.RETRIABLE_FAILURE, count);
     }
 
-    /** Makes the next {@code count} publish calls complete exceptionally (a broker outage). */
+    /**
+     * Makes the next {@code count} publish calls complete exceptionally (a broker outage; the
+     * relays count it as {@code UNAVAILABLE} for every event, without an attempt).
+     */
     public RecordingPublisher failNextCalls(int count) {
         synchronized (lock) {
             failingCalls += requireNonNegative(count);

@@ -1,6 +1,7 @@
 package dev.outbox.core.inmemory;
 
 import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.spi.AggregateKey;
 import java.time.Instant;
 
 /** One row of {@link InMemoryOutboxStore}; guarded by the store's lock. */
@@ -10,7 +11,7 @@ final class StoredEvent {
     final OutboxEvent event;
     final long sequence;
     /** Type and id of the event's aggregate, the unit of ordering in claims. */
-    final String aggregateKey;
+    final AggregateKey aggregateKey;
     State state = State.PENDING;
     int attempts;
     Instant nextAttemptAt;
@@ -23,7 +24,7 @@ final class StoredEvent {
     StoredEvent(OutboxEvent event, long sequence) {
         this.event = event;
         this.sequence = sequence;
-        this.aggregateKey = event.aggregateType() + '\u0000' + event.aggregateId();
+        this.aggregateKey = AggregateKey.of(event);
     }
 
     boolean isDue(Instant now) {

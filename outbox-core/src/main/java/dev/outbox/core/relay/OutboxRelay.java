@@ -1,5 +1,6 @@
 package dev.outbox.core.relay;
 
+import dev.outbox.core.spi.DeliveryPolicy;
 import dev.outbox.core.spi.OutboxBacklog;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.core.spi.OutboxStore;
@@ -26,13 +27,17 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Each cycle claims up to {@code batchSize} events, publishes them as one batch, waits for
- * the publisher's stage (at most {@code publishTimeout}, after which the batch counts as
- * retriable failures) and then writes the outcomes in at most three store calls. An event is
- * marked published only when its outcome says so. Failed events are retried with
- * {@link BackoffPolicy backoff} and dead-lettered after {@code maxAttempts} or at once on a
- * permanent failure; later events of a failed event's aggregate in the same batch are
- * rescheduled with it, so they are delivered again after it (see {@link RelayConfig} for all
- * settings). After a batch that handled any event the relay claims again at once; only after a
+ * the publisher's stage (at most {@code publishTimeout} from the publish call, after which the
+ * batch is {@code UNAVAILABLE}) and then writes the {@link DeliveryPolicy} decisions in at most
+ * four store calls. An event is marked published only when its outcome says so. Events that
+ * failed on their own are retried with {@link BackoffPolicy backoff} and dead-lettered after
+ * {@code maxAttempts} or at once on a permanent failure; events the broker could not take
+ * ({@code UNAVAILABLE}), events not attempted and later events of a failed event's aggregate are
+ * given back without counting an attempt, so an outage of any length dead-letters nothing, and
+ * the store hands them out again after their predecessor. After a batch the broker could not
+ * take at all the relay pauses ({@code outageBackoff}, 500 ms doubling up to 30 s by default) and
+ * logs the outage once when it starts, once a minute while it lasts and once when it ends (see
+ * {@link RelayConfig} for all settings). After a batch that handled any event the relay claims again at once; only after a
  * claim that found nothing due does it sleep, until {@link #wakeUp()} (which the store's
  * {@link OutboxStore#subscribe subscription} calls on new commits) or a timeout. The timeout
  * starts at {@value #FIRST_IDLE_WAIT_MILLIS} ms after the relay was busy and doubles with each
@@ -80,11 +85,14 @@ public final class OutboxRelay implements AutoCloseable {
      * {@link #start()}.
      *
      * @throws NullPointerException when an argument is null
+     * @throws IllegalArgumentException when {@code config.publishTimeout()} is shorter than the
+     *         publisher's {@link OutboxEventPublisher#maxPublishDuration()}
      */
     @Inject
     public OutboxRelay(OutboxStore store, OutboxEventPublisher publisher, RelayConfig config) {
         this.store = Objects.requireNonNull(store, "store");
         this.config = Objects.requireNonNull(config, "config");
+        DeliveryPolicy.requireCovers("publishTimeout", config.publishTimeout(), Objects.requireNonNull(publisher, "publisher"));
         this.listener = new SafeListener(config.listener());
         this.cycle = new RelayCycle(store, Objects.requireNonNull(publisher, "publisher"), config, listener);
     }
@@ -222,7 +230,11 @@ public final class OutboxRelay implements AutoCloseable {
                 int handled = runOnce();
                 storeRecovered();
                 sampleBacklogIfDue();
-                if (handled == 0) {
+                int outages = cycle.consecutiveOutages();
+                if (outages > 0) {
+                    // the broker took nothing: pause the whole relay (not wakeable by new commits)
+                    awaitWakeUp(config.outageBackoff().delay(outages), false);
+                } else if (handled == 0) {
                     awaitWakeUp(idleWait(), true);
                     emptyClaims = Math.min(emptyClaims + 1, MAX_IDLE_DOUBLINGS);
                 } else {
@@ -342,7 +354,7 @@ public final class OutboxRelay implements AutoCloseable {
             return this;
         }
 
-        /** See {@link RelayConfig.Builder#maxAttempts}; default 10. */
+        /** See {@link RelayConfig.Builder#maxAttempts}; default 10 counted (own) failures. */
         public Builder maxAttempts(int maxAttempts) {
             config.maxAttempts(maxAttempts);
             return this;
@@ -354,13 +366,19 @@ public final class OutboxRelay implements AutoCloseable {
             return this;
         }
 
-        /** See {@link RelayConfig.Builder#lease}; default 60 s. */
+        /** See {@link RelayConfig.Builder#outageBackoff}; default {@link RelayDefaults#outageBackoff()}. */
+        public Builder outageBackoff(BackoffPolicy outageBackoff) {
+            config.outageBackoff(outageBackoff);
+            return this;
+        }
+
+        /** See {@link RelayConfig.Builder#lease}; default 90 s. */
         public Builder lease(Duration lease) {
             config.lease(lease);
             return this;
         }
 
-        /** See {@link RelayConfig.Builder#publishTimeout}; default 30 s. */
+        /** See {@link RelayConfig.Builder#publishTimeout}; default 60 s, at least the publisher's maxPublishDuration. */
         public Builder publishTimeout(Duration publishTimeout) {
             config.publishTimeout(publishTimeout);
             return this;
@@ -399,7 +417,8 @@ public final class OutboxRelay implements AutoCloseable {
         /**
          * Validates the settings and builds the relay (not started).
          *
-         * @throws IllegalArgumentException naming the invalid setting
+         * @throws IllegalArgumentException naming the invalid setting, also when publishTimeout is
+         *         shorter than the publisher's {@link OutboxEventPublisher#maxPublishDuration()}
          */
         public OutboxRelay build() {
             return new OutboxRelay(store, publisher, config.build());

@@ -16,11 +16,17 @@ import java.util.Objects;
  *   <tr><td>batchSize</td><td>500</td><td>most events claimed and published per batch</td></tr>
  *   <tr><td>pollInterval</td><td>1 s</td><td>how long an idle relay sleeps when nothing is due and no
  *       wake-up came</td></tr>
- *   <tr><td>maxAttempts</td><td>10</td><td>failed attempts after which an event is dead-lettered</td></tr>
- *   <tr><td>backoff</td><td>{@link BackoffPolicy#defaults()}</td><td>delay before a retry</td></tr>
- *   <tr><td>lease</td><td>60 s</td><td>how long a claim lasts; longer than publishTimeout</td></tr>
- *   <tr><td>publishTimeout</td><td>30 s</td><td>how long to wait for the publisher's stage before
- *       treating the batch as retriable failures</td></tr>
+ *   <tr><td>maxAttempts</td><td>10</td><td>counted (the event's own) failures after which it is
+ *       dead-lettered; outages count none</td></tr>
+ *   <tr><td>backoff</td><td>{@link BackoffPolicy#defaults()}</td><td>delay before retrying an event
+ *       after its own failure</td></tr>
+ *   <tr><td>outageBackoff</td><td>{@link RelayDefaults#outageBackoff()}: 500 ms doubling up to 30 s</td>
+ *       <td>how long the relay pauses after each consecutive batch the broker could not take</td></tr>
+ *   <tr><td>lease</td><td>90 s</td><td>how long a claim lasts; longer than publishTimeout</td></tr>
+ *   <tr><td>publishTimeout</td><td>60 s</td><td>how long to wait for a publish call, timed from the
+ *       call, before treating the batch as {@code UNAVAILABLE}; at least the publisher's
+ *       {@link dev.outbox.core.spi.OutboxEventPublisher#maxPublishDuration()} (checked when the
+ *       relay is built)</td></tr>
  *   <tr><td>shutdownTimeout</td><td>30 s</td><td>how long {@link OutboxRelay#stop()} waits for the
  *       in-flight batch</td></tr>
  *   <tr><td>backlogSampleInterval</td><td>5 s</td><td>least time between two
@@ -30,12 +36,15 @@ import java.util.Objects;
  *   <tr><td>clock</td><td>UTC system clock</td><td>the time given to the store and used for backoff</td></tr>
  * </table>
  *
+ * <p>All defaults come from {@link RelayDefaults}, which the log-tailing relay shares.
+ *
  * <p>Immutable and thread-safe.
  *
  * @param batchSize             most events per batch
  * @param pollInterval          idle sleep
  * @param maxAttempts           attempts before dead-lettering
  * @param backoff               retry delays
+ * @param outageBackoff         relay-wide pauses during a broker outage
  * @param lease                 claim duration
  * @param publishTimeout        bound on waiting for the publisher
  * @param shutdownTimeout       bound on waiting for the in-flight batch on stop
@@ -49,6 +58,7 @@ public record RelayConfig(
         Duration pollInterval,
         int maxAttempts,
         BackoffPolicy backoff,
+        BackoffPolicy outageBackoff,
         Duration lease,
         Duration publishTimeout,
         Duration shutdownTimeout,
@@ -80,6 +90,7 @@ public record RelayConfig(
                     + publishTimeout + "), or another relay could claim a batch still being published");
         }
         Objects.requireNonNull(backoff, "backoff must not be null");
+        Objects.requireNonNull(outageBackoff, "outageBackoff must not be null");
         Objects.requireNonNull(claimant, "claimant must not be null");
         if (claimant.isBlank()) {
             throw new IllegalArgumentException("claimant must not be blank");
@@ -109,10 +120,11 @@ public record RelayConfig(
     public static final class Builder {
         private int batchSize = 500;
         private Duration pollInterval = Duration.ofSeconds(1);
-        private int maxAttempts = 10;
-        private BackoffPolicy backoff = BackoffPolicy.defaults();
-        private Duration lease = Duration.ofSeconds(60);
-        private Duration publishTimeout = Duration.ofSeconds(30);
+        private int maxAttempts = RelayDefaults.MAX_ATTEMPTS;
+        private BackoffPolicy backoff = RelayDefaults.backoff();
+        private BackoffPolicy outageBackoff = RelayDefaults.outageBackoff();
+        private Duration lease = RelayDefaults.LEASE;
+        private Duration publishTimeout = RelayDefaults.PUBLISH_TIMEOUT;
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private Duration backlogSampleInterval = Duration.ofSeconds(5);
         private String claimant;
@@ -134,7 +146,10 @@ public record RelayConfig(
             return this;
         }
 
-        /** Failed attempts after which an event is dead-lettered; default 10. */
+        /**
+         * Counted failures (the event's own, see {@link dev.outbox.core.spi.PublishOutcome.Status})
+         * after which an event is dead-lettered; default 10. Outages and held-back events count none.
+         */
         public Builder maxAttempts(int maxAttempts) {
             this.maxAttempts = maxAttempts;
             return this;
@@ -146,13 +161,30 @@ public record RelayConfig(
             return this;
         }
 
-        /** How long a claim lasts; must be longer than the publish timeout; default 60 s. */
+        /**
+         * How long the relay pauses after each consecutive batch that the broker could not take
+         * (published nothing, some outcome {@code UNAVAILABLE}); the {@code n}-th such batch in a
+         * row waits {@code outageBackoff.delay(n)}. Default {@link RelayDefaults#outageBackoff()}:
+         * 500 ms doubling up to 30 s, so delivery resumes within about 30 s of the broker's return.
+         */
+        public Builder outageBackoff(BackoffPolicy outageBackoff) {
+            this.outageBackoff = outageBackoff;
+            return this;
+        }
+
+        /** How long a claim lasts; must be longer than the publish timeout; default 90 s. */
         public Builder lease(Duration lease) {
             this.lease = lease;
             return this;
         }
 
-        /** How long to wait for the publisher before failing the batch as retriable; default 30 s. */
+        /**
+         * How long to wait for a publish call, timed from the call (a {@code publish()} that
+         * blocks counts), before every event of the batch is {@code UNAVAILABLE} (retried without
+         * counting an attempt); default 60 s. Must be at least the publisher's
+         * {@link dev.outbox.core.spi.OutboxEventPublisher#maxPublishDuration()}, checked when the
+         * relay is built.
+         */
         public Builder publishTimeout(Duration publishTimeout) {
             this.publishTimeout = publishTimeout;
             return this;
@@ -194,7 +226,7 @@ public record RelayConfig(
          * @throws IllegalArgumentException naming the invalid setting
          */
         public RelayConfig build() {
-            return new RelayConfig(batchSize, pollInterval, maxAttempts, backoff, lease, publishTimeout,
+            return new RelayConfig(batchSize, pollInterval, maxAttempts, backoff, outageBackoff, lease, publishTimeout,
                     shutdownTimeout, backlogSampleInterval, claimant != null ? claimant : ClaimantIds.next(),
                     listener, clock);
         }

@@ -3,6 +3,7 @@ package dev.outbox.core.relay;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.OutboxException;
 import dev.outbox.core.spi.ClaimedEvent;
+import dev.outbox.core.spi.DeliveryPolicy;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.core.spi.OutboxStore;
 import dev.outbox.core.spi.PublishOutcome;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -29,7 +31,9 @@ final class RelayCycle {
     private final OutboxEventPublisher publisher;
     private final RelayConfig config;
     private final RelayListener listener;
+    private final DeliveryPolicy policy;
     private final OutcomeApplier applier;
+    private final OutageLog outages;
     private final AtomicReference<InFlightBatch> inFlight = new AtomicReference<>();
 
     RelayCycle(OutboxStore store, OutboxEventPublisher publisher, RelayConfig config, RelayListener listener) {
@@ -37,7 +41,9 @@ final class RelayCycle {
         this.publisher = publisher;
         this.config = config;
         this.listener = listener;
-        this.applier = new OutcomeApplier(store, config.claimant(), config.backoff(), config.maxAttempts(), listener);
+        this.policy = new DeliveryPolicy(config.maxAttempts(), config.backoff()::delay);
+        this.applier = new OutcomeApplier(store, config.claimant(), listener);
+        this.outages = new OutageLog(config.claimant());
     }
 
     /**
@@ -73,12 +79,24 @@ final class RelayCycle {
                 return 0;
             }
             Instant now = config.clock().instant();
-            applier.apply(applier.plan(claimed, outcomes, now), now);
+            DeliveryPolicy.Decisions decisions = policy.decide(claimed, outcomes, now);
+            applier.apply(decisions, now);
+            outages.batch(decisions.outage(), claimed.size(), firstError(decisions));
             listener.onBatch(claimed.size(), Duration.ofNanos(System.nanoTime() - started));
             return claimed.size();
         } finally {
             inFlight.set(null);
         }
+    }
+
+    /** Returns how many batches in a row the broker could not take; the relay backs off while this is positive. */
+    int consecutiveOutages() {
+        return outages.consecutive();
+    }
+
+    private static Throwable firstError(DeliveryPolicy.Decisions decisions) {
+        return decisions.all().stream().map(DeliveryPolicy.Decision::error).filter(Objects::nonNull).findFirst()
+                .orElse(null);
     }
 
     /**
@@ -108,8 +126,13 @@ final class RelayCycle {
         return true;
     }
 
-    /** Publishes and waits, bounded by the publish timeout; any failure fails every event retriably. */
+    /**
+     * Publishes and waits until {@code publishTimeout} after the call (a {@code publish()} that
+     * blocks uses up the time too); a call that throws, fails or times out makes every event
+     * {@code UNAVAILABLE}.
+     */
     private Map<UUID, PublishOutcome> publish(List<OutboxEvent> events) throws InterruptedException {
+        long deadline = System.nanoTime() + config.publishTimeout().toNanos();
         CompletableFuture<List<PublishOutcome>> result = new CompletableFuture<>();
         try {
             publisher.publish(events).whenComplete((outcomes, error) -> {
@@ -119,20 +142,21 @@ final class RelayCycle {
                     result.complete(outcomes);
                 }
             });
-            return byEventId(result.get(config.publishTimeout().toNanos(), TimeUnit.NANOSECONDS), events);
+            long left = Math.max(0, deadline - System.nanoTime());
+            return byEventId(result.get(left, TimeUnit.NANOSECONDS), events);
         } catch (TimeoutException e) {
-            return allFailed(events, new OutboxException("the publisher did not complete within publishTimeout "
-                    + config.publishTimeout()));
+            return allUnavailable(events, new OutboxException("the publisher did not complete within publishTimeout "
+                    + config.publishTimeout() + " of the publish call"));
         } catch (ExecutionException e) {
-            return allFailed(events, e.getCause() != null ? e.getCause() : e);
+            return allUnavailable(events, e.getCause() != null ? e.getCause() : e);
         } catch (RuntimeException e) {
-            return allFailed(events, e);
+            return allUnavailable(events, e);
         }
     }
 
     private static Map<UUID, PublishOutcome> byEventId(List<PublishOutcome> outcomes, List<OutboxEvent> events) {
         if (outcomes == null) {
-            return allFailed(events, new OutboxException("the publisher completed without outcomes"));
+            return allUnavailable(events, new OutboxException("the publisher completed without outcomes"));
         }
         Map<UUID, PublishOutcome> byId = new HashMap<>();
         for (PublishOutcome outcome : outcomes) {
@@ -143,9 +167,9 @@ final class RelayCycle {
         return byId;
     }
 
-    private static Map<UUID, PublishOutcome> allFailed(List<OutboxEvent> events, Throwable error) {
+    private static Map<UUID, PublishOutcome> allUnavailable(List<OutboxEvent> events, Throwable error) {
         Map<UUID, PublishOutcome> failed = new HashMap<>();
-        events.forEach(e -> failed.put(e.id(), PublishOutcome.retriable(e.id(), error)));
+        DeliveryPolicy.unavailable(events, error).forEach(o -> failed.put(o.eventId(), o));
         return failed;
     }
 }

@@ -24,9 +24,12 @@ public interface RelayListener {
     }
 
     /**
-     * Called after a failed event was rescheduled.
+     * Called after an event that was not published was rescheduled (its own failure, attempt
+     * counted) or given back without counting an attempt (broker unavailable, not attempted, or
+     * held back behind an earlier failed event of its aggregate; then {@code attempts} is
+     * unchanged and {@code nextAttemptAt} is now).
      *
-     * @param attempts      failed attempts so far
+     * @param attempts      counted failures so far
      * @param nextAttemptAt when the event is due again
      * @param error         why it failed (or that an earlier event of its aggregate failed)
      */

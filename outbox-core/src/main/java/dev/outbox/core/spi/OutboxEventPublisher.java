@@ -1,6 +1,7 @@
 package dev.outbox.core.spi;
 
 import dev.outbox.core.OutboxEvent;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -17,8 +18,15 @@ import java.util.concurrent.CompletionStage;
  *   <li>{@link PublishOutcome.Status#PUBLISHED} means the broker acknowledged the event
  *       durably. When in doubt, report a failure: the relay sends the event again
  *       (at-least-once), whereas a false success loses it.
- *   <li>A stage completed exceptionally counts as a retriable failure of every event.
- *   <li>The stage must complete in bounded time (the adapter bounds its own timeouts).
+ *   <li>Report whose fault a failure is (see {@link PublishOutcome.Status}): the event's own
+ *       ({@code RETRIABLE_FAILURE}, {@code PERMANENT_FAILURE}), the broker's
+ *       ({@code UNAVAILABLE}), or not tried ({@code NOT_ATTEMPTED}). A stage completed
+ *       exceptionally counts as {@code UNAVAILABLE} for every event.
+ *   <li>Once an event of an aggregate failed (other than permanently), its later events in the
+ *       call must not be sent; report them {@code NOT_ATTEMPTED}
+ *       ({@link DeliveryPolicy#holdBackSuccessors} applies the rule to a call's outcomes).
+ *   <li>The stage must complete in bounded time (the adapter bounds its own timeouts), and
+ *       within {@link #maxPublishDuration()} of the call when that is declared.
  * </ul>
  *
  * <p>Implementations are thread-safe.
@@ -32,6 +40,15 @@ public interface OutboxEventPublisher extends AutoCloseable {
      * @return a stage completing with one outcome per event, in order
      */
     CompletionStage<List<PublishOutcome>> publish(List<OutboxEvent> events);
+
+    /**
+     * Returns the longest a {@link #publish} call can take, from the call until its stage
+     * completes, as the publisher bounds itself. Relays refuse to start with a publish timeout
+     * shorter than this. Default {@link Duration#ZERO}: not declared, nothing to check.
+     */
+    default Duration maxPublishDuration() {
+        return Duration.ZERO;
+    }
 
     /** Releases the publisher's resources (flushing what it has accepted). Default: nothing. */
     @Override

@@ -19,8 +19,10 @@ class RelayConfigTest {
         assertThat(config.batchSize()).isEqualTo(500);
         assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.maxAttempts()).isEqualTo(10);
-        assertThat(config.lease()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(config.publishTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.lease()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.publishTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.outageBackoff().initial()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.outageBackoff().max()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.backlogSampleInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.backoff().initial()).isEqualTo(Duration.ofSeconds(1));
@@ -62,19 +64,23 @@ class RelayConfigTest {
         assertThatThrownBy(() -> RelayConfig.builder().listener(null).build()).hasMessageContaining("listener");
         assertThatThrownBy(() -> RelayConfig.builder().clock(null).build()).hasMessageContaining("clock");
         assertThatThrownBy(() -> RelayConfig.builder().backoff(null).build()).hasMessageContaining("backoff");
+        assertThatThrownBy(() -> RelayConfig.builder().outageBackoff(null).build())
+                .hasMessageContaining("outageBackoff");
     }
 
     @Test
     void theRelayBuilderPassesEverySettingThrough() {
         RelayListener listener = new RelayListener() { };
         BackoffPolicy backoff = BackoffPolicy.defaults().withJitter(0);
+        BackoffPolicy outageBackoff = BackoffPolicy.defaults().withJitter(0.1);
         OutboxRelay relay = OutboxRelay.builder(InMemoryOutboxStore.create(), RecordingPublisher.create())
                 .batchSize(7).pollInterval(Duration.ofMillis(70)).maxAttempts(3).backoff(backoff)
+                .outageBackoff(outageBackoff)
                 .lease(Duration.ofSeconds(9)).publishTimeout(Duration.ofSeconds(8))
                 .shutdownTimeout(Duration.ofSeconds(6)).backlogSampleInterval(Duration.ofSeconds(4))
                 .claimant("relay-1").listener(listener).clock(Clock.systemDefaultZone()).build();
 
-        assertThat(relay.config()).isEqualTo(new RelayConfig(7, Duration.ofMillis(70), 3, backoff,
+        assertThat(relay.config()).isEqualTo(new RelayConfig(7, Duration.ofMillis(70), 3, backoff, outageBackoff,
                 Duration.ofSeconds(9), Duration.ofSeconds(8), Duration.ofSeconds(6), Duration.ofSeconds(4),
                 "relay-1", listener, Clock.systemDefaultZone()));
     }

@@ -2,6 +2,8 @@ package dev.outbox.jdbc.replication;
 
 import dev.outbox.core.OutboxException;
 import dev.outbox.core.relay.BackoffPolicy;
+import dev.outbox.core.relay.RelayDefaults;
+import dev.outbox.core.spi.DeliveryPolicy;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.jdbc.OutboxTable;
 import java.sql.Connection;
@@ -40,9 +42,15 @@ import org.slf4j.LoggerFactory;
  * when the leader's connection closes. The leader groups whole transactions into batches of
  * about {@link Builder#batchSize batchSize} events (or what arrived within
  * {@link Builder#maxBatchDelay maxBatchDelay}), publishes one batch at a time while reading the
- * next, retries failed events with backoff without advancing, dead-letters permanent failures
- * (rows with {@code status = 'dead'} in the outbox table, visible through outbox-jdbc's store),
- * and then confirms the last transaction's end LSN. A heartbeat
+ * next, and decides each event's fate with the same {@link DeliveryPolicy} as the polling relay:
+ * events the broker could not take ({@code UNAVAILABLE}, a call that failed or overran
+ * {@link Builder#publishTimeout publishTimeout}) and events held back behind a failed predecessor
+ * are sent again without counting an attempt, so an outage of any length dead-letters nothing;
+ * an event's own failures count, and after {@link Builder#maxAttempts maxAttempts} (or at once
+ * when permanent) it is dead-lettered (rows with {@code status = 'dead'} in the outbox table,
+ * visible through outbox-jdbc's store). It never advances past an event still to be sent, and
+ * then confirms the last transaction's end LSN. Defaults shared with the polling relay come from
+ * {@link RelayDefaults}. A heartbeat
  * ({@code pg_logical_emit_message}) and confirming keepalive positions while idle keep an idle
  * slot from pinning WAL.
  *
@@ -287,9 +295,11 @@ public final class LogTailingRelay implements AutoCloseable {
         private Duration heartbeatInterval = Duration.ofSeconds(10);
         private Duration standbyRetryInterval = Duration.ofSeconds(2);
         private Duration statusInterval = Duration.ofSeconds(1);
-        private BackoffPolicy backoff = BackoffPolicy.exponential(Duration.ofMillis(100), 2.0, Duration.ofSeconds(30), 0.2);
-        private int maxAttempts = Integer.MAX_VALUE;
-        private Duration retention = Duration.ofDays(7);
+        private BackoffPolicy backoff = RelayDefaults.backoff();
+        private BackoffPolicy outageBackoff = RelayDefaults.outageBackoff();
+        private Duration publishTimeout = RelayDefaults.PUBLISH_TIMEOUT;
+        private int maxAttempts = RelayDefaults.MAX_ATTEMPTS;
+        private Duration retention = RelayDefaults.RETENTION;
         private int purgeBatchSize = 5_000;
         private Duration stopTimeout = Duration.ofSeconds(30);
         private LogTailingRelayListener listener = LogTailingRelayListener.NONE;
@@ -395,16 +405,47 @@ public final class LogTailingRelay implements AutoCloseable {
             return this;
         }
 
-        /** Sets the retry backoff; default 100 ms doubling up to 30 s, jitter 0.2. */
+        /**
+         * Sets the backoff before sending a batch again after an event's own failure; default
+         * {@link RelayDefaults#backoff()} ({@link BackoffPolicy#defaults()}: 1 s doubling up to
+         * 5 min, jitter 0.2), as the polling relay's.
+         */
         public Builder backoff(BackoffPolicy backoff) {
             this.backoff = Objects.requireNonNull(backoff, "backoff");
             return this;
         }
 
         /**
-         * Sets after how many failed attempts an event that keeps failing retriably is
-         * dead-lettered; default unlimited ({@link Integer#MAX_VALUE}): a broker outage only
-         * delays events, and order is kept because the relay never skips ahead.
+         * Sets the backoff before sending a batch again after the broker could not take it at all
+         * ({@code UNAVAILABLE}); the {@code n}-th such round in a row waits {@code delay(n)};
+         * default {@link RelayDefaults#outageBackoff()} (500 ms doubling up to 30 s), as the
+         * polling relay's.
+         */
+        public Builder outageBackoff(BackoffPolicy outageBackoff) {
+            this.outageBackoff = Objects.requireNonNull(outageBackoff, "outageBackoff");
+            return this;
+        }
+
+        /**
+         * Sets how long the relay waits for one publish call, timed from the call, before every
+         * event of the batch is {@code UNAVAILABLE} and sent again without counting an attempt;
+         * default {@link RelayDefaults#PUBLISH_TIMEOUT} (60 s). Must be at least the publisher's
+         * {@link OutboxEventPublisher#maxPublishDuration()}, checked by {@link #build()}.
+         *
+         * @throws IllegalArgumentException when not positive
+         */
+        public Builder publishTimeout(Duration publishTimeout) {
+            this.publishTimeout = requirePositive("publishTimeout", publishTimeout);
+            return this;
+        }
+
+        /**
+         * Sets after how many counted failures (the event's own, see
+         * {@link dev.outbox.core.spi.PublishOutcome.Status}) an event is dead-lettered; default
+         * {@link RelayDefaults#MAX_ATTEMPTS} (10), as the polling relay's. Broker outages and events
+         * held back behind a failed predecessor count none, so an outage of any length dead-letters
+         * nothing, while a record that can never succeed is dead-lettered and holds up neither
+         * other aggregates nor the WAL for long.
          *
          * @throws IllegalArgumentException when not positive
          */
@@ -417,7 +458,8 @@ public final class LogTailingRelay implements AutoCloseable {
         }
 
         /**
-         * Sets how long published rows are kept in {@link TableMode#KEEP_ROWS}; default 7 days.
+         * Sets how long published rows are kept in {@link TableMode#KEEP_ROWS}; default
+         * {@link RelayDefaults#RETENTION} (zero: purged at the next heartbeat), as outbox-jdbc's store.
          * Ignored in {@link TableMode#LOG_ONLY}.
          *
          * @throws IllegalArgumentException when negative
@@ -474,15 +516,18 @@ public final class LogTailingRelay implements AutoCloseable {
         /**
          * Builds the relay; nothing connects until {@link LogTailingRelay#start()}.
          *
-         * @throws IllegalArgumentException when a JDBC URL given is not a PostgreSQL one
+         * @throws IllegalArgumentException when a JDBC URL given is not a PostgreSQL one, or when
+         *         publishTimeout is shorter than the publisher's
+         *         {@link OutboxEventPublisher#maxPublishDuration()}
          */
         public LogTailingRelay build() {
+            DeliveryPolicy.requireCovers("publishTimeout", publishTimeout, publisher);
             ConnectionSource connections = dataSource != null
                     ? ConnectionSource.of(dataSource, jdbcUrl, properties)
                     : ConnectionSource.of(jdbcUrl, properties);
             return new LogTailingRelay(new RelaySettings(connections, publisher, table, slotName, publicationName, mode,
                     batchSize, maxBatchDelay, heartbeatInterval, standbyRetryInterval, statusInterval, backoff,
-                    maxAttempts, retention, purgeBatchSize, stopTimeout, new SafeRelayListener(listener)));
+                    outageBackoff, publishTimeout, maxAttempts, retention, purgeBatchSize, stopTimeout, new SafeRelayListener(listener)));
         }
 
         private static Duration requirePositive(String name, Duration value) {

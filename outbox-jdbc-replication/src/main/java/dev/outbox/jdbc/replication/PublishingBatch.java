@@ -11,8 +11,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Whole transactions handed to the publisher together, and what is left of them to deliver.
- * Confined to the session thread.
+ * Whole transactions handed to the publisher together, and what is left of them to deliver, with
+ * each event's counted attempts (its own failures only). Confined to the session thread.
  */
 final class PublishingBatch {
     final long endLsn;
@@ -22,8 +22,15 @@ final class PublishingBatch {
     /** Each event's inserting transaction (see {@link CommittedTransaction#xid}), for {@link PublishedMarks}. */
     final Map<UUID, Integer> xids = new HashMap<>();
     List<OutboxEvent> remaining;
-    int failedAttempts;
+    /** Counted (own) failures per event so far; absent means none. */
+    final Map<UUID, Integer> attempts = new HashMap<>();
+    /** Publish rounds in a row that the broker could not take at all. */
+    int outages;
+    /** Publish rounds so far that sent events again, for the log. */
+    int rounds;
     CompletableFuture<List<PublishOutcome>> outcomes;
+    /** When the current publish call's time is up: publishTimeout from the call. */
+    long publishDeadlineNanos;
     long retryAtNanos;
 
     PublishingBatch(List<CommittedTransaction> transactions) {
@@ -42,5 +49,9 @@ final class PublishingBatch {
 
     boolean awaitingOutcomes() {
         return outcomes != null;
+    }
+
+    int attemptsOf(OutboxEvent event) {
+        return attempts.getOrDefault(event.id(), 0);
     }
 }

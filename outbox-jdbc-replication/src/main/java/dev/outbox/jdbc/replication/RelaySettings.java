@@ -19,6 +19,8 @@ record RelaySettings(
         Duration standbyRetryInterval,
         Duration statusInterval,
         BackoffPolicy backoff,
+        BackoffPolicy outageBackoff,
+        Duration publishTimeout,
         int maxAttempts,
         Duration retention,
         int purgeBatchSize,

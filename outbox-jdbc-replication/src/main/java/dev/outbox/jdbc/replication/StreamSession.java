@@ -1,6 +1,12 @@
 package dev.outbox.jdbc.replication;
 
 import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.OutboxException;
+import dev.outbox.core.spi.ClaimedEvent;
+import dev.outbox.core.spi.DeliveryPolicy;
+import dev.outbox.core.spi.DeliveryPolicy.Decision;
+import dev.outbox.core.spi.DeliveryPolicy.Decisions;
+import dev.outbox.core.spi.DeliveryPolicy.Verdict;
 import dev.outbox.core.spi.PublishOutcome;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
@@ -9,9 +15,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,14 +35,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One leader's streaming session: reads pgoutput from the slot, groups whole transactions into
- * batches, publishes one batch at a time (reading the next one meanwhile), retries failures with
- * backoff without ever skipping ahead, dead-letters permanent failures, and confirms a
- * transaction's end LSN only after everything up to it is acknowledged. Runs on one thread; ends
+ * batches, publishes one batch at a time (reading the next one meanwhile), waits for each publish
+ * call at most {@code publishTimeout} from the call, decides each event's fate with the core's
+ * {@link DeliveryPolicy} (outages and held-back events retried without counting an attempt, own
+ * failures counted up to {@code maxAttempts}, then dead-lettered like permanent ones), retries
+ * with backoff without ever skipping ahead, and confirms a transaction's end LSN only after
+ * everything up to it is acknowledged or dead-lettered. Runs on one thread; ends
  * when {@code running} turns false (after settling the batch in flight) or by throwing.
  */
 final class StreamSession {
     private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);
     private static final String OBJECT_IN_USE = "55006";
+    private static final long OUTAGE_REPORT_EVERY_NANOS = 60_000_000_000L;
 
     private final RelaySettings settings;
     private final Connection plain;
@@ -41,6 +55,7 @@ final class StreamSession {
     private final DeadLetterWriter writer;
     private final PublishedMarks marks;
     private final TransactionAssembler assembler;
+    private final DeliveryPolicy policy;
     private final ArrayDeque<CommittedTransaction> pending = new ArrayDeque<>();
     private int pendingEvents;
     private long pendingSinceNanos;
@@ -49,6 +64,7 @@ final class StreamSession {
     private long confirmedLsn;
     private long lastStatusNanos = System.nanoTime();
     private long lastLockCheckNanos = System.nanoTime();
+    private long lastOutageReportNanos;
 
     StreamSession(RelaySettings settings, Connection plain, BooleanSupplier running, RelayState state) {
         this.settings = settings;
@@ -58,6 +74,7 @@ final class StreamSession {
         this.writer = new DeadLetterWriter(settings.table());
         this.marks = new PublishedMarks(writer, PublishedMarks.VISIBILITY_TIMEOUT);
         this.assembler = new TransactionAssembler(settings.table(), this::onInvalidRow);
+        this.policy = new DeliveryPolicy(settings.maxAttempts(), settings.backoff()::delay);
     }
 
     /** Streams until stopped; throws on any failure, leaving the slot at the last confirmed LSN. */
@@ -137,7 +154,12 @@ final class StreamSession {
         }
         if (inFlight.awaitingOutcomes()) {
             if (!inFlight.outcomes.isDone()) {
-                return false;
+                if (System.nanoTime() - inFlight.publishDeadlineNanos < 0) {
+                    return false;
+                }
+                // the publisher overran publishTimeout: the batch is UNAVAILABLE and sent again, uncounted
+                inFlight.outcomes = CompletableFuture.failedFuture(new OutboxException("the publisher did not "
+                        + "complete within publishTimeout " + settings.publishTimeout() + " of the publish call"));
             }
             settle(inFlight);
             return true;
@@ -178,6 +200,8 @@ final class StreamSession {
 
     private void publish(PublishingBatch batch) {
         inFlight = batch;
+        // timed from the call: a publish() that blocks uses up the time too
+        batch.publishDeadlineNanos = System.nanoTime() + settings.publishTimeout().toNanos();
         CompletableFuture<List<PublishOutcome>> outcomes;
         try {
             outcomes = settings.publisher().publish(List.copyOf(batch.remaining)).toCompletableFuture();
@@ -187,16 +211,21 @@ final class StreamSession {
         batch.outcomes = outcomes;
     }
 
+    /**
+     * Applies the {@link DeliveryPolicy} to a completed publish call: dead-letters, marks
+     * published, and either confirms the batch or keeps what is to be sent again (counted and
+     * uncounted retries alike, in order) for another round after a backoff.
+     */
     private void settle(PublishingBatch batch) throws SQLException {
-        int attempt = batch.failedAttempts + 1;
-        BatchOutcome outcome = new BatchOutcome(batch.remaining, batch.outcomes, attempt, settings.maxAttempts());
+        Instant now = Instant.now();
+        List<ClaimedEvent> sent = batch.remaining.stream()
+                .map(event -> new ClaimedEvent(event, batch.attemptsOf(event))).toList();
+        Decisions decisions = policy.decide(sent, outcomesById(batch.remaining, batch.outcomes), now);
         batch.outcomes = null;
-        for (int i = 0; i < outcome.dead.size(); i++) {
-            deadLetter(outcome.dead.get(i), attempt, outcome.deadErrors.get(i));
+        for (Decision dead : decisions.of(Verdict.DEAD_LETTER)) {
+            deadLetter(dead.event(), dead.attempts(), dead.error());
         }
-        List<OutboxEvent> published = outcome.published;
-        List<OutboxEvent> retry = outcome.retry;
-        List<Throwable> retryErrors = outcome.retryErrors;
+        List<OutboxEvent> published = decisions.of(Verdict.PUBLISHED).stream().map(Decision::event).toList();
         if (settings.mode() == TableMode.KEEP_ROWS) {
             // Complete, and committed before the confirm below: a crash in between only sends them again.
             marks.mark(plain, published, batch.xids, this::pauseWhileMarking);
@@ -204,23 +233,81 @@ final class StreamSession {
         if (!published.isEmpty()) {
             settings.listener().onPublished(published);
         }
+        List<Decision> retry = decisions.all().stream().filter(d -> d.verdict() == Verdict.RETRY_COUNTED
+                || d.verdict() == Verdict.RETRY_UNCOUNTED).toList();
         if (retry.isEmpty()) {
+            reportRecovered(batch);
             inFlight = null;
             confirm(batch.endLsn);
             settings.listener().onBatch(batch.size, Duration.ofNanos(System.nanoTime() - batch.startedNanos));
             updateOldest();
             return;
         }
-        batch.failedAttempts = attempt;
-        batch.remaining = retry;
-        Duration delay = settings.backoff().delay(attempt);
+        batch.rounds++;
+        batch.remaining = retry.stream().map(Decision::event).toList();
+        Duration delay = retryDelay(batch, decisions, retry);
         batch.retryAtNanos = System.nanoTime() + delay.toNanos();
-        Instant next = Instant.now().plus(delay);
-        LOG.warn("Publishing {} events failed (attempt {}), retrying in {} ms without advancing the slot: {}",
-                retry.size(), attempt, delay.toMillis(), String.valueOf(retryErrors.get(0)));
-        for (int i = 0; i < retry.size(); i++) {
-            settings.listener().onRetryScheduled(retry.get(i), attempt, next, retryErrors.get(i));
+        Instant next = now.plus(delay);
+        for (Decision d : retry) {
+            if (d.verdict() == Verdict.RETRY_COUNTED) {
+                batch.attempts.put(d.event().id(), d.attempts());
+            }
+            settings.listener().onRetryScheduled(d.event(), d.attempts(), next, d.error());
         }
+        report(batch, decisions.outage(), retry, delay);
+    }
+
+    /** After an outage round: the outage backoff; after own failures: the longest of their backoffs. */
+    private Duration retryDelay(PublishingBatch batch, Decisions decisions, List<Decision> retry) {
+        if (decisions.outage()) {
+            batch.outages++;
+            return settings.outageBackoff().delay(batch.outages);
+        }
+        batch.outages = 0;
+        int counted = retry.stream().filter(d -> d.verdict() == Verdict.RETRY_COUNTED)
+                .mapToInt(Decision::attempts).max().orElse(0);
+        return counted > 0 ? settings.backoff().delay(counted) : settings.outageBackoff().delay(1);
+    }
+
+    /** Logs a retry round; an outage once when it starts, then at most once a minute. */
+    private void report(PublishingBatch batch, boolean outage, List<Decision> retry, Duration delay) {
+        long now = System.nanoTime();
+        if (outage && batch.outages > 1 && now - lastOutageReportNanos < OUTAGE_REPORT_EVERY_NANOS) {
+            return;
+        }
+        if (outage) {
+            lastOutageReportNanos = now;
+            LOG.warn("Broker unavailable ({} publish rounds in a row): {} events kept, nothing dead-lettered for it, "
+                    + "retrying in {} ms without advancing the slot: {}", batch.outages, retry.size(), delay.toMillis(),
+                    String.valueOf(retry.get(0).error()));
+        } else {
+            LOG.warn("Publishing {} events failed (round {}), retrying in {} ms without advancing the slot: {}",
+                    retry.size(), batch.rounds, delay.toMillis(), String.valueOf(retry.get(0).error()));
+        }
+    }
+
+    private void reportRecovered(PublishingBatch batch) {
+        if (batch.outages > 0) {
+            LOG.info("Broker reachable again after {} unavailable publish rounds", batch.outages);
+        }
+    }
+
+    /** The outcomes by event id; a call that failed or miscounted makes every event UNAVAILABLE. */
+    private static Map<UUID, PublishOutcome> outcomesById(List<OutboxEvent> events,
+            CompletableFuture<List<PublishOutcome>> call) {
+        List<PublishOutcome> outcomes;
+        try {
+            outcomes = call.join();
+            if (outcomes == null || outcomes.size() != events.size()) {
+                outcomes = DeliveryPolicy.unavailable(events, new IllegalStateException("publisher returned "
+                        + (outcomes == null ? "no" : outcomes.size()) + " outcomes for " + events.size() + " events"));
+            }
+        } catch (CompletionException | CancellationException e) {
+            outcomes = DeliveryPolicy.unavailable(events, e.getCause() != null ? e.getCause() : e);
+        }
+        Map<UUID, PublishOutcome> byId = new HashMap<>();
+        outcomes.forEach(o -> byId.putIfAbsent(o.eventId(), o));
+        return byId;
     }
 
     private void deadLetter(OutboxEvent event, int attempts, Throwable error) throws SQLException {

@@ -42,6 +42,8 @@ class LogTailingRelayTest {
                 .mode(mode)
                 .standbyRetryInterval(Duration.ofMillis(300))
                 .backoff(dev.outbox.core.relay.BackoffPolicy.exponential(Duration.ofMillis(50), 2.0,
+                        Duration.ofMillis(500), 0.0))
+                .outageBackoff(dev.outbox.core.relay.BackoffPolicy.exponential(Duration.ofMillis(50), 2.0,
                         Duration.ofMillis(500), 0.0));
     }
 
@@ -198,6 +200,77 @@ class LogTailingRelayTest {
 
         assertThat(publisher.callCount()).isGreaterThan(3);
         assertThat(publisher.published()).extracting(OutboxEvent::id).containsExactlyElementsOf(ids(events));
+    }
+
+    @Test
+    void givenAPublisherOutageOfMoreCallsThanMaxAttempts_nothingIsDeadLetteredAndEverythingIsDeliveredAfterRecovery() {
+        // every call fails as a whole (the broker is down) four times as often as maxAttempts allows
+        RecordingPublisher publisher = RecordingPublisher.create().failNextCalls(8);
+        started(relay(publisher, TableMode.KEEP_ROWS).maxAttempts(2));
+        List<OutboxEvent> events = new ArrayList<>(appendEach("o1", 0, 5));
+        events.addAll(appendEach("o2", 0, 5));
+
+        Await.until("every event published", () -> publisher.publishedIds().containsAll(ids(events)));
+
+        assertThat(publisher.callCount()).isGreaterThan(8);
+        assertThat(fixture.rows("dead")).as("an outage dead-letters nothing").isZero();
+        assertThat(publisher.published()).extracting(OutboxEvent::id).containsExactlyElementsOf(ids(events));
+    }
+
+    @Test
+    void givenARecordFailingOnItsOwn_itIsDeadLetteredAfterTheDefaultMaxAttemptsAndTheStreamGoesOn() {
+        RecordingPublisher publisher = RecordingPublisher.create();
+        started(relay(publisher, TableMode.LOG_ONLY));
+        OutboxEvent poison = TestDatabase.event("own", 0);
+        publisher.failRetriably(poison.id(), Integer.MAX_VALUE);
+        JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
+        LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
+        OutboxEvent successor = TestDatabase.event("own", 1);
+        unitOfWork.useTransaction(() -> outbox.appendAll(List.of(poison, successor)));
+        Await.until("the record is dead-lettered", Duration.ofSeconds(30), () -> fixture.rows("dead") == 1);
+        List<OutboxEvent> later = appendEach("other", 0, 3);
+
+        Await.until("the later events published", () -> publisher.publishedIds().containsAll(ids(later)));
+        assertThat(publisher.publishedIds()).doesNotContain(poison.id()).contains(successor.id());
+        assertThat(TestDatabase.count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
+                + poison.id() + "' AND status = 'dead' AND attempts = 10")).isEqualTo(1);
+        assertThat(fixture.rows("dead")).as("its successor, held back behind it, is not dead").isEqualTo(1);
+    }
+
+    @Test
+    void givenAPublishCallThatNeverCompletes_itIsSentAgainAfterPublishTimeoutWithoutCountingAnAttempt() {
+        RecordingPublisher recorder = RecordingPublisher.create();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        dev.outbox.core.spi.OutboxEventPublisher stallingOnce = events -> calls.incrementAndGet() == 1
+                ? new java.util.concurrent.CompletableFuture<>() : recorder.publish(events);
+        started(relay(stallingOnce, TableMode.LOG_ONLY).publishTimeout(Duration.ofMillis(300)).maxAttempts(1));
+        List<OutboxEvent> events = appendEach("stall", 0, 3);
+
+        Await.until("every event published", () -> recorder.publishedIds().containsAll(ids(events)));
+
+        assertThat(calls).hasValueGreaterThan(1);
+        assertThat(fixture.rows("dead")).as("a timeout is not the events' failure").isZero();
+    }
+
+    @Test
+    void build_refusesAPublishTimeoutShorterThanThePublishersLongestPublish() {
+        dev.outbox.core.spi.OutboxEventPublisher slow = new dev.outbox.core.spi.OutboxEventPublisher() {
+            @Override
+            public java.util.concurrent.CompletionStage<List<dev.outbox.core.spi.PublishOutcome>> publish(
+                    List<OutboxEvent> events) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Duration maxPublishDuration() {
+                return Duration.ofSeconds(90);
+            }
+        };
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> relay(slow, TableMode.LOG_ONLY).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("publishTimeout (PT1M)").hasMessageContaining("maxPublishDuration (PT1M30S)");
+        relay(slow, TableMode.LOG_ONLY).publishTimeout(Duration.ofSeconds(90)).build().close();
     }
 
     @Test

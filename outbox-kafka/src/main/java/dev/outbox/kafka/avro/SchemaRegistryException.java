@@ -4,8 +4,9 @@ import dev.outbox.core.OutboxException;
 
 /**
  * A schema registry call failed: the registry was unreachable, timed out, or answered with an
- * error. The publisher reports it as a retriable failure: the registry may come back, and an
- * operator may fix a rejected schema or compatibility rule.
+ * error. The publisher reports an unreachable or failing (5xx) registry as {@code UNAVAILABLE}
+ * (no attempt counted: the registry may come back) and a rejected schema (4xx) as the event's
+ * own {@code RETRIABLE_FAILURE} (an operator may fix the schema or compatibility rule).
  */
 public class SchemaRegistryException extends OutboxException {
     private static final long serialVersionUID = 1L;

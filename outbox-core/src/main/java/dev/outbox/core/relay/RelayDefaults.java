@@ -1,0 +1,41 @@
+package dev.outbox.core.relay;
+
+import java.time.Duration;
+
+/**
+ * The delivery defaults both relays share (the polling {@link OutboxRelay} and outbox-jdbc-replication's
+ * log-tailing relay), kept in one place so they cannot drift apart. Not instantiable.
+ */
+public final class RelayDefaults {
+    /** Counted (own) failures after which an event is dead-lettered: 10. Outages count none. */
+    public static final int MAX_ATTEMPTS = 10;
+    /**
+     * How long a relay waits for one publish call, timed from the call: 60 s. Covers the default
+     * Kafka publisher's own bound ({@code max.block.ms} 10 s + {@code delivery.timeout.ms} 30 s + 5 s).
+     */
+    public static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a polling relay's claim lasts: 90 s, longer than {@link #PUBLISH_TIMEOUT}. */
+    public static final Duration LEASE = Duration.ofSeconds(90);
+    /** How long published rows are kept before they are purged: zero, deleted at once. */
+    public static final Duration RETENTION = Duration.ZERO;
+    /** First delay of {@link #outageBackoff()}: 500 ms. */
+    public static final Duration OUTAGE_BACKOFF_INITIAL = Duration.ofMillis(500);
+    /** Longest delay of {@link #outageBackoff()}: 30 s, so delivery resumes soon after an outage. */
+    public static final Duration OUTAGE_BACKOFF_MAX = Duration.ofSeconds(30);
+
+    private RelayDefaults() {
+    }
+
+    /** Returns the retry backoff after an event's own failure: {@link BackoffPolicy#defaults()} (1 s, x2, up to 5 min). */
+    public static BackoffPolicy backoff() {
+        return BackoffPolicy.defaults();
+    }
+
+    /**
+     * Returns how long a relay pauses as a whole after consecutive batches that the broker could
+     * not take: 500 ms doubling up to 30 s, jitter 0.2.
+     */
+    public static BackoffPolicy outageBackoff() {
+        return BackoffPolicy.exponential(OUTAGE_BACKOFF_INITIAL, 2.0, OUTAGE_BACKOFF_MAX, 0.2);
+    }
+}
