@@ -92,8 +92,9 @@ final class LeaderSessions {
                 if (!rs.next()) {
                     return null;
                 }
+                int pid = rs.getInt(1);
                 double silent = rs.getDouble(2);
-                return new Holder(rs.getInt(1), rs.wasNull() ? null : silent);
+                return new Holder(pid, rs.wasNull() ? null : silent);
             }
         }
     }

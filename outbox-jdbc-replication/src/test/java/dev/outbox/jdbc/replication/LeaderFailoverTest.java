@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Leadership when the leader's host drops off the network: no FIN, no RST, just silence. */
 class LeaderFailoverTest {
@@ -85,13 +87,89 @@ class LeaderFailoverTest {
                 .isEqualTo(callsAtTakeover);
     }
 
+    /**
+     * Without the right to see (pg_read_all_stats) or to end (pg_signal_backend; never a superuser's) the leader's
+     * sessions, a standby does not take over from a silent leader; it waits, and leads once the session is gone.
+     */
+    @ParameterizedTest(name = "may see the leader''s activity: {0}")
+    @ValueSource(booleans = {false, true})
+    void givenAStandbyThatMayNotEndTheLeadersSessions_itWaits_andLeadsOnceTheyAreGone(boolean readAllStats) {
+        String role = "relay_limited_" + fixture.slot().substring("slot_".length());
+        TestDatabase.execute("CREATE ROLE " + role + " LOGIN REPLICATION");
+        TestDatabase.execute("GRANT ALL ON " + fixture.table().qualifiedName() + " TO " + role);
+        if (readAllStats) {
+            TestDatabase.execute("GRANT pg_read_all_stats TO " + role);
+        }
+        try {
+            LogTailingRelay cutOff = started(relay(port(proxy.port()), RecordingPublisher.create()));
+            Await.until("the superuser's relay behind the proxy leads", cutOff::isLeader);
+            RecordingPublisher standbyPublisher = RecordingPublisher.create();
+            LogTailingRelay standby = started(configure(LogTailingRelay.builder("jdbc:postgresql://127.0.0.1:"
+                    + TestDatabase.server().port() + "/postgres?user=" + role, null, standbyPublisher)));
+
+            proxy.freeze();
+            List<OutboxEvent> events = append(0, 3);
+            // Twice the time a standby with the rights would need.
+            long until = System.nanoTime() + FAILOVER_BOUND.minusSeconds(10).multipliedBy(2).toNanos();
+            while (System.nanoTime() < until) {
+                assertThat(standby.isLeader()).as("a standby without the rights took over").isFalse();
+                sleep(50);
+            }
+            // As the server's TCP keepalive would in the end: the old sessions end, and the old leader cannot return.
+            proxy.close();
+
+            Await.until("the standby leads once the old sessions are gone", standby::isLeader);
+            Await.until("the standby delivers", () -> standbyPublisher.publishedIds().containsAll(ids(events)));
+        } finally {
+            relays.forEach(LogTailingRelay::close);
+            TestDatabase.execute("DROP OWNED BY " + role);
+            TestDatabase.execute("DROP ROLE " + role);
+        }
+    }
+
+    @Test
+    void givenAPool_aLeaderThatStopsReleasesItsLock_andTheStandbyTakesOverAtOnce() {
+        ReusingDataSource pool = new ReusingDataSource(TestDatabase.dataSource());
+        try {
+            // A long leaderTimeout: only the released lock, not the standby's takeover, can explain a quick change.
+            Duration leaderTimeout = Duration.ofSeconds(60);
+            LogTailingRelay pooled = started(configure(LogTailingRelay.builder(pool, RecordingPublisher.create()))
+                    .leaderTimeout(leaderTimeout));
+            Await.until("the pooled relay leads", pooled::isLeader);
+            RecordingPublisher standbyPublisher = RecordingPublisher.create();
+            LogTailingRelay standby = started(relay(port(TestDatabase.server().port()), standbyPublisher)
+                    .leaderTimeout(leaderTimeout));
+
+            pooled.stop();
+            List<OutboxEvent> events = append(0, 3);
+
+            Await.until("the standby leads", Duration.ofSeconds(15), standby::isLeader);
+            Await.until("the standby delivers", () -> standbyPublisher.publishedIds().containsAll(ids(events)));
+        } finally {
+            pool.closeAll();
+        }
+    }
+
+    @Test
+    void leaderTimeoutUnderOneSecond_isRefusedNamingTheSetting() {
+        LogTailingRelay.Builder builder = relay(port(TestDatabase.server().port()), RecordingPublisher.create());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder.leaderTimeout(Duration.ofMillis(999)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("leaderTimeout must be at least 1 s");
+    }
+
     private static String port(int port) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + dev.outbox.embedded.EmbeddedPostgresServer.DEFAULT_DATABASE
                 + "?user=" + dev.outbox.embedded.EmbeddedPostgresServer.USER;
     }
 
     private LogTailingRelay.Builder relay(String jdbcUrl, OutboxEventPublisher publisher) {
-        return LogTailingRelay.builder(jdbcUrl, null, publisher)
+        return configure(LogTailingRelay.builder(jdbcUrl, null, publisher));
+    }
+
+    private LogTailingRelay.Builder configure(LogTailingRelay.Builder builder) {
+        return builder
                 .table(fixture.table())
                 .slotName(fixture.slot())
                 .publicationName(fixture.publication())
@@ -120,6 +198,15 @@ class LeaderFailoverTest {
             unitOfWork.useTransaction(() -> outbox.append(event));
         }
         return events;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private static List<UUID> ids(List<OutboxEvent> events) {
