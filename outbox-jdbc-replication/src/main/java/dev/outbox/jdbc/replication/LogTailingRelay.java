@@ -405,7 +405,7 @@ public final class LogTailingRelay implements AutoCloseable {
          * fail-over when the leader's host drops off the network without closing its connections
          * (otherwise the server's TCP keepalive decides, about two hours on Linux defaults): a standby
          * takes over between {@code leaderTimeout * 5/6} and {@code leaderTimeout} plus
-         * {@link #standbyRetryInterval} after the leader's last sign of life.
+         * {@link #standbyRetryInterval} after the leader vanished.
          *
          * <p>How: the leader renews a lease every {@code leaderTimeout / 6} with one query on its
          * lock connection; when it cannot for {@code leaderTimeout / 2} it stops publishing, cuts its
