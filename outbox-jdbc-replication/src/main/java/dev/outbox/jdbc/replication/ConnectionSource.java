@@ -6,6 +6,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.postgresql.PGProperty;
 import org.postgresql.ds.common.BaseDataSource;
@@ -19,12 +21,15 @@ import org.postgresql.ds.common.BaseDataSource;
  * order, from an explicit {@code replicationConnection(url, properties)}, from a pgjdbc data
  * source's settings, from a pool that exposes {@code getJdbcUrl()}/{@code getUsername()}/
  * {@code getPassword()} (HikariCP does), or else from a plain connection's metadata (URL and user,
- * no password: enough for trust, peer or {@code .pgpass} authentication). Thread-safe.
+ * no password: enough for trust, peer or {@code .pgpass} authentication). It remembers the
+ * replication connections it opened, so that a leader that lost its lease can cut them
+ * ({@link #abortReplication()}). Thread-safe.
  */
 final class ConnectionSource {
     private final DataSource dataSource;
     private volatile String url;
     private volatile Properties properties;
+    private final Set<Connection> replicationConnections = ConcurrentHashMap.newKeySet();
 
     private ConnectionSource(DataSource dataSource, String url, Properties properties) {
         this.dataSource = dataSource;
@@ -78,7 +83,10 @@ final class ConnectionSource {
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
         PGProperty.PREFER_QUERY_MODE.set(props, "simple");
         try {
-            return DriverManager.getConnection(url, props);
+            Connection connection = DriverManager.getConnection(url, props);
+            replicationConnections.removeIf(ConnectionSource::isClosed);
+            replicationConnections.add(connection);
+            return connection;
         } catch (SQLException e) {
             if ("28P01".equals(e.getSQLState()) || "28000".equals(e.getSQLState())) {
                 throw new SQLException("the replication connection to " + url + " was refused (" + e.getMessage()
@@ -86,6 +94,30 @@ final class ConnectionSource {
                         + "make sure the role has the REPLICATION attribute", e.getSQLState(), e);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Aborts (closes the sockets of, without a goodbye) the replication connections this source
+     * opened that are still open: a leader that lost its lease must not confirm anything more,
+     * even if the network comes back. Callable from any thread.
+     */
+    void abortReplication() {
+        for (Connection connection : replicationConnections) {
+            replicationConnections.remove(connection);
+            try {
+                connection.abort(Runnable::run);
+            } catch (SQLException | RuntimeException e) {
+                // closed already
+            }
+        }
+    }
+
+    private static boolean isClosed(Connection connection) {
+        try {
+            return connection.isClosed();
+        } catch (SQLException e) {
+            return true;
         }
     }
 

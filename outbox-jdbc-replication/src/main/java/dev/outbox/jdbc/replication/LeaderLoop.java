@@ -1,6 +1,8 @@
 package dev.outbox.jdbc.replication;
 
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,19 +10,28 @@ import org.slf4j.LoggerFactory;
  * The relay thread: competes for the slot's session-level advisory lock on a dedicated
  * connection, streams while it holds it, and retries as a standby every
  * {@code standbyRetryInterval}. Closing the lock connection (stop, crash, lost connection)
- * releases the lock, so a standby takes over.
+ * releases the lock, so a standby takes over; a leader that went silent without closing it is
+ * ended by a standby after {@code leaderTimeout} ({@link LeaderTakeover}).
+ *
+ * <p>While it leads it holds three connections: the lock connection (only the {@link LeaderLease}
+ * uses it), a work connection for marks and dead letters, and the replication connection. When
+ * the lease is lost the session stops publishing and the other two are cut at once, so the
+ * leader confirms and marks nothing more.
  */
 final class LeaderLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderLoop.class);
+    private static final Duration LOCK_FREED_WAIT = Duration.ofSeconds(2);
 
     private final RelaySettings settings;
     private final RelayState state;
     private final long lockKey;
+    private final LeaderTakeover takeover;
 
     LeaderLoop(RelaySettings settings, RelayState state) {
         this.settings = settings;
         this.state = state;
         this.lockKey = SlotAdmin.lockKey(settings.slotName());
+        this.takeover = new LeaderTakeover(settings.slotName(), lockKey, settings.leaderTimeout());
     }
 
     @Override
@@ -29,7 +40,8 @@ final class LeaderLoop implements Runnable {
         while (state.running()) {
             Throwable failure = null;
             try (Connection lock = settings.connections().plain()) {
-                if (SlotAdmin.tryLock(lock, lockKey)) {
+                if (LeaderSessions.tryLock(lock, lockKey)
+                        || takeover.endSilentLeader(lock) && awaitFreedLock(lock)) {
                     standbyLogged = false;
                     lead(lock);
                 } else if (!standbyLogged) {
@@ -56,20 +68,81 @@ final class LeaderLoop implements Runnable {
         }
     }
 
-    private void lead(Connection lock) throws Exception {
-        state.leader(true);
-        LOG.info("Became leader of slot {}", settings.slotName());
-        settings.listener().onLeadershipAcquired(settings.slotName());
-        Throwable cause = null;
-        try {
-            new StreamSession(settings, lock, state::running, state).run();
-        } catch (Exception | Error e) {
-            cause = e;
-            throw e;
-        } finally {
-            state.leader(false);
-            LOG.info("Gave up leadership of slot {}", settings.slotName());
-            settings.listener().onLeadershipLost(settings.slotName(), cause);
+    /** After ending a silent leader's sessions: its backend releases the lock as it exits, within moments. */
+    private boolean awaitFreedLock(Connection lock) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + LOCK_FREED_WAIT.toNanos();
+        while (state.running() && System.nanoTime() < deadline) {
+            if (LeaderSessions.tryLock(lock, lockKey)) {
+                return true;
+            }
+            state.sleep(Duration.ofMillis(20));
         }
+        return false;
+    }
+
+    private void lead(Connection lock) throws Exception {
+        LeaderSessions.keepAlive(lock, settings.leaderTimeout());
+        try (Connection work = settings.connections().plain()) {
+            LeaderSessions.joinLeaderSessions(work, lockKey);
+            LeaderLease lease = LeaderLease.start(lock, lockKey, settings.slotName(), settings.leaderTimeout(),
+                    () -> cut(work));
+            state.leader(true);
+            LOG.info("Became leader of slot {}", settings.slotName());
+            settings.listener().onLeadershipAcquired(settings.slotName());
+            Throwable cause = null;
+            try {
+                new StreamSession(settings, work, () -> state.running() && lease.held(), state).run();
+                cause = lease.failure();
+            } catch (Exception | Error e) {
+                cause = e;
+                if (lease.failure() != null) {
+                    // What broke the session is the lost lease (its cut connections), not the symptom.
+                    lease.failure().addSuppressed(e);
+                    cause = lease.failure();
+                }
+            } finally {
+                lease.close();
+                state.leader(false);
+                LOG.info("Gave up leadership of slot {}", settings.slotName());
+                settings.listener().onLeadershipLost(settings.slotName(), cause);
+            }
+            release(lock, cause == null ? work : null);
+            if (cause instanceof Exception exception) {
+                throw exception;
+            } else if (cause != null) {
+                throw (Error) cause;
+            }
+        }
+    }
+
+    /**
+     * A pooled connection goes back to its pool: it must not keep the locks. Best effort (the lock
+     * connection's network timeout bounds it); a connection that cannot be reached is dropped.
+     */
+    private void release(Connection lock, Connection work) {
+        try {
+            if (work != null) {
+                LeaderSessions.leaveLeaderSessions(work, lockKey);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("Releasing the work session of slot {} failed: {}", settings.slotName(), String.valueOf(e));
+        }
+        try {
+            if (!lock.isClosed()) {
+                LeaderSessions.unlock(lock, lockKey);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("Releasing the leader lock of slot {} failed: {}", settings.slotName(), String.valueOf(e));
+        }
+    }
+
+    /** Cuts the work and replication connections of a lost leadership, from whichever thread noticed. */
+    private void cut(Connection work) {
+        try {
+            work.abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("Aborting the work connection failed", e);
+        }
+        settings.connections().abortReplication();
     }
 }

@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * <p>How it works: every instance competes for a session-level advisory lock derived from the
  * slot name ({@code pg_try_advisory_lock}) on a dedicated connection; the holder streams, the
  * others retry every {@link Builder#standbyRetryInterval standby retry interval} and take over
- * when the leader's connection closes. The leader groups whole transactions into batches of
+ * when the leader's connection closes, or, when the leader went silent without closing it (its
+ * host dropped off the network), once it has been silent for {@link Builder#leaderTimeout
+ * leaderTimeout}: the standby then ends the old leader's sessions ({@code pg_terminate_backend}),
+ * after the old leader, unable to renew its lease, has stopped by itself. The leader groups whole transactions into batches of
  * about {@link Builder#batchSize batchSize} events (or what arrived within
  * {@link Builder#maxBatchDelay maxBatchDelay}), publishes one batch at a time while reading the
  * next, and decides each event's fate with the same {@link DeliveryPolicy} as the polling relay:
@@ -80,7 +83,8 @@ public final class LogTailingRelay implements AutoCloseable {
 
     /**
      * Returns a builder for a relay whose plain connections come from {@code dataSource} (a pool is
-     * fine; the relay holds one connection while it leads and borrows one per heartbeat). The
+     * fine; the relay holds one connection while it stands by, two while it leads, and borrows one
+     * per heartbeat; it releases its advisory locks before it gives a connection back). The
      * replication connection cannot come from a pool; its URL and credentials are taken from, in
      * this order: {@link Builder#replicationConnection}, a pgjdbc data source's settings (such as
      * {@code PGSimpleDataSource}), a pool exposing {@code getJdbcUrl()}/{@code getUsername()}/
@@ -295,6 +299,7 @@ public final class LogTailingRelay implements AutoCloseable {
         private Duration heartbeatInterval = Duration.ofSeconds(10);
         private Duration standbyRetryInterval = Duration.ofSeconds(2);
         private Duration statusInterval = Duration.ofSeconds(1);
+        private Duration leaderTimeout = Duration.ofSeconds(30);
         private BackoffPolicy backoff = RelayDefaults.backoff();
         private BackoffPolicy outageBackoff = RelayDefaults.outageBackoff();
         private Duration publishTimeout = RelayDefaults.PUBLISH_TIMEOUT;
@@ -402,6 +407,41 @@ public final class LogTailingRelay implements AutoCloseable {
          */
         public Builder statusInterval(Duration statusInterval) {
             this.statusInterval = requirePositive("statusInterval", statusInterval);
+            return this;
+        }
+
+        /**
+         * Sets how long a leader may be silent before a standby replaces it; default 30 s. Bounds the
+         * fail-over when the leader's host drops off the network without closing its connections
+         * (otherwise the server's TCP keepalive decides, about two hours on Linux defaults): a standby
+         * takes over between {@code leaderTimeout * 5/6} and {@code leaderTimeout} plus
+         * {@link #standbyRetryInterval} after the leader vanished.
+         *
+         * <p>How: the leader renews a lease every {@code leaderTimeout / 6} with one query on its
+         * lock connection; when it cannot for {@code leaderTimeout / 2} it stops publishing, cuts its
+         * work and replication connections (so it confirms and marks nothing more) and stands by. A
+         * standby that finds the lock session idle for longer than {@code leaderTimeout} (by the
+         * server's clock) ends the leader's sessions (lock, work, walsender) with
+         * {@code pg_terminate_backend} and takes over. That needs the same role as the leader, or
+         * {@code pg_read_all_stats} and {@code pg_signal_backend} (never for a superuser's
+         * sessions); without, the standby logs why and waits, and the server drops the session
+         * itself through TCP keepalives the leader sets to about {@code leaderTimeout}
+         * ({@code tcp_keepalives_*}, {@code tcp_user_timeout}; not on Unix-domain sockets), the slot
+         * once {@code wal_sender_timeout} (60 s by default) ends the old walsender.
+         *
+         * <p>Shorter values fail over faster but turn a database stall of {@code leaderTimeout / 2}
+         * into a change of leader (duplicates, never loss); keep it above 10 s in production.
+         *
+         * @throws IllegalArgumentException when shorter than one second
+         */
+        public Builder leaderTimeout(Duration leaderTimeout) {
+            Objects.requireNonNull(leaderTimeout, "leaderTimeout");
+            if (leaderTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("leaderTimeout must be at least 1 s (the leader renews its lease "
+                        + "every leaderTimeout/6 and stands down after leaderTimeout/2 without one), got "
+                        + leaderTimeout);
+            }
+            this.leaderTimeout = leaderTimeout;
             return this;
         }
 
@@ -526,8 +566,9 @@ public final class LogTailingRelay implements AutoCloseable {
                     ? ConnectionSource.of(dataSource, jdbcUrl, properties)
                     : ConnectionSource.of(jdbcUrl, properties);
             return new LogTailingRelay(new RelaySettings(connections, publisher, table, slotName, publicationName, mode,
-                    batchSize, maxBatchDelay, heartbeatInterval, standbyRetryInterval, statusInterval, backoff,
-                    outageBackoff, publishTimeout, maxAttempts, retention, purgeBatchSize, stopTimeout, new SafeRelayListener(listener)));
+                    batchSize, maxBatchDelay, heartbeatInterval, standbyRetryInterval, statusInterval, leaderTimeout,
+                    backoff, outageBackoff, publishTimeout, maxAttempts, retention, purgeBatchSize, stopTimeout,
+                    new SafeRelayListener(listener)));
         }
 
         private static Duration requirePositive(String name, Duration value) {

@@ -18,6 +18,7 @@ record RelaySettings(
         Duration heartbeatInterval,
         Duration standbyRetryInterval,
         Duration statusInterval,
+        Duration leaderTimeout,
         BackoffPolicy backoff,
         BackoffPolicy outageBackoff,
         Duration publishTimeout,

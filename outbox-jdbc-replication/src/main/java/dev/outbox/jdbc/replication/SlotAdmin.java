@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks and manages the database side of the relay: {@code wal_level}, the publication, the
- * slot, the lag query and the leader lock key. Stateless; every method works on the connection
- * it is given.
+ * slot, the lag query and the leader lock key (the lock's own SQL is {@link LeaderSessions}').
+ * Stateless; every method works on the connection it is given.
  */
 final class SlotAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(SlotAdmin.class);
@@ -163,16 +163,6 @@ final class SlotAdmin {
     static void heartbeat(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute("SELECT pg_logical_emit_message(false, 'outbox.heartbeat', '')");
-        }
-    }
-
-    static boolean tryLock(Connection connection, long key) throws SQLException {
-        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-            lock.setLong(1, key);
-            try (ResultSet rs = lock.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
         }
     }
 
