@@ -174,6 +174,7 @@ class LeaderFailoverTest {
                 .slotName(fixture.slot())
                 .publicationName(fixture.publication())
                 .mode(TableMode.KEEP_ROWS)
+                .retention(Duration.ofDays(1)) // keep published rows, so the test can count them
                 .standbyRetryInterval(STANDBY_RETRY)
                 .statusInterval(Duration.ofMillis(200))
                 .heartbeatInterval(Duration.ofMillis(500))
