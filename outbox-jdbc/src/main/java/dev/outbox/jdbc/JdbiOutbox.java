@@ -21,10 +21,33 @@ import org.jdbi.v3.core.Handle;
  * <p>Appended events are buffered in the unit of work and written when it commits: one
  * {@code INSERT} for all events of the transaction (a multi-row insert from arrays when there are
  * several), sent in the same network round trip as the {@code COMMIT}. An append so costs no round
- * trip of its own, and events enter the append sequence in commit order. The insert also calls
+ * trip of its own. The insert also calls
  * {@code pg_notify(channel, '')}, which PostgreSQL delivers on commit only, so relays subscribed
  * through {@link PostgresOutboxStore#subscribe} wake up at once. Events keep their order within the
  * transaction.
+ *
+ * <p><b>Order per aggregate.</b> Relays deliver an aggregate's events in the order of the table's
+ * {@code seq} identity column, which the insert assigns; a later insert could still commit first
+ * (its transaction's commit waits on something, a deferred constraint, a slow disk), and a relay
+ * would then deliver the later commit first. So the insert first takes a transaction-level advisory
+ * lock per aggregate, {@code pg_advisory_xact_lock(hashtextextended(aggregatetype || ':' || aggregateid, 0))},
+ * in the same statement: a second append for the same aggregate waits until the first has committed
+ * or rolled back, and an aggregate's {@code seq} order is its commit order. An append for several
+ * aggregates takes each key once, in ascending order. Consequences:
+ * <ul>
+ *   <li>Appends for one aggregate are serialized from the insert to the commit; appends for different
+ *       aggregates do not wait for each other (unless their 64-bit keys collide, which only
+ *       serializes them).
+ *   <li>Two transactions can deadlock when each holds a lock the other needs after its insert: one
+ *       appends for A, the other for B, and each then waits for the other's aggregate or rows (a
+ *       second {@code JdbiOutbox} writing in the same transaction, or a deferred constraint checked
+ *       at commit: the locks are taken in the commit's own statement, so nothing else waits in
+ *       between). PostgreSQL aborts one of them with SQLSTATE {@code 40P01} (deadlock detected),
+ *       which surfaces as {@link PostgresOutboxException} after the rollback; retry that unit of
+ *       work, as for a serialization failure.
+ *   <li>Rows written into the table by other writers keep commit order only if those writers take
+ *       the same lock, with the same key expression, in their transaction before the insert.
+ * </ul>
  *
  * <p>A JSON event ({@code application/json} or a {@code +json} type) is stored in the
  * {@code payload} jsonb column, which PostgreSQL normalizes; anything else in {@code payload_bytes}.
@@ -53,20 +76,40 @@ public final class JdbiOutbox implements Outbox {
         String table = builder.table.qualifiedName();
         String columns = "INSERT INTO " + table
                 + " (id, aggregatetype, aggregateid, type, payload, payload_bytes, content_type, headers, occurred_at) ";
-        String notify = builder.notifications ? " FROM (SELECT pg_notify('" + builder.channel + "', '')) n" : "";
-        String insertOne = columns + "SELECT ?::uuid, ?, ?, ?, ?::jsonb, ?::bytea, ?, ?::jsonb, ?::timestamptz" + notify;
-        String insertMany = columns
+        String notify = builder.notifications ? " CROSS JOIN (SELECT pg_notify('" + builder.channel + "', '')) n" : "";
+        // The lock subqueries are volatile, so PostgreSQL neither flattens nor drops them: the join
+        // runs them before it yields a row, and so before the identity default gives the row its seq.
+        String insertOne = columns
+                + "SELECT v.id, v.aggregatetype, v.aggregateid, v.type, v.payload, v.payload_bytes, v.content_type, "
+                + "v.headers, v.occurred_at "
+                + "FROM (VALUES (?::uuid, ?::text, ?::text, ?::text, ?::jsonb, ?::bytea, ?::text, ?::jsonb, ?::timestamptz)) "
+                + "AS v(id, aggregatetype, aggregateid, type, payload, payload_bytes, content_type, headers, occurred_at) "
+                + "CROSS JOIN LATERAL (SELECT pg_advisory_xact_lock(" + lockKey("v") + ")) l" + notify;
+        // Several aggregates: each key once, in ascending order, so that two multi-aggregate appends
+        // take their common locks in the same order and cannot deadlock each other.
+        String insertMany = "WITH u AS (SELECT * FROM "
+                + "unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
+                + "WITH ORDINALITY AS u(id, aggregatetype, aggregateid, type, payload, payload_bytes, content_type, headers, "
+                + "occurred_at, ord)), "
+                + "l AS (SELECT count(pg_advisory_xact_lock(k.key)) FROM "
+                + "(SELECT DISTINCT " + lockKey("u") + " AS key FROM u ORDER BY 1) k) "
+                + columns
                 + "SELECT u.id::uuid, u.aggregatetype, u.aggregateid, u.type, u.payload::jsonb, decode(u.payload_bytes, 'base64'), "
                 + "u.content_type, u.headers::jsonb, u.occurred_at::timestamptz "
-                + "FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
-                + "WITH ORDINALITY AS u(id, aggregatetype, aggregateid, type, payload, payload_bytes, content_type, headers, "
-                + "occurred_at, ord)"
-                + (builder.notifications ? " CROSS JOIN (SELECT pg_notify('" + builder.channel + "', '')) n" : "")
+                + "FROM u CROSS JOIN l" + notify
                 + " ORDER BY u.ord";
         this.deleteAfterInsert = builder.logOnly;
         String delete = deleteAfterInsert ? "; DELETE FROM " + table + " WHERE id = ANY (?::uuid[])" : "";
         this.statements = new String[] {insertOne + delete, insertOne + delete + "; COMMIT",
                 insertMany + delete, insertMany + delete + "; COMMIT"};
+    }
+
+    /**
+     * The advisory lock key of the aggregate of row {@code alias}: a 64-bit hash of its type and id
+     * joined by ':', which no aggregate type contains, so that distinct aggregates give distinct text.
+     */
+    private static String lockKey(String alias) {
+        return "hashtextextended(" + alias + ".aggregatetype || ':' || " + alias + ".aggregateid, 0)";
     }
 
     /** Creates an outbox appending to {@code public.outbox_event} with notifications on. */
