@@ -48,6 +48,8 @@ import org.jdbi.v3.core.Handle;
  *   <li>Rows written into the table by other writers keep commit order only if those writers take
  *       the same lock, with the same key expression, in their transaction before the insert.
  * </ul>
+ * The row's {@code seq} becomes the event's aggregate sequence when a store reads it back
+ * ({@link OutboxEvent#sequence()}): growing with commit order per aggregate, not contiguous.
  *
  * <p>A JSON event ({@code application/json} or a {@code +json} type) is stored in the
  * {@code payload} jsonb column, which PostgreSQL normalizes; anything else in {@code payload_bytes}.
@@ -135,10 +137,12 @@ public final class JdbiOutbox implements Outbox {
      * rollback.
      *
      * @throws NoActiveUnitOfWorkException outside a unit of work; nothing is written
+     * @throws IllegalArgumentException when the event carries {@value OutboxEvent#SEQUENCE_HEADER}, which the
+     *     table's {@code seq} column supplies
      */
     @Override
     public void append(OutboxEvent event) {
-        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(event, "event").requireNoSequence();
         unitOfWork.deferUntilCommit(this, List.of(event));
     }
 
@@ -149,11 +153,13 @@ public final class JdbiOutbox implements Outbox {
      * every other event of the transaction. An empty list writes nothing (but still requires a unit of work).
      *
      * @throws NoActiveUnitOfWorkException outside a unit of work; nothing is written
+     * @throws IllegalArgumentException when an event carries {@value OutboxEvent#SEQUENCE_HEADER}; nothing is
+     *     buffered
      */
     @Override
     public void appendAll(List<OutboxEvent> events) {
         Objects.requireNonNull(events, "events");
-        events.forEach(e -> Objects.requireNonNull(e, "events must not contain null"));
+        events.forEach(e -> Objects.requireNonNull(e, "events must not contain null").requireNoSequence());
         unitOfWork.deferUntilCommit(this, List.copyOf(events));
     }
 
