@@ -31,13 +31,13 @@ import java.util.regex.Pattern;
  *       reserved {@code id}; values not null; {@value #SEQUENCE_HEADER}, when present, a decimal
  *       number from 0 to {@link Long#MAX_VALUE}.
  * </ul>
+ * {@code occurredAt} is truncated to microseconds, the precision PostgreSQL stores.
  *
  * <p>The header {@value #SEQUENCE_HEADER} is the aggregate sequence, reserved for stores: a store
  * sets it when it reads an event back (a claimed event carries it, and so does its Kafka record),
  * the append ports refuse an event that carries it. Within one aggregate a larger sequence means a
  * later commit; the numbers are not contiguous (see {@link #sequence()}). {@link #equals} leaves it
  * out, so an event read back from a store equals the event appended.
- * {@code occurredAt} is truncated to microseconds, the precision PostgreSQL stores.
  *
  * <p>Instances are immutable and thread-safe; {@link #payload()} returns a copy.
  *

@@ -62,6 +62,8 @@ import org.jdbi.v3.core.Handle;
 public final class JdbiOutbox implements Outbox {
     /** Bound parameters of one insert: the nine columns written. */
     private static final int COLUMNS = 9;
+    /** Parameters of the single-event insert: the columns, then aggregate type and id again for the lock key. */
+    private static final int ONE_EVENT_PARAMETERS = COLUMNS + 2;
 
     private final JdbiUnitOfWork unitOfWork;
     /**
@@ -81,12 +83,10 @@ public final class JdbiOutbox implements Outbox {
         String notify = builder.notifications ? " CROSS JOIN (SELECT pg_notify('" + builder.channel + "', '')) n" : "";
         // The lock subqueries are volatile, so PostgreSQL neither flattens nor drops them: the join
         // runs them before it yields a row, and so before the identity default gives the row its seq.
-        String insertOne = columns
-                + "SELECT v.id, v.aggregatetype, v.aggregateid, v.type, v.payload, v.payload_bytes, v.content_type, "
-                + "v.headers, v.occurred_at "
-                + "FROM (VALUES (?::uuid, ?::text, ?::text, ?::text, ?::jsonb, ?::bytea, ?::text, ?::jsonb, ?::timestamptz)) "
-                + "AS v(id, aggregatetype, aggregateid, type, payload, payload_bytes, content_type, headers, occurred_at) "
-                + "CROSS JOIN LATERAL (SELECT pg_advisory_xact_lock(" + lockKey("v") + ")) l" + notify;
+        // One event: type and id are bound a second time for the key (parameters 10 and 11), which
+        // measured cheaper on the server than a VALUES row joined LATERAL to its lock.
+        String insertOne = columns + "SELECT ?::uuid, ?, ?, ?, ?::jsonb, ?::bytea, ?, ?::jsonb, ?::timestamptz "
+                + "FROM (SELECT pg_advisory_xact_lock(hashtextextended(?::text || ':' || ?::text, 0))) l" + notify;
         // Several aggregates: each key once, in ascending order, so that two multi-aggregate appends
         // take their common locks in the same order and cannot deadlock each other.
         String insertMany = "WITH u AS (SELECT * FROM "
@@ -109,6 +109,7 @@ public final class JdbiOutbox implements Outbox {
     /**
      * The advisory lock key of the aggregate of row {@code alias}: a 64-bit hash of its type and id
      * joined by ':', which no aggregate type contains, so that distinct aggregates give distinct text.
+     * The single-event insert spells out the same expression over its parameters.
      */
     private static String lockKey(String alias) {
         return "hashtextextended(" + alias + ".aggregatetype || ':' || " + alias + ".aggregateid, 0)";
@@ -177,7 +178,7 @@ public final class JdbiOutbox implements Outbox {
                 bindMany(connection, insert, events);
             }
             if (deleteAfterInsert) {
-                insert.setArray(COLUMNS + 1, connection.createArrayOf("text",
+                insert.setArray((events.size() == 1 ? ONE_EVENT_PARAMETERS : COLUMNS) + 1, connection.createArrayOf("text",
                         events.stream().map(e -> e.id().toString()).toArray()));
             }
             insert.execute();
@@ -203,6 +204,8 @@ public final class JdbiOutbox implements Outbox {
         insert.setString(7, event.contentType());
         insert.setString(8, HeadersJson.write(event.headers()));
         insert.setString(9, EventRows.timestamptz(event.occurredAt()));
+        insert.setString(10, event.aggregateType());
+        insert.setString(11, event.aggregateId());
     }
 
     private static void bindMany(Connection connection, PreparedStatement insert, List<OutboxEvent> events)
