@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -27,9 +28,16 @@ import java.util.regex.Pattern;
  *       characters;
  *   <li>{@code payload}: at most {@value #MAX_PAYLOAD_BYTES} bytes;
  *   <li>{@code headers}: names not blank, at most {@value #MAX_NAME_LENGTH} characters, not the
- *       reserved {@code id}; values not null.
+ *       reserved {@code id}; values not null; {@value #SEQUENCE_HEADER}, when present, a decimal
+ *       number from 0 to {@link Long#MAX_VALUE}.
  * </ul>
  * {@code occurredAt} is truncated to microseconds, the precision PostgreSQL stores.
+ *
+ * <p>The header {@value #SEQUENCE_HEADER} is the aggregate sequence, reserved for stores: a store
+ * sets it when it reads an event back (a claimed event carries it, and so does its Kafka record),
+ * the append ports refuse an event that carries it. Within one aggregate a larger sequence means a
+ * later commit; the numbers are not contiguous (see {@link #sequence()}). {@link #equals} leaves it
+ * out, so an event read back from a store equals the event appended.
  *
  * <p>Instances are immutable and thread-safe; {@link #payload()} returns a copy.
  *
@@ -62,6 +70,11 @@ public record OutboxEvent(
     public static final int MAX_PAYLOAD_BYTES = 1024 * 1024;
     /** Header name reserved for the event id on the Kafka record. */
     public static final String ID_HEADER = "id";
+    /**
+     * Header name reserved for the aggregate sequence, {@value}: set by the store, refused by the
+     * append ports. See {@link #sequence()}.
+     */
+    public static final String SEQUENCE_HEADER = "aggregate-sequence";
 
     private static final Pattern AGGREGATE_TYPE = Pattern.compile("[A-Za-z0-9._-]+");
 
@@ -123,12 +136,62 @@ public record OutboxEvent(
         return payload.length;
     }
 
-    /** Returns a builder holding this event's values, for deriving a changed copy. */
-    public Builder toBuilder() {
-        return new Builder().id(id).aggregateType(aggregateType).aggregateId(aggregateId).eventType(eventType)
-                .payload(payload).contentType(contentType).headers(headers).occurredAt(occurredAt);
+    /**
+     * Returns the aggregate sequence the store gave this event, empty for an event not yet stored.
+     *
+     * <p>Within one aggregate (type and id) the sequence grows in commit order: of two events of an
+     * aggregate, the one with the larger sequence was committed later. It is not contiguous (other
+     * aggregates' events and rolled-back appends take numbers in between), so a consumer compares
+     * sequences and never expects the next one to be one more. It compares only within one aggregate.
+     */
+    public OptionalLong sequence() {
+        String value = headers.get(SEQUENCE_HEADER);
+        return value == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(value));
     }
 
+    /**
+     * Returns a copy carrying {@code sequence} in the header {@value #SEQUENCE_HEADER}, replacing any
+     * sequence it had; for stores, when they read an event back.
+     *
+     * @throws IllegalArgumentException when {@code sequence} is negative
+     */
+    public OutboxEvent withSequence(long sequence) {
+        if (sequence < 0) {
+            throw new IllegalArgumentException(SEQUENCE_HEADER + " must be at least 0, got " + sequence);
+        }
+        Map<String, String> sequenced = new LinkedHashMap<>(headers);
+        sequenced.put(SEQUENCE_HEADER, Long.toString(sequence));
+        return new OutboxEvent(id, aggregateType, aggregateId, eventType, payload, contentType, sequenced, occurredAt);
+    }
+
+    /**
+     * Checks that the event carries no aggregate sequence: append ports call this, because the store
+     * assigns the sequence.
+     *
+     * @return the event
+     * @throws IllegalArgumentException when the header {@value #SEQUENCE_HEADER} is set
+     */
+    public OutboxEvent requireNoSequence() {
+        if (headers.containsKey(SEQUENCE_HEADER)) {
+            throw new IllegalArgumentException("header '" + SEQUENCE_HEADER + "' of event " + id
+                    + " is reserved: the store assigns each appended event its aggregate sequence; append the event "
+                    + "without it");
+        }
+        return this;
+    }
+
+    /** Returns a builder holding this event's values, for deriving a changed copy; the copy has no sequence. */
+    public Builder toBuilder() {
+        Builder builder = new Builder().id(id).aggregateType(aggregateType).aggregateId(aggregateId)
+                .eventType(eventType).payload(payload).contentType(contentType).headers(headers).occurredAt(occurredAt);
+        builder.headers.remove(SEQUENCE_HEADER);
+        return builder;
+    }
+
+    /**
+     * Compares every field, the headers without {@value #SEQUENCE_HEADER}: the sequence says where a
+     * store put the event, it is not part of the event, so an event read back equals the one appended.
+     */
     @Override
     public boolean equals(Object o) {
         return o instanceof OutboxEvent other
@@ -138,14 +201,36 @@ public record OutboxEvent(
                 && eventType.equals(other.eventType)
                 && Arrays.equals(payload, other.payload)
                 && contentType.equals(other.contentType)
-                && headers.equals(other.headers)
+                && headersEqualIgnoringSequence(other.headers)
                 && occurredAt.equals(other.occurredAt);
     }
 
+    /** Hashes what {@link #equals} compares. */
     @Override
     public int hashCode() {
+        // a map's hash is the sum of its entries' hashes: subtract the sequence entry's
+        String sequence = headers.get(SEQUENCE_HEADER);
+        int headersHash = headers.hashCode()
+                - (sequence == null ? 0 : SEQUENCE_HEADER.hashCode() ^ sequence.hashCode());
         return Objects.hash(id, aggregateType, aggregateId, eventType, Arrays.hashCode(payload), contentType,
-                headers, occurredAt);
+                headersHash, occurredAt);
+    }
+
+    private boolean headersEqualIgnoringSequence(Map<String, String> others) {
+        boolean mine = headers.containsKey(SEQUENCE_HEADER);
+        boolean theirs = others.containsKey(SEQUENCE_HEADER);
+        if (!mine && !theirs) {
+            return headers.equals(others);
+        }
+        if (headers.size() - (mine ? 1 : 0) != others.size() - (theirs ? 1 : 0)) {
+            return false;
+        }
+        for (Map.Entry<String, String> entry : headers.entrySet()) {
+            if (!entry.getKey().equals(SEQUENCE_HEADER) && !entry.getValue().equals(others.get(entry.getKey()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Describes the event without its payload, which may hold personal data. */
@@ -167,6 +252,21 @@ public record OutboxEvent(
         }
     }
 
+    private static void requireSequence(String value) {
+        boolean valid = !value.isEmpty() && value.length() <= 19 && value.chars().allMatch(c -> c >= '0' && c <= '9');
+        if (valid) {
+            try {
+                Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                valid = false;
+            }
+        }
+        if (!valid) {
+            throw new IllegalArgumentException("header '" + SEQUENCE_HEADER + "' must be a decimal number from 0 to "
+                    + Long.MAX_VALUE + ", got '" + value + "'");
+        }
+    }
+
     private static Map<String, String> copyHeaders(Map<String, String> headers) {
         if (headers == null || headers.isEmpty()) {
             return Map.of();
@@ -178,6 +278,9 @@ public record OutboxEvent(
                 throw new IllegalArgumentException("header name '" + ID_HEADER + "' is reserved for the event id");
             }
             Objects.requireNonNull(value, () -> "header '" + name + "' must not have a null value");
+            if (name.equals(SEQUENCE_HEADER)) {
+                requireSequence(value);
+            }
             copy.put(name, value);
         });
         return Collections.unmodifiableMap(copy);

@@ -60,6 +60,34 @@ class OutboxEventTest {
         assertThat(event.toString()).doesNotContain("\"n\"");
     }
 
+    @Test
+    void theAggregateSequenceIsReadFromItsHeader_andEqualityIgnoresIt() {
+        OutboxEvent event = valid().header("traceparent", "t").build();
+        OutboxEvent stored = event.withSequence(42);
+
+        assertThat(event.sequence()).isEmpty();
+        assertThat(stored.sequence()).hasValue(42);
+        assertThat(stored.headers()).containsEntry(OutboxEvent.SEQUENCE_HEADER, "42").containsEntry("traceparent", "t");
+        assertThat(stored).isEqualTo(event).hasSameHashCodeAs(event);
+        assertThat(stored.withSequence(43)).isEqualTo(stored);
+        assertThat(stored).isNotEqualTo(valid().id(event.id()).header("traceparent", "other").build().withSequence(42));
+        assertThat(stored.toBuilder().build().sequence()).as("a derived copy is not stored").isEmpty();
+    }
+
+    @Test
+    void anInvalidSequenceIsRefused_andAppendPortsRefuseAnySequence() {
+        assertInvalid(b -> b.header(OutboxEvent.SEQUENCE_HEADER, "-1"), "'aggregate-sequence' must be a decimal number");
+        assertInvalid(b -> b.header(OutboxEvent.SEQUENCE_HEADER, "+1"), "'aggregate-sequence' must be a decimal number");
+        assertInvalid(b -> b.header(OutboxEvent.SEQUENCE_HEADER, "9223372036854775808"), "must be a decimal number");
+        assertThatThrownBy(() -> valid().build().withSequence(-1)).isInstanceOf(IllegalArgumentException.class);
+        OutboxEvent sequenced = valid().header(OutboxEvent.SEQUENCE_HEADER, "7").build();
+        assertThat(sequenced.sequence()).hasValue(7);
+        assertThatThrownBy(sequenced::requireNoSequence).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("header 'aggregate-sequence' of event " + sequenced.id() + " is reserved");
+        OutboxEvent plain = valid().build();
+        assertThat(plain.requireNoSequence()).isSameAs(plain);
+    }
+
     private static void assertInvalid(UnaryOperator<OutboxEvent.Builder> change, String message) {
         assertThatThrownBy(() -> change.apply(valid()).build()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);

@@ -143,7 +143,7 @@ class DebeziumOutboxCompatibilityTest {
                     .containsExactlyInAnyOrderElementsOf(ours.stream().map(DebeziumOutboxCompatibilityTest::comparable).toList());
             assertThat(idsByPartition(theirs)).isEqualTo(idsByPartition(ours));
             assertThat(theirs).allSatisfy(record -> assertThat(headerNames(record)).containsExactly(
-                    OutboxHeaders.ID, OutboxHeaders.EVENT_TYPE));
+                    OutboxHeaders.ID, OutboxHeaders.EVENT_TYPE, OutboxHeaders.SEQUENCE));
             assertThat(ours.stream().filter(r -> headerNames(r).contains("traceparent"))).isNotEmpty();
         } finally {
             engineThread.shutdown();
@@ -151,10 +151,11 @@ class DebeziumOutboxCompatibilityTest {
         }
     }
 
-    /** What both relays must agree on: topic, partition, key, value, and the id and event-type headers. */
+    /** What both relays must agree on: topic, partition, key, value, and the id, event-type and sequence headers. */
     private static List<String> comparable(ConsumerRecord<byte[], byte[]> record) {
         return List.of(record.topic(), String.valueOf(record.partition()), utf8(record.key()), utf8(record.value()),
-                header(record.headers(), OutboxHeaders.ID), header(record.headers(), OutboxHeaders.EVENT_TYPE));
+                header(record.headers(), OutboxHeaders.ID), header(record.headers(), OutboxHeaders.EVENT_TYPE),
+                header(record.headers(), OutboxHeaders.SEQUENCE));
     }
 
     private static Map<String, List<String>> idsByPartition(List<ConsumerRecord<byte[], byte[]>> records) {

@@ -23,9 +23,9 @@ class ShippedConnectorConfigTest {
     }
 
     @Test
-    void placesTheEventTypeInTheHeaderOurPublisherWrites() {
+    void placesTheEventTypeAndTheSequenceInTheHeadersOurPublisherWrites() {
         assertThat(config.get("transforms.outbox.table.fields.additional.placement"))
-                .isEqualTo("type:header:" + OutboxHeaders.EVENT_TYPE);
+                .isEqualTo("type:header:" + OutboxHeaders.EVENT_TYPE + ",seq:header:" + OutboxHeaders.SEQUENCE);
         assertThat(config.get("transforms.outbox.table.field.event.id")).isEqualTo(OutboxHeaders.ID);
     }
 
@@ -37,7 +37,7 @@ class ShippedConnectorConfigTest {
                 .containsEntry("extended.headers.enabled", "false");
         assertThat(config.get("column.include.list").split(",")).containsExactlyInAnyOrder(
                 "public.outbox_event.id", "public.outbox_event.aggregatetype", "public.outbox_event.aggregateid",
-                "public.outbox_event.type", "public.outbox_event.payload");
+                "public.outbox_event.type", "public.outbox_event.payload", "public.outbox_event.seq");
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.sql.SQLException;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 
 /** Maps between {@link OutboxEvent} and the outbox table's columns. Stateless. */
@@ -86,9 +88,15 @@ final class EventRows {
             String invalidReason) {
     }
 
+    /**
+     * Builds the event of the current row, its {@code seq} in the header {@value OutboxEvent#SEQUENCE_HEADER}
+     * (replacing one another writer may have put in the headers column).
+     */
     static OutboxEvent event(ResultSet rs) throws SQLException {
         String json = rs.getString("payload_text");
         byte[] payload = json != null ? json.getBytes(StandardCharsets.UTF_8) : rs.getBytes("payload_bytes");
+        Map<String, String> headers = new LinkedHashMap<>(HeadersJson.read(rs.getString("headers_text")));
+        headers.put(OutboxEvent.SEQUENCE_HEADER, Long.toString(rs.getLong("seq")));
         return new OutboxEvent(
                 rs.getObject("id", UUID.class),
                 rs.getString("aggregatetype"),
@@ -96,7 +104,7 @@ final class EventRows {
                 rs.getString("type"),
                 payload == null ? new byte[0] : payload,
                 rs.getString("content_type"),
-                HeadersJson.read(rs.getString("headers_text")),
+                headers,
                 rs.getObject("occurred_at", OffsetDateTime.class).toInstant());
     }
 }

@@ -21,10 +21,35 @@ import org.jdbi.v3.core.Handle;
  * <p>Appended events are buffered in the unit of work and written when it commits: one
  * {@code INSERT} for all events of the transaction (a multi-row insert from arrays when there are
  * several), sent in the same network round trip as the {@code COMMIT}. An append so costs no round
- * trip of its own, and events enter the append sequence in commit order. The insert also calls
+ * trip of its own. The insert also calls
  * {@code pg_notify(channel, '')}, which PostgreSQL delivers on commit only, so relays subscribed
  * through {@link PostgresOutboxStore#subscribe} wake up at once. Events keep their order within the
  * transaction.
+ *
+ * <p><b>Order per aggregate.</b> Relays deliver an aggregate's events in the order of the table's
+ * {@code seq} identity column, which the insert assigns; a later insert could still commit first
+ * (its transaction's commit waits on something, a deferred constraint, a slow disk), and a relay
+ * would then deliver the later commit first. So the insert first takes a transaction-level advisory
+ * lock per aggregate, {@code pg_advisory_xact_lock(hashtextextended(aggregatetype || ':' || aggregateid, 0))},
+ * in the same statement: a second append for the same aggregate waits until the first has committed
+ * or rolled back, and an aggregate's {@code seq} order is its commit order. An append for several
+ * aggregates takes each key once, in ascending order. Consequences:
+ * <ul>
+ *   <li>Appends for one aggregate are serialized from the insert to the commit; appends for different
+ *       aggregates do not wait for each other (unless their 64-bit keys collide, which only
+ *       serializes them).
+ *   <li>Two transactions can deadlock when each holds a lock the other needs after its insert: one
+ *       appends for A, the other for B, and each then waits for the other's aggregate or rows (a
+ *       second {@code JdbiOutbox} writing in the same transaction, or a deferred constraint checked
+ *       at commit: the locks are taken in the commit's own statement, so nothing else waits in
+ *       between). PostgreSQL aborts one of them with SQLSTATE {@code 40P01} (deadlock detected),
+ *       which surfaces as {@link PostgresOutboxException} after the rollback; retry that unit of
+ *       work, as for a serialization failure.
+ *   <li>Rows written into the table by other writers keep commit order only if those writers take
+ *       the same lock, with the same key expression, in their transaction before the insert.
+ * </ul>
+ * The row's {@code seq} becomes the event's aggregate sequence when a store reads it back
+ * ({@link OutboxEvent#sequence()}): growing with commit order per aggregate, not contiguous.
  *
  * <p>A JSON event ({@code application/json} or a {@code +json} type) is stored in the
  * {@code payload} jsonb column, which PostgreSQL normalizes; anything else in {@code payload_bytes}.
@@ -37,6 +62,8 @@ import org.jdbi.v3.core.Handle;
 public final class JdbiOutbox implements Outbox {
     /** Bound parameters of one insert: the nine columns written. */
     private static final int COLUMNS = 9;
+    /** Parameters of the single-event insert: the columns, then aggregate type and id again for the lock key. */
+    private static final int ONE_EVENT_PARAMETERS = COLUMNS + 2;
 
     private final JdbiUnitOfWork unitOfWork;
     /**
@@ -53,20 +80,39 @@ public final class JdbiOutbox implements Outbox {
         String table = builder.table.qualifiedName();
         String columns = "INSERT INTO " + table
                 + " (id, aggregatetype, aggregateid, type, payload, payload_bytes, content_type, headers, occurred_at) ";
-        String notify = builder.notifications ? " FROM (SELECT pg_notify('" + builder.channel + "', '')) n" : "";
-        String insertOne = columns + "SELECT ?::uuid, ?, ?, ?, ?::jsonb, ?::bytea, ?, ?::jsonb, ?::timestamptz" + notify;
-        String insertMany = columns
+        String notify = builder.notifications ? " CROSS JOIN (SELECT pg_notify('" + builder.channel + "', '')) n" : "";
+        // The lock subqueries are volatile, so PostgreSQL neither flattens nor drops them: the join
+        // runs them before it yields a row, and so before the identity default gives the row its seq.
+        // One event: type and id are bound a second time for the key (parameters 10 and 11), which
+        // measured cheaper on the server than a VALUES row joined LATERAL to its lock.
+        String insertOne = columns + "SELECT ?::uuid, ?, ?, ?, ?::jsonb, ?::bytea, ?, ?::jsonb, ?::timestamptz "
+                + "FROM (SELECT pg_advisory_xact_lock(hashtextextended(?::text || ':' || ?::text, 0))) l" + notify;
+        // Several aggregates: each key once, in ascending order, so that two multi-aggregate appends
+        // take their common locks in the same order and cannot deadlock each other.
+        String insertMany = "WITH u AS (SELECT * FROM "
+                + "unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
+                + "WITH ORDINALITY AS u(id, aggregatetype, aggregateid, type, payload, payload_bytes, content_type, headers, "
+                + "occurred_at, ord)), "
+                + "l AS (SELECT count(pg_advisory_xact_lock(k.key)) FROM "
+                + "(SELECT DISTINCT " + lockKey("u") + " AS key FROM u ORDER BY 1) k) "
+                + columns
                 + "SELECT u.id::uuid, u.aggregatetype, u.aggregateid, u.type, u.payload::jsonb, decode(u.payload_bytes, 'base64'), "
                 + "u.content_type, u.headers::jsonb, u.occurred_at::timestamptz "
-                + "FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
-                + "WITH ORDINALITY AS u(id, aggregatetype, aggregateid, type, payload, payload_bytes, content_type, headers, "
-                + "occurred_at, ord)"
-                + (builder.notifications ? " CROSS JOIN (SELECT pg_notify('" + builder.channel + "', '')) n" : "")
+                + "FROM u CROSS JOIN l" + notify
                 + " ORDER BY u.ord";
         this.deleteAfterInsert = builder.logOnly;
         String delete = deleteAfterInsert ? "; DELETE FROM " + table + " WHERE id = ANY (?::uuid[])" : "";
         this.statements = new String[] {insertOne + delete, insertOne + delete + "; COMMIT",
                 insertMany + delete, insertMany + delete + "; COMMIT"};
+    }
+
+    /**
+     * The advisory lock key of the aggregate of row {@code alias}: a 64-bit hash of its type and id
+     * joined by ':', which no aggregate type contains, so that distinct aggregates give distinct text.
+     * The single-event insert spells out the same expression over its parameters.
+     */
+    private static String lockKey(String alias) {
+        return "hashtextextended(" + alias + ".aggregatetype || ':' || " + alias + ".aggregateid, 0)";
     }
 
     /** Creates an outbox appending to {@code public.outbox_event} with notifications on. */
@@ -92,10 +138,12 @@ public final class JdbiOutbox implements Outbox {
      * rollback.
      *
      * @throws NoActiveUnitOfWorkException outside a unit of work; nothing is written
+     * @throws IllegalArgumentException when the event carries {@value OutboxEvent#SEQUENCE_HEADER}, which the
+     *     table's {@code seq} column supplies
      */
     @Override
     public void append(OutboxEvent event) {
-        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(event, "event").requireNoSequence();
         unitOfWork.deferUntilCommit(this, List.of(event));
     }
 
@@ -106,11 +154,13 @@ public final class JdbiOutbox implements Outbox {
      * every other event of the transaction. An empty list writes nothing (but still requires a unit of work).
      *
      * @throws NoActiveUnitOfWorkException outside a unit of work; nothing is written
+     * @throws IllegalArgumentException when an event carries {@value OutboxEvent#SEQUENCE_HEADER}; nothing is
+     *     buffered
      */
     @Override
     public void appendAll(List<OutboxEvent> events) {
         Objects.requireNonNull(events, "events");
-        events.forEach(e -> Objects.requireNonNull(e, "events must not contain null"));
+        events.forEach(e -> Objects.requireNonNull(e, "events must not contain null").requireNoSequence());
         unitOfWork.deferUntilCommit(this, List.copyOf(events));
     }
 
@@ -128,7 +178,7 @@ public final class JdbiOutbox implements Outbox {
                 bindMany(connection, insert, events);
             }
             if (deleteAfterInsert) {
-                insert.setArray(COLUMNS + 1, connection.createArrayOf("text",
+                insert.setArray((events.size() == 1 ? ONE_EVENT_PARAMETERS : COLUMNS) + 1, connection.createArrayOf("text",
                         events.stream().map(e -> e.id().toString()).toArray()));
             }
             insert.execute();
@@ -154,6 +204,8 @@ public final class JdbiOutbox implements Outbox {
         insert.setString(7, event.contentType());
         insert.setString(8, HeadersJson.write(event.headers()));
         insert.setString(9, EventRows.timestamptz(event.occurredAt()));
+        insert.setString(10, event.aggregateType());
+        insert.setString(11, event.aggregateId());
     }
 
     private static void bindMany(Connection connection, PreparedStatement insert, List<OutboxEvent> events)

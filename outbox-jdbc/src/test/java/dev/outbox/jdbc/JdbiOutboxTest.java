@@ -70,6 +70,19 @@ class JdbiOutboxTest {
     }
 
     @Test
+    void anEventCarryingAnAggregateSequenceIsRefused_andNothingOfTheUnitOfWorkIsWritten() {
+        OutboxEvent sequenced = event("sequenced-1").withSequence(1);
+
+        assertThatThrownBy(() -> unitOfWork.useTransaction(() -> {
+            outbox.append(event("sequenced-1"));
+            outbox.appendAll(java.util.List.of(event("sequenced-1"), sequenced));
+        })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(OutboxEvent.SEQUENCE_HEADER);
+        assertThatThrownBy(() -> unitOfWork.useTransaction(() -> outbox.append(sequenced)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(rowsFor("sequenced-1")).isZero();
+    }
+
+    @Test
     void aRolledBackUnitOfWorkLeavesNoEvent() {
         assertThatThrownBy(() -> unitOfWork.useTransaction(() -> {
             outbox.append(event("rolled-back-1"));

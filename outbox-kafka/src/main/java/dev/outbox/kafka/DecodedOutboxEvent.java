@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -47,6 +48,23 @@ public record DecodedOutboxEvent(
     @Override
     public byte[] payload() {
         return payload.clone();
+    }
+
+    /**
+     * Returns the aggregate sequence, from the {@value OutboxHeaders#SEQUENCE} header; empty when the
+     * record has none (written before sequences, or by a Debezium router not configured for it).
+     *
+     * <p>Within one aggregate (the topic's aggregate type and the key) a larger sequence was committed
+     * later. The numbers are not contiguous: compare them, never expect one more than the last. A
+     * record whose sequence is not greater than the last one applied for its aggregate is a repeat or
+     * a late redelivery; see {@link dev.outbox.core.Inbox} for what a consumer does with it.
+     *
+     * @throws NumberFormatException when the header is not a number (never for an event from
+     *     {@link OutboxRecordDecoder}, which refuses such records)
+     */
+    public OptionalLong sequence() {
+        String value = headers.get(OutboxHeaders.SEQUENCE);
+        return value == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(value));
     }
 
     /** Returns the payload decoded as UTF-8: the JSON text for JSON payloads. */

@@ -58,7 +58,8 @@ public final class OutboxRecordDecoder {
      *
      * @param record a record written by the outbox publisher (or Debezium's outbox router)
      * @return the event
-     * @throws OutboxDecodingException if the {@code id} header is missing or not a UUID, the value
+     * @throws OutboxDecodingException if the {@code id} header is missing or not a UUID, the
+     *     {@value OutboxHeaders#SEQUENCE} header is present but not a decimal number from 0, the value
      *     is null, or an Avro value cannot be decoded (no registry configured, unknown schema id,
      *     body not matching its schema)
      * @throws dev.outbox.kafka.avro.SchemaRegistryException if the registry cannot be reached
@@ -82,6 +83,7 @@ public final class OutboxRecordDecoder {
             payload = decodeAvro(schemaId.getAsInt(), value, record);
         }
         headers.values().removeIf(Objects::isNull);
+        requireSequence(headers.get(OutboxHeaders.SEQUENCE), record);
         String aggregateId = record.key() == null ? null : utf8(record.key());
         return new DecodedOutboxEvent(id, headers.get(eventTypeHeader), aggregateId, record.topic(),
                 record.partition(), record.offset(), headers, payload, schemaId);
@@ -119,6 +121,22 @@ public final class OutboxRecordDecoder {
         } catch (IllegalArgumentException e) {
             throw new OutboxDecodingException("record " + where(record) + " has an '" + OutboxHeaders.ID
                     + "' header that is not a UUID", e);
+        }
+    }
+
+    private static void requireSequence(String text, ConsumerRecord<?, ?> record) {
+        if (text == null) {
+            return; // a record from before sequences, or a Debezium router not configured to write it
+        }
+        boolean valid;
+        try {
+            valid = !text.isEmpty() && Character.isDigit(text.charAt(0)) && Long.parseLong(text) >= 0;
+        } catch (NumberFormatException e) {
+            valid = false;
+        }
+        if (!valid) {
+            throw new OutboxDecodingException("record " + where(record) + " has a '" + OutboxHeaders.SEQUENCE
+                    + "' header that is not a decimal number from 0 to " + Long.MAX_VALUE);
         }
     }
 

@@ -9,8 +9,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Builds the Debezium-shaped record of an event: topic from the naming, key = aggregate id as
- * UTF-8, headers {@code id}, the event type and the event's own headers, value from the
- * payload encoder. Thread-safe.
+ * UTF-8, headers {@code id}, the event type and the event's own headers (among them the
+ * aggregate sequence {@value OutboxHeaders#SEQUENCE} that the store put on the event), value from
+ * the payload encoder. Thread-safe.
  */
 final class OutboxRecordFactory {
 

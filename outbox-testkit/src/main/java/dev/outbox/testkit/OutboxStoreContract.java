@@ -14,7 +14,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -109,9 +111,33 @@ public abstract class OutboxStoreContract {
         assertThat(got.eventType()).isEqualTo("OrderCreated");
         assertThat(got.payloadAsString()).isEqualTo(event.payloadAsString());
         assertThat(got.contentType()).isEqualTo(OutboxEvent.JSON);
-        assertThat(got.headers()).isEqualTo(event.headers());
+        assertThat(got.headers()).containsAllEntriesOf(event.headers())
+                .containsOnlyKeys("traceparent", OutboxEvent.SEQUENCE_HEADER);
         assertThat(got.occurredAt()).isEqualTo(event.occurredAt());
         assertThat(claimed.get(0).attempts()).isZero();
+    }
+
+    @Test
+    void claimedEventsCarryAnAggregateSequenceThatGrowsInAppendOrderPerAggregate() {
+        OutboxEvent a1 = event("a");
+        OutboxEvent b1 = event("b");
+        OutboxEvent a2 = event("a");
+        OutboxEvent b2 = event("b");
+        OutboxEvent a3 = event("a");
+        appendCommitted(List.of(a1, b1));
+        appendCommitted(List.of(a2));
+        appendCommitted(List.of(b2, a3));
+
+        Map<UUID, Long> sequences = new HashMap<>();
+        for (ClaimedEvent claimed : store.claim(ME, 10, now, LEASE)) {
+            assertThat(claimed.event().sequence()).as("sequence of %s", claimed.event().id()).isPresent();
+            sequences.put(claimed.event().id(), claimed.event().sequence().getAsLong());
+        }
+
+        assertThat(sequences).hasSize(5);
+        assertThat(sequences.get(a1.id())).isLessThan(sequences.get(a2.id()));
+        assertThat(sequences.get(a2.id())).isLessThan(sequences.get(a3.id()));
+        assertThat(sequences.get(b1.id())).isLessThan(sequences.get(b2.id()));
     }
 
     @Test

@@ -28,9 +28,11 @@ public final class InMemoryOutbox implements Outbox {
      *
      * @throws NoActiveUnitOfWorkException outside {@link InMemoryUnitOfWork#inTransaction}
      * @throws NullPointerException when {@code event} is null
+     * @throws IllegalArgumentException when the event carries {@value OutboxEvent#SEQUENCE_HEADER}, which
+     *     the store assigns
      */
     @Override
     public void append(OutboxEvent event) {
-        unitOfWork.buffer(event);
+        unitOfWork.buffer(Objects.requireNonNull(event, "event").requireNoSequence());
     }
 }

@@ -54,7 +54,7 @@ public final class InMemoryOutboxStore implements OutboxStore {
     /** Every event not yet deleted, in append order. */
     private final Map<UUID, StoredEvent> events = new LinkedHashMap<>();
     private final List<Runnable> subscribers = new CopyOnWriteArrayList<>();
-    private long nextSequence;
+    private long nextSequence = 1;
     private volatile boolean outage;
 
     private InMemoryOutboxStore(boolean retainPublished) {
@@ -72,10 +72,13 @@ public final class InMemoryOutboxStore implements OutboxStore {
     }
 
     /**
-     * Commits events as one transaction, in list order, then notifies subscribers. The batch is
-     * refused whole when an id is already stored or repeated.
+     * Commits events as one transaction, in list order, then notifies subscribers. Each event is
+     * stored with the next aggregate sequence ({@link OutboxEvent#sequence()}, one counter for the
+     * whole store, from 1), which claims and dead letters carry. The batch is refused whole when an
+     * id is already stored or repeated, or when an event already carries a sequence.
      *
-     * @throws IllegalArgumentException on a duplicate id, storing nothing
+     * @throws IllegalArgumentException on a duplicate id or an event carrying
+     *     {@value OutboxEvent#SEQUENCE_HEADER}, storing nothing
      * @throws OutboxException during a simulated outage
      */
     public void append(List<OutboxEvent> batch) {
@@ -84,13 +87,14 @@ public final class InMemoryOutboxStore implements OutboxStore {
         synchronized (lock) {
             Set<UUID> ids = new HashSet<>();
             for (OutboxEvent event : batch) {
-                Objects.requireNonNull(event, "event");
+                Objects.requireNonNull(event, "event").requireNoSequence();
                 if (events.containsKey(event.id()) || !ids.add(event.id())) {
                     throw new IllegalArgumentException("duplicate event id " + event.id() + ": nothing appended");
                 }
             }
             for (OutboxEvent event : batch) {
-                events.put(event.id(), new StoredEvent(event, nextSequence++));
+                long sequence = nextSequence++;
+                events.put(event.id(), new StoredEvent(event.withSequence(sequence), sequence));
             }
         }
         if (!batch.isEmpty()) {

@@ -19,6 +19,9 @@ import java.util.UUID;
  *       event of the same aggregate (earlier in append order) is still pending, whether it is
  *       claimed by someone else, not yet due, or returned in the same call (then it comes first).
  *       Dead letters do not block their aggregate: a dead-lettered event is out of the queue.
+ *   <li><b>Aggregate sequence.</b> Every event a store returns carries the sequence it was stored
+ *       with ({@link dev.outbox.core.OutboxEvent#sequence()}), growing in append order within each
+ *       aggregate; the append ports refuse events that carry one.
  *   <li><b>Nothing lost.</b> An event leaves the pending state only through
  *       {@link #markPublished} or {@link #deadLetter}; a dead letter only through
  *       {@link #requeueDeadLetters} (back to pending) or {@link #deleteDeadLetters}.

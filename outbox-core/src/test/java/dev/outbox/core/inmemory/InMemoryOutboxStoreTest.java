@@ -17,6 +17,19 @@ class InMemoryOutboxStoreTest {
     private final InMemoryOutboxStore store = InMemoryOutboxStore.create();
 
     @Test
+    void anEventCarryingASequenceIsRefusedByTheStoreAndTheOutbox_storingNothing() {
+        OutboxEvent sequenced = OutboxEvent.json("Order", "1", "OrderCreated", "{}").withSequence(3);
+        InMemoryUnitOfWork unitOfWork = InMemoryUnitOfWork.create(store);
+        InMemoryOutbox outbox = InMemoryOutbox.create(unitOfWork);
+
+        assertThatThrownBy(() -> store.append(List.of(OutboxEvent.json("Order", "1", "E", "{}"), sequenced)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(OutboxEvent.SEQUENCE_HEADER);
+        assertThatThrownBy(() -> unitOfWork.useTransaction(() -> outbox.append(sequenced)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.pending()).isEmpty();
+    }
+
+    @Test
     void aSimulatedOutageFailsEveryCallAndKeepsTheState() {
         OutboxEvent event = OutboxEvent.json("Order", "1", "OrderCreated", "{}");
         store.append(event);

@@ -17,6 +17,11 @@ import java.util.Objects;
  * {@code JdbiOutbox.builder(unitOfWork).table(table).logOnly(true)}: the insert and the delete go
  * in the commit's own round trip, with the columns and encodings of every other outbox write.
  *
+ * <p>Appends take {@code JdbiOutbox}'s per-aggregate advisory lock too. Delivery order would not
+ * need it (the relay reads the log in commit order), but the aggregate sequence does: each event
+ * carries its row's {@code seq}, and only the lock makes an aggregate's {@code seq} grow in commit
+ * order, so that a consumer comparing sequences never takes a later commit for a late redelivery.
+ *
  * <p>Only a log-tailing relay (or Debezium) sees these events: never pair it with the polling
  * relay. Immutable and thread-safe.
  */

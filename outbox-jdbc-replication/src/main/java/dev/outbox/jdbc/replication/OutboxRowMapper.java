@@ -2,7 +2,9 @@ package dev.outbox.jdbc.replication;
 
 import dev.outbox.core.OutboxEvent;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -21,6 +23,7 @@ final class OutboxRowMapper {
     private final int headers;
     private final int occurredAt;
     private final int status;
+    private final int seq;
 
     OutboxRowMapper(PgOutputDecoder.Relation relation) {
         List<String> columns = relation.columns();
@@ -35,6 +38,7 @@ final class OutboxRowMapper {
         this.headers = columns.indexOf("headers");
         this.occurredAt = columns.indexOf("occurred_at");
         this.status = columns.indexOf("status");
+        this.seq = columns.indexOf("seq");
     }
 
     private static int required(List<String> columns, String name, String table) {
@@ -57,7 +61,8 @@ final class OutboxRowMapper {
     }
 
     /**
-     * Builds the event.
+     * Builds the event, with the row's {@code seq} (when the table has one) as its aggregate sequence in
+     * the header {@value OutboxEvent#SEQUENCE_HEADER}, replacing one the headers column may hold.
      *
      * @throws IllegalArgumentException when a value is invalid for an {@link OutboxEvent}
      */
@@ -72,6 +77,11 @@ final class OutboxRowMapper {
             body = new byte[0];
         }
         String media = contentType >= 0 && values[contentType] != null ? values[contentType] : OutboxEvent.JSON;
+        Map<String, String> eventHeaders = headers >= 0 ? TextValues.headers(values[headers]) : Map.of();
+        if (seq >= 0 && values[seq] != null) {
+            eventHeaders = new LinkedHashMap<>(eventHeaders);
+            eventHeaders.put(OutboxEvent.SEQUENCE_HEADER, values[seq]);
+        }
         return new OutboxEvent(
                 id(values),
                 values[aggregateType],
@@ -79,7 +89,7 @@ final class OutboxRowMapper {
                 values[type],
                 body,
                 media,
-                headers >= 0 ? TextValues.headers(values[headers]) : java.util.Map.of(),
+                eventHeaders,
                 occurredAt >= 0 && values[occurredAt] != null ? TextValues.timestamptz(values[occurredAt]) : commitTime);
     }
 
