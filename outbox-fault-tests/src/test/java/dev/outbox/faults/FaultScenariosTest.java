@@ -41,7 +41,7 @@ class FaultScenariosTest {
     static final int BATCH_SIZE = 50;
     private static final double RATE = 80; // requests per second, all workers together
     private static final int WORKERS = 4;
-    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(100);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(75); // longer than the polling relay's 60 s claim lease
     private static final int DEFAULT_MESSAGE_MAX_BYTES = 1_048_588; // Kafka's default
     private static final Duration BROKER_OUTAGE = Duration.ofSeconds(40);
 
