@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each cycle claims up to {@code batchSize} events, publishes them as one batch, waits for
  * the publisher's stage (at most {@code publishTimeout} from the publish call, after which the
- * batch is {@code UNAVAILABLE}) and then writes the {@link DeliveryPolicy} decisions in at most
- * four store calls. An event is marked published only when its outcome says so. Events that
+ * batch is {@code UNAVAILABLE}; meanwhile it {@link OutboxStore#extendClaims renews} the batch's
+ * claims every {@code lease / 3}, so a live relay keeps them and a dead one loses them within one
+ * lease) and then writes the {@link DeliveryPolicy} decisions in at most four store calls. An event is marked published only when its outcome says so. Events that
  * failed on their own are retried with {@link BackoffPolicy backoff} and dead-lettered after
  * {@code maxAttempts} or at once on a permanent failure; events the broker could not take
  * ({@code UNAVAILABLE}), events not attempted and later events of a failed event's aggregate are
