@@ -175,6 +175,20 @@ public final class PostgresOutboxStore implements OutboxStore {
     }
 
     @Override
+    public int extendClaims(String claimant, Collection<UUID> eventIds, Instant until) {
+        Objects.requireNonNull(claimant, "claimant");
+        Objects.requireNonNull(until, "until");
+        if (eventIds.isEmpty()) {
+            return 0;
+        }
+        return update("extendClaims", sql.extendClaims, (connection, statement) -> {
+            statement.setObject(1, timestamp(until));
+            statement.setArray(2, uuids(connection, eventIds));
+            statement.setString(3, claimant);
+        });
+    }
+
+    @Override
     public void release(String claimant, Collection<UUID> eventIds) {
         Objects.requireNonNull(claimant, "claimant");
         if (eventIds.isEmpty()) {

@@ -11,6 +11,7 @@ final class StoreStatements {
     final String deadLetter;
     final String deadLetterInvalid;
     final String release;
+    final String extendClaims;
     final String deadLetters;
     final String requeue;
     final String deleteDeadLetters;
@@ -91,6 +92,9 @@ final class StoreStatements {
                 + "claimed_by = NULL, claimed_until = NULL FROM unnest(?::uuid[], ?::text[]) AS f(id, error)"
                 + " WHERE e.id = f.id AND e.status = 'pending' AND e.claimed_by = ?";
         this.release = "UPDATE " + t + " SET claimed_by = NULL, claimed_until = NULL "
+                + "WHERE id = ANY (?::uuid[]) AND claimed_by = ? AND status = 'pending'";
+        // Renewing a claim touches only claimed_until, which no index holds: a HOT update, like the claim itself.
+        this.extendClaims = "UPDATE " + t + " SET claimed_until = ? "
                 + "WHERE id = ANY (?::uuid[]) AND claimed_by = ? AND status = 'pending'";
         this.deadLetters = "SELECT " + EventRows.SELECT_COLUMNS + ", e.last_error, e.dead_lettered_at FROM " + t
                 + " e WHERE e.status = 'dead' ORDER BY e.dead_lettered_at, e.seq LIMIT ?";

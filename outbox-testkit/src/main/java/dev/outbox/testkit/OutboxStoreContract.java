@@ -539,6 +539,59 @@ public abstract class OutboxStoreContract {
         assertThat(takeAfterTheNewLease(takenOver).attempts()).isZero();
     }
 
+    @Test
+    void extendClaimsKeepsHeldClaimsPastTheirFirstLeaseAndCountsThem() {
+        OutboxEvent first = event("a");
+        OutboxEvent second = event("b");
+        appendCommitted(List.of(first, second));
+        store.claim(ME, 10, now, Duration.ofSeconds(30));
+
+        int extended = store.extendClaims(ME, List.of(first.id(), second.id(), UUID.randomUUID()), now.plusSeconds(50));
+
+        assertThat(extended).isEqualTo(2);
+        assertThat(store.claim(OTHER, 10, now.plusSeconds(31), LEASE)).as("past the first lease, within the extension")
+                .isEmpty();
+        assertThat(store.claim(OTHER, 10, now.plusSeconds(49), LEASE)).isEmpty();
+        assertThat(ids(store.claim(OTHER, 10, now.plusSeconds(51), LEASE))).as("after the extension ran out")
+                .containsExactly(first.id(), second.id());
+    }
+
+    @Test
+    void aClaimantMayExtendALapsedClaimNobodyTook() {
+        OutboxEvent event = event("a");
+        appendCommitted(List.of(event));
+        store.claim(ME, 10, now, Duration.ofSeconds(30));
+
+        assertThat(store.extendClaims(ME, List.of(event.id()), now.plusSeconds(90))).isEqualTo(1);
+
+        assertThat(store.claim(OTHER, 10, now.plusSeconds(60), LEASE)).isEmpty();
+    }
+
+    @Test
+    void aStaleClaimantCannotExtendClaimsAnotherClaimantTookOver() {
+        OutboxEvent event = event("a");
+        appendCommitted(List.of(event));
+        takenOverAfterMyLeaseExpired(event);
+
+        assertThat(store.extendClaims(ME, List.of(event.id()), now.plus(Duration.ofDays(1)))).isZero();
+
+        // OTHER's claim still ends where OTHER's lease said, not where the stale claimant wanted
+        assertThat(takeAfterTheNewLease(event).attempts()).isZero();
+    }
+
+    @Test
+    void extendClaimsIgnoresEventsNoLongerPendingOrNeverClaimed() {
+        OutboxEvent published = event("a");
+        OutboxEvent unclaimed = event("b");
+        appendCommitted(List.of(published));
+        store.markPublished(ME, ids(store.claim(ME, 10, now, LEASE)), now);
+        appendCommitted(List.of(unclaimed));
+
+        assertThat(store.extendClaims(ME, List.of(published.id(), unclaimed.id()), now.plusSeconds(60))).isZero();
+
+        assertThat(ids(store.claim(OTHER, 10, now.plusSeconds(1), LEASE))).containsExactly(unclaimed.id());
+    }
+
     /** I claim {@code event} with a 30 s lease; {@link #OTHER} claims it at 31 s, after my lease ran out. */
     private void takenOverAfterMyLeaseExpired(OutboxEvent event) {
         assertThat(ids(store.claim(ME, 10, now, Duration.ofSeconds(30)))).containsExactly(event.id());

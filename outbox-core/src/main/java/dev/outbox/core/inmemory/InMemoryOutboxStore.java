@@ -205,6 +205,24 @@ public final class InMemoryOutboxStore implements OutboxStore {
     }
 
     @Override
+    public int extendClaims(String claimant, Collection<UUID> eventIds, Instant until) {
+        Objects.requireNonNull(claimant, "claimant");
+        Objects.requireNonNull(until, "until");
+        checkAvailable();
+        int extended = 0;
+        synchronized (lock) {
+            for (UUID id : eventIds) {
+                StoredEvent stored = heldOrNull(claimant, id);
+                if (stored != null) {
+                    stored.leaseUntil = until;
+                    extended++;
+                }
+            }
+        }
+        return extended;
+    }
+
+    @Override
     public void release(String claimant, Collection<UUID> eventIds) {
         checkAvailable();
         synchronized (lock) {

@@ -16,6 +16,7 @@ final class InFlightBatch {
 
     private final List<OutboxEvent> events;
     private final AtomicInteger state = new AtomicInteger(PUBLISHING);
+    private boolean takeOverReported;
 
     /** Takes the claimed events, an unmodifiable list shared with the cycle. */
     InFlightBatch(List<OutboxEvent> events) {
@@ -30,6 +31,18 @@ final class InFlightBatch {
     /** Returns whether the caller may apply the outcomes (nobody abandoned the batch). */
     boolean startApplying() {
         return state.compareAndSet(PUBLISHING, APPLYING);
+    }
+
+    /** Returns whether the batch is still being published (neither applied nor abandoned). */
+    boolean isPublishing() {
+        return state.get() == PUBLISHING;
+    }
+
+    /** Returns true the first time it is called, so a take-over is logged once per batch; relay thread only. */
+    boolean reportTakeOver() {
+        boolean first = !takeOverReported;
+        takeOverReported = true;
+        return first;
     }
 
     /** Returns whether the caller may release the claims (outcomes are not being applied). */

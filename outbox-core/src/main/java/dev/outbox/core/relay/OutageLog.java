@@ -1,56 +1,101 @@
 package dev.outbox.core.relay;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts consecutive batches the broker could not take and logs the outage: once when it
- * starts, at most once a minute while it lasts, once when it ends. Used by one relay cycle at a
- * time; the count may be read from any thread.
+ * Counts consecutive failures of one dependency (the broker or the store) and logs the outage at
+ * a bounded rate: once when it starts, at most once a minute while it lasts (with the count of
+ * failures and the time since the first) and once when it ends. One instance per dependency per
+ * relay, fed by one thread at a time; the count may be read from any thread.
  */
 final class OutageLog {
-    private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
-    private static final long REPORT_EVERY_NANOS = 60_000_000_000L;
+    /** Least time between two "still failing" lines. */
+    static final Duration REPORT_EVERY = Duration.ofMinutes(1);
 
+    private final Logger log;
     private final String claimant;
+    private final String dependency;
+    private final String consequence;
+    private final Clock clock;
     private volatile int consecutive;
-    private long startedNanos;
-    private long reportedNanos;
+    private Instant started;
+    private Instant reported;
 
-    OutageLog(String claimant) {
+    OutageLog(Logger log, String claimant, String dependency, String consequence, Clock clock) {
+        this.log = log;
         this.claimant = claimant;
+        this.dependency = dependency;
+        this.consequence = consequence;
+        this.clock = clock;
     }
 
-    /** Records a batch: whether it was an outage, its size and the first failure. */
+    /** The log of broker outages: batches the broker could not take. */
+    static OutageLog broker(String claimant, Clock clock) {
+        return new OutageLog(LoggerFactory.getLogger(OutboxRelay.class), claimant, "broker",
+                "nothing is dead-lettered for it", clock);
+    }
+
+    /** The log of store failures: claims and writes that failed. */
+    static OutageLog store(String claimant, Clock clock) {
+        return new OutageLog(LoggerFactory.getLogger(OutboxRelay.class), claimant, "store",
+                "events wait in the store; backing off and retrying", clock);
+    }
+
+    /** Records a broker batch: whether it was an outage, its size and the first failure. */
     void batch(boolean outage, int events, Throwable error) {
-        long now = System.nanoTime();
-        if (!outage) {
-            if (consecutive > 0) {
-                LOG.info("outbox relay {}: broker reachable again after {} unpublished batches in {} s",
-                        claimant, consecutive, (now - startedNanos) / 1_000_000_000L);
-                consecutive = 0;
+        if (outage) {
+            failed(events + " events given back without counting an attempt; backing off", error, false);
+        } else {
+            succeeded();
+        }
+    }
+
+    /**
+     * Records a failure: the first of a row is logged at WARN with {@code firstLine} (and the stack
+     * trace when {@code withStackTrace}); later ones at most once per {@link #REPORT_EVERY}.
+     */
+    void failed(String firstLine, Throwable error, boolean withStackTrace) {
+        Instant now = clock.instant();
+        int failures = consecutive + 1;
+        if (failures == 1) {
+            started = now;
+            reported = now;
+            if (withStackTrace && error != null) {
+                log.warn("outbox relay {}: {} unavailable, {}: {}", claimant, dependency, firstLine, describe(error),
+                        error);
+            } else {
+                log.warn("outbox relay {}: {} unavailable, {}: {}", claimant, dependency, firstLine, describe(error));
             }
-            return;
+        } else if (!now.isBefore(reported.plus(REPORT_EVERY))) {
+            reported = now;
+            log.warn("outbox relay {}: {} still unavailable after {} failures in {} s; {}: {}", claimant, dependency,
+                    failures, seconds(now), consequence, describe(error));
         }
-        if (consecutive == 0) {
-            startedNanos = now;
-            reportedNanos = now;
-            LOG.warn("outbox relay {}: broker unavailable, {} events given back without counting an attempt; "
-                    + "backing off: {}", claimant, events, describe(error));
-        } else if (now - reportedNanos >= REPORT_EVERY_NANOS) {
-            reportedNanos = now;
-            LOG.warn("outbox relay {}: broker still unavailable after {} batches in {} s; nothing is dead-lettered "
-                    + "for it: {}", claimant, consecutive + 1, (now - startedNanos) / 1_000_000_000L,
-                    describe(error));
+        consecutive = failures;
+    }
+
+    /** Records a success; logs the recovery once if an outage was going on. */
+    void succeeded() {
+        if (consecutive > 0) {
+            log.info("outbox relay {}: {} reachable again after {} failures in {} s", claimant, dependency,
+                    consecutive, seconds(clock.instant()));
+            consecutive = 0;
         }
-        consecutive++;
+    }
+
+    private long seconds(Instant now) {
+        return Duration.between(started, now).toSeconds();
     }
 
     private static String describe(Throwable error) {
         return error == null ? "no error given" : OutcomeApplier.describe(error);
     }
 
-    /** Returns the number of outage batches in a row; 0 when the last batch was not one. */
+    /** Returns the number of failures in a row; 0 when the last call succeeded. */
     int consecutive() {
         return consecutive;
     }

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each cycle claims up to {@code batchSize} events, publishes them as one batch, waits for
  * the publisher's stage (at most {@code publishTimeout} from the publish call, after which the
- * batch is {@code UNAVAILABLE}) and then writes the {@link DeliveryPolicy} decisions in at most
- * four store calls. An event is marked published only when its outcome says so. Events that
+ * batch is {@code UNAVAILABLE}; meanwhile it {@link OutboxStore#extendClaims renews} the batch's
+ * claims every {@code lease / 3}, so a live relay keeps them and a dead one loses them within one
+ * lease) and then writes the {@link DeliveryPolicy} decisions in at most four store calls. An event is marked published only when its outcome says so. Events that
  * failed on their own are retried with {@link BackoffPolicy backoff} and dead-lettered after
  * {@code maxAttempts} or at once on a permanent failure; events the broker could not take
  * ({@code UNAVAILABLE}), events not attempted and later events of a failed event's aggregate are
@@ -47,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * of empty claims each time the relay runs out of work; an idle relay polls every
  * {@code pollInterval}.
  *
- * <p>A failing store does not stop the relay: it logs the change of state, calls
+ * <p>A failing store does not stop the relay: it logs the first failure (with its stack trace),
+ * then at most once a minute while the store keeps failing (with the count of failures and the
+ * time since the first) and once on recovery; it calls
  * {@link RelayListener#onError}, waits {@code min(pollInterval * 2^(n-1), 30 s)} after the
  * {@code n}-th failure in a row and tries again, so it survives a database restart.
  *
@@ -77,7 +80,7 @@ public final class OutboxRelay implements AutoCloseable {
     private volatile boolean stopped;
     private Thread thread;
     private OutboxStore.Subscription subscription;
-    private int consecutiveFailures;
+    private final OutageLog storeFailures;
     private Instant lastBacklogSample;
 
     /**
@@ -95,6 +98,7 @@ public final class OutboxRelay implements AutoCloseable {
         DeliveryPolicy.requireCovers("publishTimeout", config.publishTimeout(), Objects.requireNonNull(publisher, "publisher"));
         this.listener = new SafeListener(config.listener());
         this.cycle = new RelayCycle(store, Objects.requireNonNull(publisher, "publisher"), config, listener);
+        this.storeFailures = OutageLog.store(config.claimant(), config.clock());
     }
 
     /** Returns a builder for a relay reading {@code store} and publishing to {@code publisher}. */
@@ -263,23 +267,16 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     private void storeFailed(RuntimeException e) {
-        consecutiveFailures++;
-        if (consecutiveFailures == 1) {
-            LOG.warn("outbox relay {}: store call failed, backing off and retrying", config.claimant(), e);
-        }
+        storeFailures.failed("a store call failed; backing off and retrying", e, true);
         listener.onError(e);
     }
 
     private void storeRecovered() {
-        if (consecutiveFailures > 0) {
-            LOG.info("outbox relay {}: store reachable again after {} failed attempts", config.claimant(),
-                    consecutiveFailures);
-            consecutiveFailures = 0;
-        }
+        storeFailures.succeeded();
     }
 
     private Duration errorBackoff() {
-        int doublings = Math.min(consecutiveFailures - 1, 20);
+        int doublings = Math.min(storeFailures.consecutive() - 1, 20);
         Duration backoff = config.pollInterval().multipliedBy(1L << doublings);
         return backoff.compareTo(MAX_ERROR_BACKOFF) > 0 ? MAX_ERROR_BACKOFF : backoff;
     }
@@ -372,7 +369,7 @@ public final class OutboxRelay implements AutoCloseable {
             return this;
         }
 
-        /** See {@link RelayConfig.Builder#lease}; default 90 s. */
+        /** See {@link RelayConfig.Builder#lease}; default 15 s, renewed every lease / 3 while a batch is published. */
         public Builder lease(Duration lease) {
             config.lease(lease);
             return this;

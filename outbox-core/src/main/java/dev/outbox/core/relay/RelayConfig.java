@@ -22,7 +22,10 @@ import java.util.Objects;
  *       after its own failure</td></tr>
  *   <tr><td>outageBackoff</td><td>{@link RelayDefaults#outageBackoff()}: 500 ms doubling up to 30 s</td>
  *       <td>how long the relay pauses after each consecutive batch the broker could not take</td></tr>
- *   <tr><td>lease</td><td>90 s</td><td>how long a claim lasts; longer than publishTimeout</td></tr>
+ *   <tr><td>lease</td><td>15 s (at least 1 s)</td><td>how long a claim lasts unless renewed; the relay
+ *       renews the claims of the batch in flight every {@code lease / 3}, so a claim outlives the
+ *       publish while the relay lives, and a dead relay's events are claimable by another relay
+ *       within one lease</td></tr>
  *   <tr><td>publishTimeout</td><td>60 s</td><td>how long to wait for a publish call, timed from the
  *       call, before treating the batch as {@code UNAVAILABLE}; at least the publisher's
  *       {@link dev.outbox.core.spi.OutboxEventPublisher#maxPublishDuration()} (checked when the
@@ -37,6 +40,15 @@ import java.util.Objects;
  * </table>
  *
  * <p>All defaults come from {@link RelayDefaults}, which the log-tailing relay shares.
+ *
+ * <p>Time bounds: {@code publishTimeout} must cover the publisher's own longest publish
+ * ({@link dev.outbox.core.spi.OutboxEventPublisher#maxPublishDuration()}, checked when the relay is
+ * built), and the lease need not exceed {@code publishTimeout}: the invariant "a claim outlives the
+ * publish while the relay lives" holds because the relay extends its claims
+ * ({@link dev.outbox.core.spi.OutboxStore#extendClaims}) every {@code lease / 3} while it waits, so
+ * two renewals may be late or fail before a claim lapses. A relay blocked inside the publisher's
+ * {@code publish()} call renews nothing meanwhile: that call must return its stage promptly (the
+ * Kafka publisher blocks at most {@code max.block.ms}, 10 s by default, under the 15 s lease).
  *
  * <p>Immutable and thread-safe.
  *
@@ -85,9 +97,9 @@ public record RelayConfig(
         requirePositive(publishTimeout, "publishTimeout");
         requirePositive(shutdownTimeout, "shutdownTimeout");
         requirePositive(backlogSampleInterval, "backlogSampleInterval");
-        if (lease.compareTo(publishTimeout) <= 0) {
-            throw new IllegalArgumentException("lease (" + lease + ") must be longer than publishTimeout ("
-                    + publishTimeout + "), or another relay could claim a batch still being published");
+        if (lease.compareTo(RelayDefaults.MIN_LEASE) < 0) {
+            throw new IllegalArgumentException("lease must be at least " + RelayDefaults.MIN_LEASE + ", got " + lease
+                    + ": the relay renews its claims every lease / 3 and each renewal is a store round trip");
         }
         Objects.requireNonNull(backoff, "backoff must not be null");
         Objects.requireNonNull(outageBackoff, "outageBackoff must not be null");
@@ -172,7 +184,12 @@ public record RelayConfig(
             return this;
         }
 
-        /** How long a claim lasts; must be longer than the publish timeout; default 90 s. */
+        /**
+         * How long a claim lasts unless renewed; default {@link RelayDefaults#LEASE} (15 s), at least
+         * 1 s. The relay renews the claims of the batch in flight every {@code lease / 3} while it
+         * waits for the publisher, so the lease bounds how long a dead relay's events wait for
+         * another relay, not how long a publish may take.
+         */
         public Builder lease(Duration lease) {
             this.lease = lease;
             return this;

@@ -43,7 +43,7 @@ final class RelayCycle {
         this.listener = listener;
         this.policy = new DeliveryPolicy(config.maxAttempts(), config.backoff()::delay);
         this.applier = new OutcomeApplier(store, config.claimant(), listener);
-        this.outages = new OutageLog(config.claimant());
+        this.outages = OutageLog.broker(config.claimant(), config.clock());
     }
 
     /**
@@ -54,6 +54,7 @@ final class RelayCycle {
      * @return events handled; 0 when nothing was due or the batch was given back
      */
     int run(BooleanSupplier stopping) {
+        // read before the claim: the lease runs from no earlier than this, so renewals counted from it are never late
         long started = System.nanoTime();
         List<ClaimedEvent> claimed = store.claim(config.claimant(), config.batchSize(), config.clock().instant(),
                 config.lease());
@@ -70,7 +71,7 @@ final class RelayCycle {
             }
             Map<UUID, PublishOutcome> outcomes;
             try {
-                outcomes = publish(events);
+                outcomes = publish(events, batch, started);
             } catch (InterruptedException e) {
                 abandon(batch);
                 return 0;
@@ -128,10 +129,11 @@ final class RelayCycle {
 
     /**
      * Publishes and waits until {@code publishTimeout} after the call (a {@code publish()} that
-     * blocks uses up the time too); a call that throws, fails or times out makes every event
-     * {@code UNAVAILABLE}.
+     * blocks uses up the time too), renewing the batch's claims every third of the lease while it
+     * waits; a call that throws, fails or times out makes every event {@code UNAVAILABLE}.
      */
-    private Map<UUID, PublishOutcome> publish(List<OutboxEvent> events) throws InterruptedException {
+    private Map<UUID, PublishOutcome> publish(List<OutboxEvent> events, InFlightBatch batch, long claimedAt)
+            throws InterruptedException {
         long deadline = System.nanoTime() + config.publishTimeout().toNanos();
         CompletableFuture<List<PublishOutcome>> result = new CompletableFuture<>();
         try {
@@ -142,8 +144,7 @@ final class RelayCycle {
                     result.complete(outcomes);
                 }
             });
-            long left = Math.max(0, deadline - System.nanoTime());
-            return byEventId(result.get(left, TimeUnit.NANOSECONDS), events);
+            return byEventId(awaitRenewing(result, deadline, batch, claimedAt), events);
         } catch (TimeoutException e) {
             return allUnavailable(events, new OutboxException("the publisher did not complete within publishTimeout "
                     + config.publishTimeout() + " of the publish call"));
@@ -151,6 +152,58 @@ final class RelayCycle {
             return allUnavailable(events, e.getCause() != null ? e.getCause() : e);
         } catch (RuntimeException e) {
             return allUnavailable(events, e);
+        }
+    }
+
+    /**
+     * Waits for the publisher's outcomes until {@code deadline}, waking every {@code lease / 3}
+     * (counted from the claim) to extend the claims, so a live relay keeps them however long the
+     * broker takes, while a relay that dies or hangs stops renewing and loses them within one
+     * lease. Renewing on this thread keeps the relay single-threaded: a relay stuck in
+     * {@code publish()} itself renews nothing and is taken over, as it should be.
+     */
+    private List<PublishOutcome> awaitRenewing(CompletableFuture<List<PublishOutcome>> result, long deadline,
+            InFlightBatch batch, long claimedAt) throws InterruptedException, ExecutionException, TimeoutException {
+        long renewEvery = renewalInterval(config.lease()).toNanos();
+        long nextRenewal = claimedAt + renewEvery;
+        while (true) {
+            long now = System.nanoTime();
+            if (now - deadline >= 0) {
+                throw new TimeoutException();
+            }
+            if (now - nextRenewal >= 0) {
+                renew(batch);
+                nextRenewal = System.nanoTime() + renewEvery;
+                continue;
+            }
+            try {
+                return result.get(Math.min(deadline - now, nextRenewal - now), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // time to renew, or the deadline passed: the loop tells which
+            }
+        }
+    }
+
+    /** Returns how often a relay renews its claims while it waits for the publisher: a third of the lease. */
+    static Duration renewalInterval(Duration lease) {
+        return lease.dividedBy(3);
+    }
+
+    private void renew(InFlightBatch batch) {
+        if (!batch.isPublishing()) {
+            return; // a stop released the claims; renewing them now would only report them as taken over
+        }
+        List<UUID> eventIds = batch.eventIds();
+        try {
+            int extended = store.extendClaims(config.claimant(), eventIds, config.clock().instant().plus(config.lease()));
+            if (extended < eventIds.size() && batch.reportTakeOver()) {
+                LOG.warn("outbox relay {}: {} of {} claims in flight were taken over by another relay; their "
+                        + "outcomes will be ignored", config.claimant(), eventIds.size() - extended, eventIds.size());
+            }
+        } catch (RuntimeException e) {
+            // the publish may still succeed; if the claims lapse meanwhile, the fenced writes sort it out
+            LOG.warn("outbox relay {}: could not renew {} claims in flight; they lapse after the lease {}: {}",
+                    config.claimant(), eventIds.size(), config.lease(), OutcomeApplier.describe(e));
         }
     }
 

@@ -14,8 +14,15 @@ public final class RelayDefaults {
      * Kafka publisher's own bound ({@code max.block.ms} 10 s + {@code delivery.timeout.ms} 30 s + 5 s).
      */
     public static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(60);
-    /** How long a polling relay's claim lasts: 90 s, longer than {@link #PUBLISH_TIMEOUT}. */
-    public static final Duration LEASE = Duration.ofSeconds(90);
+    /**
+     * How long a polling relay's claim lasts unless renewed: 15 s. A live relay renews its claims
+     * every third of the lease while it waits for the broker, so a claim outlives the publish while
+     * the relay lives; a relay that dies loses its claims within one lease, and another relay
+     * takes its events over within seconds.
+     */
+    public static final Duration LEASE = Duration.ofSeconds(15);
+    /** The shortest lease a relay accepts: 1 s, so a renewal every third of it leaves room for a store round trip. */
+    public static final Duration MIN_LEASE = Duration.ofSeconds(1);
     /** How long published rows are kept before they are purged: zero, deleted at once. */
     public static final Duration RETENTION = Duration.ZERO;
     /** First delay of {@link #outageBackoff()}: 500 ms. */

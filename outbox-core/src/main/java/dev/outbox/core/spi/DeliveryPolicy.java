@@ -234,7 +234,7 @@ public final class DeliveryPolicy {
             throw new IllegalArgumentException(setting + " (" + publishTimeout + ") must be at least the publisher's "
                     + "maxPublishDuration (" + longest + ") of " + publisher.getClass().getSimpleName()
                     + ", or the relay gives up on batches the publisher is still delivering; raise " + setting
-                    + " (and the lease above it) or lower the publisher's timeouts");
+                    + " or lower the publisher's timeouts");
         }
     }
 

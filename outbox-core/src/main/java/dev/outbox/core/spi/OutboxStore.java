@@ -41,6 +41,9 @@ import java.util.UUID;
  *       still holds them alone, so its writes take effect: refusing them would only deliver an
  *       acknowledged event again or lose the attempt a failure counted. Each write returns how
  *       many events it changed, so a relay can tell and report ignored outcomes.
+ *   <li><b>Renewable claims.</b> {@link #extendClaims} moves the lease end of claims the caller
+ *       still holds, fenced the same way; a claimant whose events another relay took cannot
+ *       extend them.
  * </ul>
  *
  * <p>Implementations are thread-safe and may be shared by several relays in one process.
@@ -96,6 +99,21 @@ public interface OutboxStore {
      * @return how many events were dead-lettered
      */
     int deadLetter(String claimant, Collection<FailedDelivery> failures);
+
+    /**
+     * Extends the claims {@code claimant} still holds on these events until {@code until}, as a
+     * live relay does every third of its lease while it waits for the broker, so that a short
+     * lease only lapses when the relay stops renewing it (it died or hangs). Fenced like the
+     * outcome writes: only events still pending and claimed by {@code claimant} change (a lapsed
+     * claim nobody took over is still held and is extended); others and unknown ids are ignored.
+     *
+     * @param claimant the claimant that claimed the events
+     * @param eventIds the events being published
+     * @param until    the new end of the claims
+     * @return how many claims were extended; fewer than {@code eventIds} means the others were
+     *         taken over (or finished) and this claimant's outcomes for them will be ignored
+     */
+    int extendClaims(String claimant, Collection<UUID> eventIds, Instant until);
 
     /**
      * Gives back claims without counting an attempt, as a relay does on a graceful stop.

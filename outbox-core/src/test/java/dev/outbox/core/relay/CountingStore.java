@@ -11,10 +11,15 @@ import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 
 /** Delegates to a store and records which methods were called, without its subscription. */
 final class CountingStore implements OutboxStore {
     final List<String> calls = new CopyOnWriteArrayList<>();
+    /** The {@code until} of every {@link #extendClaims} call, in call order. */
+    final List<Instant> extendedUntil = new CopyOnWriteArrayList<>();
+    /** When set, {@link #extendClaims} blocks until it is counted down. */
+    volatile CountDownLatch renewalsFrozen;
     private final OutboxStore delegate;
 
     CountingStore(OutboxStore delegate) {
@@ -43,6 +48,22 @@ final class CountingStore implements OutboxStore {
     public int deadLetter(String claimant, Collection<FailedDelivery> failures) {
         calls.add("deadLetter");
         return delegate.deadLetter(claimant, failures);
+    }
+
+    @Override
+    public int extendClaims(String claimant, Collection<UUID> eventIds, Instant until) {
+        calls.add("extendClaims");
+        CountDownLatch frozen = renewalsFrozen;
+        if (frozen != null) {
+            try {
+                frozen.await(); // a relay that hangs (or died) mid-publish: it renews nothing
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while frozen", e);
+            }
+        }
+        extendedUntil.add(until);
+        return delegate.extendClaims(claimant, eventIds, until);
     }
 
     @Override

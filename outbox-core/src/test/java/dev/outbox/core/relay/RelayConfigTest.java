@@ -19,7 +19,7 @@ class RelayConfigTest {
         assertThat(config.batchSize()).isEqualTo(500);
         assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.maxAttempts()).isEqualTo(10);
-        assertThat(config.lease()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.lease()).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.publishTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.outageBackoff().initial()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.outageBackoff().max()).isEqualTo(Duration.ofSeconds(30));
@@ -52,11 +52,19 @@ class RelayConfigTest {
     }
 
     @Test
-    void theLeaseMustOutlastThePublishTimeout() {
-        assertThatThrownBy(() -> RelayConfig.builder().lease(Duration.ofSeconds(30))
-                .publishTimeout(Duration.ofSeconds(30)).build())
+    void aLeaseTooShortToRenewIsRefused() {
+        assertThatThrownBy(() -> RelayConfig.builder().lease(Duration.ofMillis(999)).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("lease").hasMessageContaining("publishTimeout");
+                .hasMessageStartingWith("lease must be at least PT1S").hasMessageContaining("lease / 3");
+    }
+
+    @Test
+    void aLeaseShorterThanThePublishTimeoutIsAccepted_becauseTheRelayRenewsIt() {
+        RelayConfig config = RelayConfig.builder().lease(Duration.ofSeconds(15))
+                .publishTimeout(Duration.ofSeconds(60)).build();
+
+        assertThat(config.lease()).isLessThan(config.publishTimeout());
+        assertThat(RelayCycle.renewalInterval(config.lease())).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
