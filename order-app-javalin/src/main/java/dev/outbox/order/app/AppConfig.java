@@ -44,6 +44,8 @@ import java.util.regex.Pattern;
  *                               answer are kept, default 24h (greater than zero)
  * @param healthDeliveryStall    {@code HEALTH_DELIVERY_STALL}: how long delivery may make no progress before
  *                               {@code /health} is DOWN, default 60s ({@code 0} turns the check off)
+ * @param replicationLeaderTimeout {@code REPLICATION_LEADER_TIMEOUT}: how long a silent log-tailing leader keeps the
+ *                               slot before a standby replaces it, default 30s (at least 1s)
  */
 public record AppConfig(
         Optional<String> databaseUrl,
@@ -69,7 +71,8 @@ public record AppConfig(
         int port,
         Duration databaseConnectionTimeout,
         Duration idempotencyKeyRetention,
-        Duration healthDeliveryStall) {
+        Duration healthDeliveryStall,
+        Duration replicationLeaderTimeout) {
 
     /** How events leave the database. */
     public enum RelayMode {
@@ -164,7 +167,8 @@ public record AppConfig(
                 port("PORT", get.apply("PORT").orElse("8080")),
                 connectionTimeout(get.apply("DATABASE_CONNECTION_TIMEOUT").orElse("2s")),
                 duration("IDEMPOTENCY_KEY_RETENTION", get.apply("IDEMPOTENCY_KEY_RETENTION").orElse("24h"), false),
-                duration("HEALTH_DELIVERY_STALL", get.apply("HEALTH_DELIVERY_STALL").orElse("60s"), true));
+                duration("HEALTH_DELIVERY_STALL", get.apply("HEALTH_DELIVERY_STALL").orElse("60s"), true),
+                leaderTimeout(get.apply("REPLICATION_LEADER_TIMEOUT").orElse("30s")));
     }
 
     /** Returns whether the database is the embedded server. */
@@ -190,7 +194,17 @@ public record AppConfig(
                 + ", http=" + host + ":" + port + ", connectionTimeout=" + label(databaseConnectionTimeout)
                 + ", idempotencyKeyRetention=" + label(idempotencyKeyRetention)
                 + ", healthDeliveryStall=" + label(healthDeliveryStall)
+                + (relayMode == RelayMode.LOG_TAILING ? ", leaderTimeout=" + label(replicationLeaderTimeout) : "")
                 + "]";
+    }
+
+    private static Duration leaderTimeout(String value) {
+        Duration timeout = duration("REPLICATION_LEADER_TIMEOUT", value, false);
+        if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException("REPLICATION_LEADER_TIMEOUT must be at least 1s (the leader renews its lease "
+                    + "every sixth of it), got " + value);
+        }
+        return timeout;
     }
 
     static int integer(String name, String value, int min, int max) {

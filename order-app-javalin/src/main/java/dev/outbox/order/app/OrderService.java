@@ -152,6 +152,7 @@ public final class OrderService implements AutoCloseable {
                 .mode(config.tableMode() == AppConfig.TableMode.LOG_ONLY ? TableMode.LOG_ONLY : TableMode.KEEP_ROWS)
                 .batchSize(config.batchSize())
                 .maxAttempts(config.maxAttempts())
+                .leaderTimeout(config.replicationLeaderTimeout())
                 .retention(config.retention())
                 .listener(listener)
                 .build();

@@ -60,6 +60,11 @@ class AppConfigTest {
         assertThat(config.tableMode()).isEqualTo(AppConfig.TableMode.LOG_ONLY);
         assertThat(config.replicationSlot()).isEqualTo("orders_slot");
         assertThat(config.replicationPublication()).isEqualTo("orders_pub");
+        assertThat(config.replicationLeaderTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(AppConfig.from(Map.of("REPLICATION_LEADER_TIMEOUT", "10s")).replicationLeaderTimeout())
+                .isEqualTo(Duration.ofSeconds(10));
+        assertThatThrownBy(() -> AppConfig.from(Map.of("REPLICATION_LEADER_TIMEOUT", "500ms")))
+                .hasMessageStartingWith("REPLICATION_LEADER_TIMEOUT ").hasMessageContaining("at least 1s");
         assertThat(config.toString()).contains("log-tailing (log-only, slot orders_slot, publication orders_pub)");
     }
 
