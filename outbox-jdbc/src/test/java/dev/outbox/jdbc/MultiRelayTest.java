@@ -11,27 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class MultiRelayTest {
-    private static final Jdbi JDBI = TestDatabase.jdbi();
 
     private final List<OutboxRelay> relays = new ArrayList<>();
     private final Map<String, List<UUID>> appended = new LinkedHashMap<>();
-    private PostgresOutboxStore store;
-    private JdbiUnitOfWork unitOfWork;
-    private JdbiOutbox outbox;
-
-    @BeforeEach
-    void setUp() {
-        OutboxTable table = TestDatabase.createFreshTable("relays");
-        store = PostgresOutboxStore.builder().jdbi(JDBI).table(table).build();
-        unitOfWork = JdbiUnitOfWork.create(JDBI);
-        outbox = JdbiOutbox.create(unitOfWork, table);
-    }
+    private final TestDatabase.FreshOutbox db = TestDatabase.freshOutbox("relays");
 
     @AfterEach
     void stopRelays() {
@@ -40,7 +27,7 @@ class MultiRelayTest {
 
     private void startRelays(int count, OrderCheckingPublisher publisher) {
         for (int i = 0; i < count; i++) {
-            OutboxRelay relay = OutboxRelay.builder(store, publisher).claimant("relay-" + i).batchSize(50)
+            OutboxRelay relay = OutboxRelay.builder(db.store(), publisher).claimant("relay-" + i).batchSize(50)
                     .pollInterval(Duration.ofMillis(200)).lease(Duration.ofSeconds(30)).publishTimeout(Duration.ofSeconds(10)).build();
             relays.add(relay);
             relay.start();
@@ -57,7 +44,7 @@ class MultiRelayTest {
                 events.add(event);
                 appended.computeIfAbsent(aggregateId, k -> new ArrayList<>()).add(event.id());
             }
-            unitOfWork.useTransaction(() -> outbox.appendAll(events));
+            db.unitOfWork().useTransaction(() -> db.outbox().appendAll(events));
         }
     }
 
@@ -78,7 +65,7 @@ class MultiRelayTest {
         assertThat(publisher.duplicates()).isZero();
         assertEachAggregateInAppendOrder(publisher);
         // The publisher sees a batch before the relay marks it published: wait for the marks.
-        Eventually.assertEventually("no pending events", Duration.ofSeconds(30), () -> store.backlog().pending() == 0);
+        Eventually.assertEventually("no pending events", Duration.ofSeconds(30), () -> db.store().backlog().pending() == 0);
     }
 
     @Test
@@ -86,7 +73,7 @@ class MultiRelayTest {
         OrderCheckingPublisher publisher = new OrderCheckingPublisher();
         append(10, 50, 20);
         // The killed relay claims part of the backlog and never marks it: its process is gone.
-        assertThat(store.claim("killed-relay", 120, Instant.now(), Duration.ofSeconds(3))).hasSize(120);
+        assertThat(db.store().claim("killed-relay", 120, Instant.now(), Duration.ofSeconds(3))).hasSize(120);
 
         startRelays(2, publisher);
 
@@ -94,6 +81,6 @@ class MultiRelayTest {
         assertThat(publisher.duplicates()).isZero();
         assertEachAggregateInAppendOrder(publisher);
         // The publisher sees a batch before the relay marks it published: wait for the marks.
-        Eventually.assertEventually("no pending events", Duration.ofSeconds(30), () -> store.backlog().pending() == 0);
+        Eventually.assertEventually("no pending events", Duration.ofSeconds(30), () -> db.store().backlog().pending() == 0);
     }
 }

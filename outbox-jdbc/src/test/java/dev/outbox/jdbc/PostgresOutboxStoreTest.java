@@ -22,18 +22,11 @@ class PostgresOutboxStoreTest {
     private static final Jdbi JDBI = TestDatabase.jdbi();
     private static final Duration LEASE = Duration.ofMinutes(1);
 
-    private OutboxTable table;
-    private PostgresOutboxStore store;
-    private JdbiUnitOfWork unitOfWork;
-    private JdbiOutbox outbox;
+    private final TestDatabase.FreshOutbox db = TestDatabase.freshOutbox("store");
     private Instant now;
 
     @BeforeEach
     void setUp() {
-        table = TestDatabase.createFreshTable("store");
-        store = PostgresOutboxStore.builder().jdbi(JDBI).table(table).build();
-        unitOfWork = JdbiUnitOfWork.create(JDBI);
-        outbox = JdbiOutbox.create(unitOfWork, table);
         now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 
@@ -42,7 +35,7 @@ class PostgresOutboxStoreTest {
         for (int i = 0; i < count; i++) {
             events.add(OutboxEvent.json("Order", aggregateId, "E" + i, "{\"i\": " + i + "}"));
         }
-        unitOfWork.useTransaction(() -> outbox.appendAll(events));
+        db.unitOfWork().useTransaction(() -> db.outbox().appendAll(events));
         return events;
     }
 
@@ -55,7 +48,7 @@ class PostgresOutboxStoreTest {
     }
 
     private long rows(String where) {
-        return JDBI.withHandle(h -> h.createQuery("SELECT count(*) FROM " + table.qualifiedName() + " WHERE " + where)
+        return JDBI.withHandle(h -> h.createQuery("SELECT count(*) FROM " + db.table().qualifiedName() + " WHERE " + where)
                 .mapTo(Long.class).one());
     }
 
@@ -64,7 +57,7 @@ class PostgresOutboxStoreTest {
         List<OutboxEvent> a = append("a", 3);
         List<OutboxEvent> b = append("b", 2);
 
-        List<ClaimedEvent> claimed = store.claim("r1", 10, now, LEASE);
+        List<ClaimedEvent> claimed = db.store().claim("r1", 10, now, LEASE);
 
         assertThat(ids(claimed)).containsExactly(a.get(0).id(), a.get(1).id(), a.get(2).id(), b.get(0).id(), b.get(1).id());
         assertThat(rows("claimed_by = 'r1' AND claimed_until > now()")).isEqualTo(5);
@@ -74,24 +67,24 @@ class PostgresOutboxStoreTest {
     void aLaterEventIsNotClaimedWhileAnEarlierOneIsClaimedByAnotherRelay() {
         List<OutboxEvent> a = append("a", 1);
         List<OutboxEvent> b = append("b", 1);
-        assertThat(ids(store.claim("r1", 2, now, LEASE))).containsExactly(a.get(0).id(), b.get(0).id());
+        assertThat(ids(db.store().claim("r1", 2, now, LEASE))).containsExactly(a.get(0).id(), b.get(0).id());
         List<OutboxEvent> laterA = append("a", 1);
         List<OutboxEvent> c = append("c", 1);
 
-        assertThat(ids(store.claim("r2", 10, now, LEASE))).containsExactly(c.get(0).id());
+        assertThat(ids(db.store().claim("r2", 10, now, LEASE))).containsExactly(c.get(0).id());
 
-        store.markPublished("r1", List.of(a.get(0).id()), now);
-        assertThat(ids(store.claim("r2", 10, now, LEASE))).containsExactly(laterA.get(0).id());
+        db.store().markPublished("r1", List.of(a.get(0).id()), now);
+        assertThat(ids(db.store().claim("r2", 10, now, LEASE))).containsExactly(laterA.get(0).id());
     }
 
     @Test
     void aRescheduledEventHoldsUpItsAggregateUntilItIsDueAndThenComesFirst() {
         List<OutboxEvent> a = append("a", 3);
-        List<ClaimedEvent> first = store.claim("r1", 1, now, LEASE);
-        store.reschedule("r1", List.of(new FailedDelivery(a.get(0).id(), 1, now.plusSeconds(30), "broker down")));
+        List<ClaimedEvent> first = db.store().claim("r1", 1, now, LEASE);
+        db.store().reschedule("r1", List.of(new FailedDelivery(a.get(0).id(), 1, now.plusSeconds(30), "broker down")));
 
-        assertThat(store.claim("r2", 10, now.plusSeconds(10), LEASE)).isEmpty();
-        List<ClaimedEvent> retried = store.claim("r2", 10, now.plusSeconds(31), LEASE);
+        assertThat(db.store().claim("r2", 10, now.plusSeconds(10), LEASE)).isEmpty();
+        List<ClaimedEvent> retried = db.store().claim("r2", 10, now.plusSeconds(31), LEASE);
 
         assertThat(ids(first)).containsExactly(a.get(0).id());
         assertThat(ids(retried)).containsExactlyElementsOf(eventIds(a));
@@ -102,61 +95,61 @@ class PostgresOutboxStoreTest {
     @Test
     void aDeadLetterDoesNotHoldUpItsAggregateAndCanBeRequeued() {
         List<OutboxEvent> a = append("a", 2);
-        store.claim("r1", 1, now, LEASE);
-        store.deadLetter("r1", List.of(new FailedDelivery(a.get(0).id(), 5, now, "poison")));
+        db.store().claim("r1", 1, now, LEASE);
+        db.store().deadLetter("r1", List.of(new FailedDelivery(a.get(0).id(), 5, now, "poison")));
 
-        assertThat(ids(store.claim("r1", 10, now, LEASE))).containsExactly(a.get(1).id());
-        assertThat(store.deadLetters(10)).singleElement().satisfies(d -> {
+        assertThat(ids(db.store().claim("r1", 10, now, LEASE))).containsExactly(a.get(1).id());
+        assertThat(db.store().deadLetters(10)).singleElement().satisfies(d -> {
             assertThat(d.event()).contains(a.get(0).toBuilder().payload("{\"i\": 0}").build());
             assertThat(d.attempts()).isEqualTo(5);
             assertThat(d.lastError()).isEqualTo("poison");
             assertThat(d.deadLetteredAt()).isEqualTo(now);
         });
-        assertThat(store.backlog()).isEqualTo(new OutboxBacklog(1, java.util.Optional.of(a.get(1).occurredAt()), 1));
+        assertThat(db.store().backlog()).isEqualTo(new OutboxBacklog(1, java.util.Optional.of(a.get(1).occurredAt()), 1));
 
-        store.markPublished("r1", List.of(a.get(1).id()), now);
-        assertThat(store.requeueDeadLetters(List.of(a.get(0).id(), UUID.randomUUID()), now)).isEqualTo(1);
-        List<ClaimedEvent> again = store.claim("r1", 10, now, LEASE);
+        db.store().markPublished("r1", List.of(a.get(1).id()), now);
+        assertThat(db.store().requeueDeadLetters(List.of(a.get(0).id(), UUID.randomUUID()), now)).isEqualTo(1);
+        List<ClaimedEvent> again = db.store().claim("r1", 10, now, LEASE);
         assertThat(ids(again)).containsExactly(a.get(0).id());
         assertThat(again.get(0).attempts()).isZero();
-        assertThat(store.deleteDeadLetters(List.of(a.get(0).id()))).isZero();
+        assertThat(db.store().deleteDeadLetters(List.of(a.get(0).id()))).isZero();
     }
 
     @Test
     void aReleasedClaimIsFreeAtOnceButOnlyForItsOwnClaimant() {
         List<OutboxEvent> a = append("a", 1);
-        store.claim("r1", 10, now, LEASE);
+        db.store().claim("r1", 10, now, LEASE);
 
-        store.release("r2", eventIds(a));
-        assertThat(store.claim("r3", 10, now, LEASE)).isEmpty();
-        store.release("r1", eventIds(a));
+        db.store().release("r2", eventIds(a));
+        assertThat(db.store().claim("r3", 10, now, LEASE)).isEmpty();
+        db.store().release("r1", eventIds(a));
 
-        assertThat(ids(store.claim("r3", 10, now, LEASE))).containsExactlyElementsOf(eventIds(a));
+        assertThat(ids(db.store().claim("r3", 10, now, LEASE))).containsExactlyElementsOf(eventIds(a));
     }
 
     @Test
     void anExpiredLeaseHandsTheEventsOfADeadRelayToAnother() {
         List<OutboxEvent> a = append("a", 2);
-        store.claim("dead-relay", 10, now, Duration.ofSeconds(30));
+        db.store().claim("dead-relay", 10, now, Duration.ofSeconds(30));
 
-        assertThat(store.claim("r2", 10, now.plusSeconds(29), LEASE)).isEmpty();
-        assertThat(ids(store.claim("r2", 10, now.plusSeconds(30), LEASE))).containsExactlyElementsOf(eventIds(a));
+        assertThat(db.store().claim("r2", 10, now.plusSeconds(29), LEASE)).isEmpty();
+        assertThat(ids(db.store().claim("r2", 10, now.plusSeconds(30), LEASE))).containsExactlyElementsOf(eventIds(a));
     }
 
     @Test
     void publishedRowsAreDeletedByDefault() {
         append("a", 3);
-        List<ClaimedEvent> claimed = store.claim("r1", 10, now, LEASE);
+        List<ClaimedEvent> claimed = db.store().claim("r1", 10, now, LEASE);
         assertThat(claimed).hasSize(3);
-        store.markPublished("r1", ids(claimed), now);
+        db.store().markPublished("r1", ids(claimed), now);
 
         assertThat(rows("true")).isZero();
-        assertThat(store.purgePublished(now.plusSeconds(1), 10)).isZero();
+        assertThat(db.store().purgePublished(now.plusSeconds(1), 10)).isZero();
     }
 
     @Test
     void retainedPublishedRowsArePurgedInBoundedBatchesAndNeverClaimedAgain() {
-        PostgresOutboxStore retaining = PostgresOutboxStore.builder().jdbi(JDBI).table(table)
+        PostgresOutboxStore retaining = PostgresOutboxStore.builder().jdbi(JDBI).table(db.table())
                 .retainPublishedFor(Duration.ofHours(1)).build();
         append("a", 5);
         retaining.markPublished("r1", ids(retaining.claim("r1", 10, now, LEASE)), now);
@@ -174,9 +167,9 @@ class PostgresOutboxStoreTest {
         OutboxEvent binary = OutboxEvent.builder().aggregateType("Doc").aggregateId("d1").eventType("Uploaded")
                 .contentType("application/octet-stream").payload(new byte[] {1, 0, (byte) 200})
                 .header("k\"1", "v\\\u0001é").header("traceparent", "00-1-2-01").build();
-        unitOfWork.useTransaction(() -> outbox.append(binary));
+        db.unitOfWork().useTransaction(() -> db.outbox().append(binary));
 
-        assertThat(store.claim("r1", 10, now, LEASE)).singleElement().satisfies(c -> assertThat(c.event()).isEqualTo(binary));
+        assertThat(db.store().claim("r1", 10, now, LEASE)).singleElement().satisfies(c -> assertThat(c.event()).isEqualTo(binary));
     }
 
     @Test
@@ -205,17 +198,17 @@ class PostgresOutboxStoreTest {
 
     @Test
     void theSchemaIsIdempotentAndWorksInItsOwnSchema() {
-        OutboxTable custom = OutboxTable.of("outbox_test_schema", table.table());
+        OutboxTable custom = OutboxTable.of("outbox_test_schema", db.table().table());
         OutboxSchema.create(JDBI, custom);
         OutboxSchema.create(JDBI, custom);
         JDBI.useHandle(h -> OutboxSchema.create(h, custom));
 
         PostgresOutboxStore customStore = PostgresOutboxStore.builder().jdbi(JDBI).table(custom).build();
-        JdbiOutbox customOutbox = JdbiOutbox.create(unitOfWork, custom);
-        unitOfWork.useTransaction(() -> customOutbox.append(OutboxEvent.json("Order", "x", "E", "{}")));
+        JdbiOutbox customOutbox = JdbiOutbox.create(db.unitOfWork(), custom);
+        db.unitOfWork().useTransaction(() -> customOutbox.append(OutboxEvent.json("Order", "x", "E", "{}")));
         assertThat(customStore.backlog().pending()).isEqualTo(1);
         assertThat(OutboxSchema.template()).contains("${outbox_schema}.${outbox_table}");
-        assertThat(OutboxSchema.sql(custom)).contains("outbox_test_schema." + table.table()).doesNotContain("${");
+        assertThat(OutboxSchema.sql(custom)).contains("outbox_test_schema." + db.table().table()).doesNotContain("${");
     }
 
     @Test
@@ -224,15 +217,15 @@ class PostgresOutboxStoreTest {
         // varchar column would be stored as an ARRAY[...] cast to text[] that each append evaluates again.
         String definition = JDBI.withHandle(h -> h.createQuery("SELECT pg_get_constraintdef(oid) FROM pg_constraint "
                 + "WHERE conrelid = CAST(:table AS regclass) AND conname = :name")
-                .bind("table", table.qualifiedName()).bind("name", table.table() + "_status_check")
+                .bind("table", db.table().qualifiedName()).bind("name", db.table().table() + "_status_check")
                 .mapTo(String.class).one());
         assertThat(definition).contains("'{pending,published,dead}'::text[]").doesNotContain("ARRAY[");
 
         append("check", 1);
         for (String status : List.of("published", "dead", "pending")) {
-            JDBI.useHandle(h -> h.execute("UPDATE " + table.qualifiedName() + " SET status = ?", status));
+            JDBI.useHandle(h -> h.execute("UPDATE " + db.table().qualifiedName() + " SET status = ?", status));
         }
-        assertThatThrownBy(() -> JDBI.useHandle(h -> h.execute("UPDATE " + table.qualifiedName() + " SET status = 'other'")))
-                .hasMessageContaining(table.table() + "_status_check");
+        assertThatThrownBy(() -> JDBI.useHandle(h -> h.execute("UPDATE " + db.table().qualifiedName() + " SET status = 'other'")))
+                .hasMessageContaining(db.table().table() + "_status_check");
     }
 }

@@ -18,9 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,23 +27,12 @@ import org.junit.jupiter.api.Test;
  * the short lease lapsed, keeping every aggregate's order.
  */
 class RelayTakeoverTest {
-    private static final Jdbi JDBI = TestDatabase.jdbi();
     private static final Duration LEASE = Duration.ofSeconds(2);
 
     private final List<OutboxRelay> relays = new ArrayList<>();
     private final Map<String, List<UUID>> appended = new LinkedHashMap<>();
     private final CountDownLatch never = new CountDownLatch(1);
-    private PostgresOutboxStore store;
-    private JdbiUnitOfWork unitOfWork;
-    private JdbiOutbox outbox;
-
-    @BeforeEach
-    void setUp() {
-        OutboxTable table = TestDatabase.createFreshTable("takeover");
-        store = PostgresOutboxStore.builder().jdbi(JDBI).table(table).build();
-        unitOfWork = JdbiUnitOfWork.create(JDBI);
-        outbox = JdbiOutbox.create(unitOfWork, table);
-    }
+    private final TestDatabase.FreshOutbox db = TestDatabase.freshOutbox("takeover");
 
     @AfterEach
     void stopRelays() {
@@ -64,7 +51,7 @@ class RelayTakeoverTest {
                 events.add(event);
                 appended.computeIfAbsent("agg-" + a, k -> new ArrayList<>()).add(event.id());
             }
-            unitOfWork.useTransaction(() -> outbox.appendAll(events));
+            db.unitOfWork().useTransaction(() -> db.outbox().appendAll(events));
         }
         List<OutboxEvent> heldByTheDeadRelay = new CopyOnWriteArrayList<>();
         AtomicLong deadRelayPublished = new AtomicLong();
@@ -81,12 +68,12 @@ class RelayTakeoverTest {
                 throw new IllegalStateException("killed");
             }
         };
-        start(OutboxRelay.builder(store, hangsForever).claimant("killed").batchSize(6));
+        start(OutboxRelay.builder(db.store(), hangsForever).claimant("killed").batchSize(6));
         Eventually.assertEventually("the first relay claimed a batch", Duration.ofSeconds(30),
                 () -> !heldByTheDeadRelay.isEmpty());
 
         TimedPublisher survivor = new TimedPublisher();
-        start(OutboxRelay.builder(store, survivor).claimant("survivor").batchSize(50));
+        start(OutboxRelay.builder(db.store(), survivor).claimant("survivor").batchSize(50));
 
         assertThat(survivor.delegate.awaitDistinct(20, Duration.ofSeconds(60))).as("all delivered").isTrue();
         Set<UUID> held = heldByTheDeadRelay.stream().map(OutboxEvent::id).collect(Collectors.toSet());
@@ -100,7 +87,7 @@ class RelayTakeoverTest {
         appended.forEach((aggregateId, ids) -> assertThat(survivor.delegate.deliveredOnce("Order", aggregateId))
                 .as(aggregateId).containsExactlyElementsOf(ids));
         Eventually.assertEventually("all marked published", Duration.ofSeconds(30),
-                () -> store.backlog().pending() == 0);
+                () -> db.store().backlog().pending() == 0);
     }
 
     private void start(OutboxRelay.Builder builder) {

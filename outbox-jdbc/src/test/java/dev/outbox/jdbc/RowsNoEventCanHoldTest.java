@@ -27,18 +27,11 @@ class RowsNoEventCanHoldTest {
     private static final Duration LEASE = Duration.ofMinutes(1);
     private static final int THREE_MB = 3 * 1024 * 1024;
 
-    private OutboxTable table;
-    private PostgresOutboxStore store;
-    private JdbiUnitOfWork unitOfWork;
-    private JdbiOutbox outbox;
+    private final TestDatabase.FreshOutbox db = TestDatabase.freshOutbox("badrows");
     private Instant now;
 
     @BeforeEach
     void setUp() {
-        table = TestDatabase.createFreshTable("badrows");
-        store = PostgresOutboxStore.builder().jdbi(JDBI).table(table).build();
-        unitOfWork = JdbiUnitOfWork.create(JDBI);
-        outbox = JdbiOutbox.create(unitOfWork, table);
         now = Instant.now().truncatedTo(ChronoUnit.MICROS).plusSeconds(1);
     }
 
@@ -50,7 +43,7 @@ class RowsNoEventCanHoldTest {
         OutboxEvent otherAggregate = append("Order", "b");
         OutboxEvent evenLaterSameAggregate = append("Order", "a");
 
-        List<ClaimedEvent> claimed = store.claim("r1", 10, now, LEASE);
+        List<ClaimedEvent> claimed = db.store().claim("r1", 10, now, LEASE);
 
         assertThat(ids(claimed)).containsExactly(before.id(), laterSameAggregate.id(), otherAggregate.id(),
                 evenLaterSameAggregate.id());
@@ -60,17 +53,17 @@ class RowsNoEventCanHoldTest {
         assertThat(row.get("attempts")).isEqualTo(0);
         assertThat(((java.sql.Timestamp) row.get("dead_lettered_at")).toInstant()).isEqualTo(now);
         assertThat(row.get("claimed_by")).isNull();
-        assertThat(store.backlog().deadLetters()).isEqualTo(1);
+        assertThat(db.store().backlog().deadLetters()).isEqualTo(1);
     }
 
     @Test
     void aRowWithAnAggregateTypeTheEventRefusesOrABlankTypeIsDeadLetteredWithItsReasonAndAttemptsKept() {
         UUID spaces = insertRaw("Order Lines!", "a", "OrderCreated", 10);
         UUID blankType = insertRaw("Order", "b", "   ", 10);
-        JDBI.useHandle(h -> h.execute("UPDATE " + table.qualifiedName() + " SET attempts = 3 WHERE id = ?", blankType));
+        JDBI.useHandle(h -> h.execute("UPDATE " + db.table().qualifiedName() + " SET attempts = 3 WHERE id = ?", blankType));
         OutboxEvent good = append("Order", "c");
 
-        List<ClaimedEvent> claimed = store.claim("r1", 10, now, LEASE);
+        List<ClaimedEvent> claimed = db.store().claim("r1", 10, now, LEASE);
 
         assertThat(ids(claimed)).containsExactly(good.id());
         assertThat(row(spaces)).containsEntry("status", "dead").containsEntry("attempts", 0);
@@ -83,10 +76,10 @@ class RowsNoEventCanHoldTest {
     void deadLettersListsARowNoEventCanHold() {
         // as the log-tailing relay leaves such a row: dead, with the reason
         UUID bad = insertRaw("Order", "a", "OrderCreated", THREE_MB);
-        JDBI.useHandle(h -> h.execute("UPDATE " + table.qualifiedName() + " SET status = 'dead', attempts = 2,"
+        JDBI.useHandle(h -> h.execute("UPDATE " + db.table().qualifiedName() + " SET status = 'dead', attempts = 2,"
                 + " last_error = 'too big', dead_lettered_at = ? WHERE id = ?", now.atOffset(java.time.ZoneOffset.UTC), bad));
 
-        List<DeadLetter> dead = store.deadLetters(10);
+        List<DeadLetter> dead = db.store().deadLetters(10);
 
         assertThat(dead).singleElement().satisfies(d -> {
             assertThat(d.eventId()).isEqualTo(bad);
@@ -104,18 +97,18 @@ class RowsNoEventCanHoldTest {
     @Test
     void aRowDeadLetteredByTheClaimIsListedWithItsReasonAndCanBeRequeuedOnceFixed() {
         UUID bad = insertRaw("Order", "a", "OrderCreated", THREE_MB);
-        store.claim("r1", 10, now, LEASE);
+        db.store().claim("r1", 10, now, LEASE);
 
-        assertThat(store.deadLetters(10)).singleElement().satisfies(d -> {
+        assertThat(db.store().deadLetters(10)).singleElement().satisfies(d -> {
             assertThat(d.eventId()).isEqualTo(bad);
             assertThat(d.lastError()).startsWith("payload must be at most " + OutboxEvent.MAX_PAYLOAD_BYTES + " bytes");
             assertThat(d.event()).isEmpty();
         });
 
         // the operator fixes the row in the table, then requeues it: it is delivered like any event
-        JDBI.useHandle(h -> h.execute("UPDATE " + table.qualifiedName() + " SET payload = '{}' WHERE id = ?", bad));
-        assertThat(store.requeueDeadLetters(List.of(bad), now)).isEqualTo(1);
-        assertThat(ids(store.claim("r1", 10, now, LEASE))).containsExactly(bad);
+        JDBI.useHandle(h -> h.execute("UPDATE " + db.table().qualifiedName() + " SET payload = '{}' WHERE id = ?", bad));
+        assertThat(db.store().requeueDeadLetters(List.of(bad), now)).isEqualTo(1);
+        assertThat(ids(db.store().claim("r1", 10, now, LEASE))).containsExactly(bad);
     }
 
     @Test
@@ -129,7 +122,7 @@ class RowsNoEventCanHoldTest {
         }
         RecordingPublisher publisher = RecordingPublisher.create();
 
-        try (OutboxRelay relay = OutboxRelay.builder(store, publisher).claimant("relay-1").batchSize(4)
+        try (OutboxRelay relay = OutboxRelay.builder(db.store(), publisher).claimant("relay-1").batchSize(4)
                 .pollInterval(Duration.ofMillis(100)).lease(Duration.ofSeconds(30))
                 .publishTimeout(Duration.ofSeconds(10)).build()) {
             relay.start();
@@ -144,14 +137,14 @@ class RowsNoEventCanHoldTest {
 
     private OutboxEvent append(String aggregateType, String aggregateId) {
         OutboxEvent event = OutboxEvent.json(aggregateType, aggregateId, "Changed", "{\"n\": 1}");
-        unitOfWork.useTransaction(() -> outbox.append(event));
+        db.unitOfWork().useTransaction(() -> db.outbox().append(event));
         return event;
     }
 
     /** Inserts a row as another writer would, around the append port: plain SQL, a JSON payload of about {@code bytes}. */
     private UUID insertRaw(String aggregateType, String aggregateId, String type, int bytes) {
         UUID id = UUID.randomUUID();
-        JDBI.useHandle(h -> h.execute("INSERT INTO " + table.qualifiedName()
+        JDBI.useHandle(h -> h.execute("INSERT INTO " + db.table().qualifiedName()
                         + " (id, aggregatetype, aggregateid, type, payload, occurred_at)"
                         + " VALUES (?, ?, ?, ?, ('{\"blob\": \"' || repeat('x', ?) || '\"}')::jsonb, now())",
                 id, aggregateType, aggregateId, type, bytes));
@@ -160,7 +153,7 @@ class RowsNoEventCanHoldTest {
 
     private Map<String, Object> row(UUID id) {
         return JDBI.withHandle(h -> h.createQuery("SELECT status, attempts, last_error, dead_lettered_at, claimed_by FROM "
-                + table.qualifiedName() + " WHERE id = :id").bind("id", id).mapToMap().one());
+                + db.table().qualifiedName() + " WHERE id = :id").bind("id", id).mapToMap().one());
     }
 
     private static List<UUID> ids(List<ClaimedEvent> claimed) {

@@ -59,6 +59,18 @@ final class TestDatabase {
         return table;
     }
 
+    /** Creates a fresh outbox table, with a store, a unit of work and an outbox on it. */
+    static FreshOutbox freshOutbox(String prefix) {
+        OutboxTable table = createFreshTable(prefix);
+        JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(jdbi());
+        return new FreshOutbox(table, PostgresOutboxStore.builder().jdbi(jdbi()).table(table).build(), unitOfWork,
+                JdbiOutbox.create(unitOfWork, table));
+    }
+
+    /** A test's own outbox table and the objects that write and read it. */
+    record FreshOutbox(OutboxTable table, PostgresOutboxStore store, JdbiUnitOfWork unitOfWork, JdbiOutbox outbox) {
+    }
+
     private static final class Holder {
         private static final DataSource DATA_SOURCE = start();
         private static final Jdbi JDBI = Jdbi.create(DATA_SOURCE);

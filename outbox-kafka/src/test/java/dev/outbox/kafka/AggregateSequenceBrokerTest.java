@@ -7,7 +7,6 @@ import dev.outbox.core.inmemory.InMemoryOutboxStore;
 import dev.outbox.core.relay.OutboxRelay;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.PublishOutcome;
-import dev.outbox.embedded.EmbeddedKafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,9 +19,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The aggregate sequence from the store to the consumer, through a real broker: every record
@@ -31,29 +29,12 @@ import org.junit.jupiter.api.Test;
  */
 class AggregateSequenceBrokerTest {
 
-    private static EmbeddedKafkaBroker broker;
-    private static KafkaOutboxEventPublisher publisher;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().start();
-        publisher = KafkaOutboxEventPublisher.builder().bootstrapServers(broker.bootstrapServers())
-                .topicNaming(TopicNaming.template("seq.${aggregateType}")).build();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (publisher != null) {
-            publisher.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final BrokerWithPublisher KAFKA = new BrokerWithPublisher("seq.${aggregateType}");
 
     @Test
     void everyRecordCarriesTheStoresAggregateSequence_increasingPerAggregate() throws Exception {
-        broker.createTopic("seq.Order", 3);
+        KAFKA.broker().createTopic("seq.Order", 3);
         InMemoryOutboxStore store = InMemoryOutboxStore.create();
         List<OutboxEvent> appended = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -61,14 +42,14 @@ class AggregateSequenceBrokerTest {
             appended.add(event);
             store.append(event);
         }
-        try (OutboxRelay relay = OutboxRelay.builder(store, publisher).claimant("seq-relay").batchSize(5).build()) {
+        try (OutboxRelay relay = OutboxRelay.builder(store, KAFKA.publisher()).claimant("seq-relay").batchSize(5).build()) {
             while (relay.runOnce() > 0) {
                 // drain
             }
         }
 
         List<ConsumerRecord<byte[], byte[]>> records =
-                TopicReader.readAtLeast(broker.bootstrapServers(), "seq.Order", appended.size());
+                TopicReader.readAtLeast(KAFKA.broker().bootstrapServers(), "seq.Order", appended.size());
         assertThat(records).hasSize(appended.size());
         OutboxRecordDecoder decoder = OutboxRecordDecoder.create();
         Map<String, List<UUID>> idsInRecordOrder = new HashMap<>();
@@ -92,7 +73,7 @@ class AggregateSequenceBrokerTest {
 
     @Test
     void aLateRedeliveryIsRecognisedBySequence_whereDroppingRepeatsByIdAloneAppliesItOutOfOrder() throws Exception {
-        broker.createTopic("seq.Invoice", 1);
+        KAFKA.broker().createTopic("seq.Invoice", 1);
         InMemoryOutboxStore store = InMemoryOutboxStore.create();
         for (int n = 5; n <= 7; n++) {
             store.append(OutboxEvent.json("Invoice", "invoice-1", "Step", "{\"n\":" + n + "}"));
@@ -106,7 +87,7 @@ class AggregateSequenceBrokerTest {
         publish(List.of(six, seven));
         publish(List.of(five, six, seven));
 
-        List<DecodedOutboxEvent> topic = TopicReader.readAtLeast(broker.bootstrapServers(), "seq.Invoice", 5).stream()
+        List<DecodedOutboxEvent> topic = TopicReader.readAtLeast(KAFKA.broker().bootstrapServers(), "seq.Invoice", 5).stream()
                 .map(OutboxRecordDecoder.create()::decode).toList();
         assertThat(topic).extracting(DecodedOutboxEvent::id)
                 .containsExactly(six.id(), seven.id(), five.id(), six.id(), seven.id());
@@ -127,7 +108,7 @@ class AggregateSequenceBrokerTest {
     }
 
     private static void publish(List<OutboxEvent> events) throws Exception {
-        assertThat(publisher.publish(events).toCompletableFuture().get(60, TimeUnit.SECONDS))
+        assertThat(KAFKA.publisher().publish(events).toCompletableFuture().get(60, TimeUnit.SECONDS))
                 .allMatch(PublishOutcome::isPublished);
     }
 

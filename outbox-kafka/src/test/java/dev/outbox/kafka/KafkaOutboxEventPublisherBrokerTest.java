@@ -4,42 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.PublishOutcome;
-import dev.outbox.embedded.EmbeddedKafkaBroker;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The publisher against a real single-node KRaft broker running in this JVM. */
 class KafkaOutboxEventPublisherBrokerTest {
 
-    private static EmbeddedKafkaBroker broker;
-    private static KafkaOutboxEventPublisher publisher;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().start();
-        publisher = KafkaOutboxEventPublisher.builder().bootstrapServers(broker.bootstrapServers())
-                .topicNaming(TopicNaming.template("it.${aggregateType}")).build();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (publisher != null) {
-            publisher.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final BrokerWithPublisher KAFKA = new BrokerWithPublisher("it.${aggregateType}");
 
     private static List<PublishOutcome> publish(List<OutboxEvent> events) throws Exception {
-        return publisher.publish(events).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        return KAFKA.publisher().publish(events).toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
     private static OutboxEvent event(String aggregateType, String aggregateId, int sequence) {
@@ -52,7 +33,7 @@ class KafkaOutboxEventPublisherBrokerTest {
 
     @Test
     void publishedEvents_landWithTopicKeyHeadersAndDecodeToWhatWasSent() throws Exception {
-        broker.createTopic("it.Shipment", 6);
+        KAFKA.broker().createTopic("it.Shipment", 6);
         List<OutboxEvent> events = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             events.add(event("Shipment", "shipment-" + (i % 5), i));
@@ -61,7 +42,7 @@ class KafkaOutboxEventPublisherBrokerTest {
         assertThat(publish(events)).allMatch(PublishOutcome::isPublished);
 
         List<ConsumerRecord<byte[], byte[]>> records =
-                TopicReader.readAtLeast(broker.bootstrapServers(), "it.Shipment", events.size());
+                TopicReader.readAtLeast(KAFKA.broker().bootstrapServers(), "it.Shipment", events.size());
         assertThat(records).hasSize(events.size());
         OutboxRecordDecoder decoder = OutboxRecordDecoder.create();
         Map<java.util.UUID, OutboxEvent> sent = new HashMap<>();
@@ -98,7 +79,7 @@ class KafkaOutboxEventPublisherBrokerTest {
         assertThat(publish(events)).hasSize(total).allMatch(PublishOutcome::isPublished);
 
         List<ConsumerRecord<byte[], byte[]>> records =
-                TopicReader.readAtLeast(broker.bootstrapServers(), "it.Ledger", total);
+                TopicReader.readAtLeast(KAFKA.broker().bootstrapServers(), "it.Ledger", total);
         assertThat(records).hasSize(total);
         Map<String, Integer> lastSequence = new HashMap<>();
         OutboxRecordDecoder decoder = OutboxRecordDecoder.create();

@@ -3,24 +3,30 @@ package dev.outbox.order.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.spi.OutboxBacklog;
+import dev.outbox.testkit.MutableClock;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** When the relay of this process counts as stalled, fed as {@link RelayMetrics} feeds it. */
 class DeliveryProgressTest {
     private static final Duration THRESHOLD = Duration.ofSeconds(60);
-    private final MovableClock clock = new MovableClock();
+    private static final OutboxBacklog EMPTY = new OutboxBacklog(0, Optional.empty(), 0);
+    private final MutableClock clock = MutableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
     private final DeliveryProgress progress = new DeliveryProgress(clock);
 
     /** A backlog whose oldest event is as old as the clock's "now" minus {@code age}. */
     private OutboxBacklog waiting(long pending, Duration age) {
         return new OutboxBacklog(pending, Optional.of(clock.instant().minus(age)), 0);
+    }
+
+    /** Reports {@code times} store calls that failed as a lost connection fails. */
+    private void storeFails(int times) {
+        for (int i = 0; i < times; i++) {
+            progress.storeFailed(new SQLException("down", "08006"));
+        }
     }
 
     @Test
@@ -46,52 +52,26 @@ class DeliveryProgressTest {
         assertThat(progress.stalls(waiting(1, Duration.ofMillis(5)), true, THRESHOLD)).isEmpty();
         clock.advance(Duration.ofSeconds(1));
         progress.delivered();
-        assertThat(progress.stalls(new OutboxBacklog(0, Optional.empty(), 0), true, THRESHOLD)).isEmpty();
+        assertThat(progress.stalls(EMPTY, true, THRESHOLD)).isEmpty();
     }
 
     @Test
     void repeatedStoreFailuresStallTheRelayUntilAStoreCallSucceeds() {
-        progress.storeFailed(new SQLException("down", "08006"));
-        progress.storeFailed(new SQLException("down", "08006"));
-        assertThat(progress.stalls(new OutboxBacklog(0, Optional.empty(), 0), true, THRESHOLD)).isEmpty();
+        storeFails(2);
+        assertThat(progress.stalls(EMPTY, true, THRESHOLD)).isEmpty();
 
-        progress.storeFailed(new SQLException("down", "08006"));
-        assertThat(progress.stalls(new OutboxBacklog(0, Optional.empty(), 0), true, THRESHOLD))
+        storeFails(1);
+        assertThat(progress.stalls(EMPTY, true, THRESHOLD))
                 .containsExactly("the relay's last 3 store calls failed (last: SQLException)");
 
         progress.storeAnswered();
-        assertThat(progress.stalls(new OutboxBacklog(0, Optional.empty(), 0), true, THRESHOLD)).isEmpty();
+        assertThat(progress.stalls(EMPTY, true, THRESHOLD)).isEmpty();
     }
 
     @Test
     void aZeroThresholdTurnsTheCheckOff() {
-        progress.storeFailed(new SQLException("down", "08006"));
-        progress.storeFailed(new SQLException("down", "08006"));
-        progress.storeFailed(new SQLException("down", "08006"));
+        storeFails(3);
 
         assertThat(progress.stalls(waiting(9, Duration.ofHours(2)), true, Duration.ZERO)).isEmpty();
-    }
-
-    private static final class MovableClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

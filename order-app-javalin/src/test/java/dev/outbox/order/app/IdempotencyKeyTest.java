@@ -68,28 +68,26 @@ class IdempotencyKeyTest {
     @Test
     void retriedConfirmAndCancelWithTheirKeysAnswerTheFirstResultAndWriteOneEventEach() throws Exception {
         String id = id(place(UUID.randomUUID().toString(), UUID.randomUUID().toString()));
-        String confirmKey = UUID.randomUUID().toString();
 
-        HttpResponse<String> confirmed = app.send("POST", "/orders/" + id + "/confirm", null, "Idempotency-Key", confirmKey);
-        HttpResponse<String> confirmedAgain = app.send("POST", "/orders/" + id + "/confirm", null,
-                "Idempotency-Key", confirmKey);
-
-        assertThat(confirmed.statusCode()).as(confirmed.body()).isEqualTo(200);
-        assertThat(confirmedAgain.statusCode()).as(confirmedAgain.body()).isEqualTo(200);
-        assertThat(confirmedAgain.body()).isEqualTo(confirmed.body());
+        HttpResponse<String> confirmedAgain = sentTwiceWithOneKeyAnswersTheSame("/orders/" + id + "/confirm", null);
         assertThat(confirmedAgain.headers().firstValue("ETag")).contains("\"1\"");
 
-        String cancelKey = UUID.randomUUID().toString();
-        String reason = "{\"reason\": \"duplicate\"}";
-        HttpResponse<String> cancelled = app.send("POST", "/orders/" + id + "/cancel", reason, "Idempotency-Key", cancelKey);
-        HttpResponse<String> cancelledAgain = app.send("POST", "/orders/" + id + "/cancel", reason,
-                "Idempotency-Key", cancelKey);
+        sentTwiceWithOneKeyAnswersTheSame("/orders/" + id + "/cancel", "{\"reason\": \"duplicate\"}");
 
-        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
-        assertThat(cancelledAgain.statusCode()).as(cancelledAgain.body()).isEqualTo(200);
-        assertThat(cancelledAgain.body()).isEqualTo(cancelled.body());
         assertThat(eventsOf(id, "OrderConfirmed")).isEqualTo(1);
         assertThat(eventsOf(id, "OrderCancelled")).isEqualTo(1);
+    }
+
+    /** POSTs {@code body} to {@code path} twice with one new key; asserts both answer 200 with one body; returns the second. */
+    private HttpResponse<String> sentTwiceWithOneKeyAnswersTheSame(String path, String body) throws Exception {
+        String key = UUID.randomUUID().toString();
+        HttpResponse<String> first = app.send("POST", path, body, "Idempotency-Key", key);
+        HttpResponse<String> again = app.send("POST", path, body, "Idempotency-Key", key);
+
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(again.body()).isEqualTo(first.body());
+        return again;
     }
 
     @Test

@@ -7,30 +7,16 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** In {@link TableMode#KEEP_ROWS} every delivered event's row ends {@code published}, whenever its commit turns visible. */
 class KeepRowsMarkingTest {
-    private TestDatabase.Fixture fixture;
-    private final List<LogTailingRelay> relays = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        fixture = TestDatabase.fixture();
-    }
-
-    @AfterEach
-    void tearDown() {
-        relays.forEach(LogTailingRelay::close);
-        fixture.drop();
-    }
+    @RegisterExtension
+    final TestDatabase.Fixture fixture = TestDatabase.fixture();
 
     /**
      * Issue 10 item 10: logical decoding sends a commit once its WAL is flushed, which can be before the committing
@@ -42,7 +28,7 @@ class KeepRowsMarkingTest {
     @Test
     void givenACommitDecodedBeforeItIsVisible_theRowIsMarkedPublishedOnceVisible_andTheEventIsSentOnce() throws Exception {
         RecordingPublisher publisher = RecordingPublisher.create();
-        LogTailingRelay relay = relay(publisher);
+        LogTailingRelay relay = fixture.started(fixture.relay(publisher, TableMode.KEEP_ROWS));
         Await.until("relay leads", relay::isLeader);
         TestDatabase.execute("ALTER SYSTEM SET synchronous_standby_names = 'outbox_test_no_such_standby'");
         TestDatabase.execute("SELECT pg_reload_conf()");
@@ -106,18 +92,5 @@ class KeepRowsMarkingTest {
             commit.get(30, TimeUnit.SECONDS);
         }
         throw new AssertionError("no commit waited for the synchronous standby");
-    }
-
-    private LogTailingRelay relay(RecordingPublisher publisher) {
-        LogTailingRelay relay = LogTailingRelay.builder(TestDatabase.dataSource(), publisher)
-                .table(fixture.table())
-                .slotName(fixture.slot())
-                .publicationName(fixture.publication())
-                .mode(TableMode.KEEP_ROWS)
-                .standbyRetryInterval(Duration.ofMillis(300))
-                .build();
-        relays.add(relay);
-        relay.start();
-        return relay;
     }
 }

@@ -11,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -21,9 +20,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGProperty;
 
 /** Only the relay moves the slot, and only past work the broker acknowledged. */
@@ -34,19 +32,8 @@ class SlotConfirmationTest {
     private static final Duration STALL = Duration.ofMillis(2200);
     private static final int T2_ROWS = 3000;
 
-    private TestDatabase.Fixture fixture;
-    private final List<LogTailingRelay> relays = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        fixture = TestDatabase.fixture();
-    }
-
-    @AfterEach
-    void tearDown() {
-        relays.forEach(LogTailingRelay::close);
-        fixture.drop();
-    }
+    @RegisterExtension
+    final TestDatabase.Fixture fixture = TestDatabase.fixture();
 
     /**
      * Issue 10 item 1: T2 inserts rows and stays open; T1 commits, is published and confirmed; T3 commits and
@@ -61,7 +48,7 @@ class SlotConfirmationTest {
         AtomicBoolean t1Published = new AtomicBoolean();
         AtomicInteger confirmsAfterT1 = new AtomicInteger();
         StallingPublisher stalling = new StallingPublisher(RecordingPublisher.create(), STALL);
-        LogTailingRelay first = started(relay(stalling).listener(new LogTailingRelayListener() {
+        LogTailingRelay first = fixture.started(relay(stalling).listener(new LogTailingRelayListener() {
             @Override
             public void onPublished(List<OutboxEvent> events) {
                 t1Published.set(true);
@@ -102,7 +89,7 @@ class SlotConfirmationTest {
             first.close();
 
             RecordingPublisher healthy = RecordingPublisher.create();
-            started(relay(healthy));
+            fixture.started(relay(healthy));
             Await.until("the next relay delivers T3 and T2", Duration.ofSeconds(30),
                     () -> healthy.publishedIds().contains(t3.id()) && healthy.publishedFor("Order", "t2").size() == T2_ROWS);
         }
@@ -114,23 +101,11 @@ class SlotConfirmationTest {
         PGProperty.OPTIONS.set(properties, "-c wal_sender_timeout=" + WAL_SENDER_TIMEOUT.toMillis());
         // A small receive buffer, so the walsender's socket fills while the relay is blocked (as under load).
         PGProperty.RECEIVE_BUFFER_SIZE.set(properties, "65536");
-        return LogTailingRelay.builder(TestDatabase.dataSource(), publisher)
-                .table(fixture.table())
-                .slotName(fixture.slot())
-                .publicationName(fixture.publication())
-                .mode(TableMode.LOG_ONLY)
+        return fixture.relay(publisher, TableMode.LOG_ONLY)
                 .statusInterval(Duration.ofMillis(100))
-                .standbyRetryInterval(Duration.ofMillis(300))
                 .replicationConnection(TestDatabase.server().jdbcUrl(), properties)
                 .backoff(dev.outbox.core.relay.BackoffPolicy.exponential(Duration.ofMillis(50), 2.0,
                         Duration.ofMillis(200), 0.0));
-    }
-
-    private LogTailingRelay started(LogTailingRelay.Builder builder) {
-        LogTailingRelay relay = builder.build();
-        relays.add(relay);
-        relay.start();
-        return relay;
     }
 
     private OutboxEvent append(OutboxEvent event) {

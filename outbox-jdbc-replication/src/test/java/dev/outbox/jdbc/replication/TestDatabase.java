@@ -1,6 +1,7 @@
 package dev.outbox.jdbc.replication;
 
 import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.embedded.EmbeddedPostgresServer;
 import dev.outbox.jdbc.JdbiUnitOfWork;
 import dev.outbox.jdbc.OutboxSchema;
@@ -9,9 +10,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** One embedded PostgreSQL (wal_level=logical) per test JVM, and per-test tables, slots and publications. */
 final class TestDatabase {
@@ -43,10 +49,39 @@ final class TestDatabase {
         String suffix = n + "_" + Long.toHexString(System.nanoTime() & 0xffffff);
         OutboxTable table = OutboxTable.of("outbox_t" + suffix);
         OutboxSchema.create(jdbi(), table);
-        return new Fixture(table, "slot_" + suffix, "pub_" + suffix);
+        return new Fixture(table, "slot_" + suffix, "pub_" + suffix, new ArrayList<>());
     }
 
-    record Fixture(OutboxTable table, String slot, String publication) {
+    /**
+     * A test's table, slot and publication, and the relays it started on them. As a per-test
+     * {@code @RegisterExtension} field it closes those relays and drops the slot after each test.
+     */
+    record Fixture(OutboxTable table, String slot, String publication, List<LogTailingRelay> relays)
+            implements AfterEachCallback {
+        /** A relay on this fixture's table, slot and publication, with a short standby retry; not started. */
+        LogTailingRelay.Builder relay(OutboxEventPublisher publisher, TableMode mode) {
+            return LogTailingRelay.builder(dataSource(), publisher)
+                    .table(table)
+                    .slotName(slot)
+                    .publicationName(publication)
+                    .mode(mode)
+                    .standbyRetryInterval(Duration.ofMillis(300));
+        }
+
+        /** Builds and starts the relay; {@link #afterEach} closes it. */
+        LogTailingRelay started(LogTailingRelay.Builder builder) {
+            LogTailingRelay relay = builder.build();
+            relays.add(relay);
+            relay.start();
+            return relay;
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) {
+            relays.forEach(LogTailingRelay::close);
+            drop();
+        }
+
         void drop() {
             try {
                 LogTailingRelay.dropSlot(dataSource(), slot, publication);
