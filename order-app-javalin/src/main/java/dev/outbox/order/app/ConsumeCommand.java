@@ -68,6 +68,7 @@ final class ConsumeCommand {
             DecodedOutboxEvent event = decoder.decode(record);
             return event.topic() + "[" + event.partition() + "]@" + event.offset() + " " + event.eventType() + " id="
                     + event.id() + " key=" + event.aggregateId()
+                    + (event.sequence().isPresent() ? " sequence=" + event.sequence().getAsLong() : "")
                     + (event.schemaId().isPresent() ? " schema=" + event.schemaId().getAsInt() : "")
                     + "\n  " + event.payloadAsString();
         } catch (RuntimeException e) {
