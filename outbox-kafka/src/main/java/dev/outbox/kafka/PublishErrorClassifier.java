@@ -45,7 +45,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * broker cannot be reached or that the topic does not exist (with auto-creation off). It is
  * {@code UNAVAILABLE} here; {@link BatchPublication} turns it into the event's own
  * {@code RETRIABLE_FAILURE} when another event of the same publish call was acknowledged, since
- * the broker is up then.
+ * the broker is up then, and stops only that topic for the rest of the call.
  */
 final class PublishErrorClassifier {
 
