@@ -46,9 +46,10 @@ import org.apache.kafka.common.utils.Utils;
  *       sent and reported {@code NOT_ATTEMPTED}: the broker is most likely down, so a batch blocks
  *       at most twice;
  *   <li>a topic in {@link MissingTopics} (found missing in a recent call) is not asked for: its
- *       events are reported {@code UNAVAILABLE} with the cached metadata error at once; a call that
- *       ends with a topic not present in metadata, another event acknowledged and no stop for an
- *       outage, adds the topic there;
+ *       events are reported with the cached metadata error at once, classified as a fresh one. A
+ *       topic not present in metadata is added there when the broker named it unknown (the
+ *       timeout's cause, as KafkaProducer reports it), or when another event of the call was
+ *       acknowledged and the call did not stop for a likely outage; an outage never adds one;
  *   <li>when encoding fails because the schema registry is unavailable, the rest of that
  *       aggregate type's events are reported {@code NOT_ATTEMPTED} without calling the registry again;
  *   <li>once an event of an aggregate ({@link AggregateKey}: type and id) failed other than
@@ -148,15 +149,17 @@ final class BatchPublication {
 
     /**
      * Reports event {@code i} with the cached metadata error when its topic was found missing in
-     * a recent call: {@code UNAVAILABLE}, which {@link #finish} makes the event's own failure when
-     * the broker acknowledges another event of this call. Returns whether it did.
+     * a recent call, classified as a fresh one would be: the event's own {@code RETRIABLE_FAILURE}
+     * when the broker named the topic unknown, else {@code UNAVAILABLE}, which {@link #finish}
+     * makes the event's own failure when the broker acknowledges another event of this call.
+     * Returns whether it did.
      */
     private boolean knownMissing(int i, String topic) {
         RuntimeException cached = missingTopics.errorFor(topic);
         if (cached == null) {
             return false;
         }
-        fail(i, PublishOutcome.unavailable(events.get(i).id(), new OutboxException("not sent: topic " + topic
+        fail(i, PublishErrorClassifier.outcome(events.get(i).id(), new OutboxException("not sent: topic " + topic
                 + " was not present in metadata in a recent publish call", cached)));
         return true;
     }
@@ -339,6 +342,10 @@ final class BatchPublication {
         complete(index, outcome);
     }
 
+    private static boolean isOwn(Throwable error) {
+        return PublishErrorClassifier.outcome(new UUID(0, 0), error).status() == Status.RETRIABLE_FAILURE;
+    }
+
     private static boolean blocks(PublishOutcome outcome) {
         return !outcome.isPublished() && outcome.status() != Status.PERMANENT_FAILURE;
     }
@@ -372,11 +379,15 @@ final class BatchPublication {
 
     /** Settles the ambiguous metadata timeouts, then applies the core's hold-back rule. */
     private List<PublishOutcome> finish(List<PublishOutcome> raw) {
-        if (raw.stream().anyMatch(PublishOutcome::isPublished)) {
-            if (sendFailure == null) {
-                // the broker answered and the call did not stop for an outage: those topics are missing
-                failedTopics.forEach(missingTopics::remember);
+        boolean acknowledged = raw.stream().anyMatch(PublishOutcome::isPublished);
+        failedTopics.forEach((topic, error) -> {
+            // missing for sure when the broker named it unknown (the error's cause), or when the
+            // broker acknowledged another event and the call did not stop for a likely outage
+            if (isOwn(error) || acknowledged && sendFailure == null) {
+                missingTopics.remember(topic, error);
             }
+        });
+        if (acknowledged) {
             for (int i = 0; i < raw.size(); i++) {
                 PublishOutcome outcome = raw.get(i);
                 if (outcome.status() == Status.UNAVAILABLE && PublishErrorClassifier.isMissingMetadata(outcome.error())) {

@@ -37,4 +37,26 @@ class MissingTopicBrokerTest {
                     .containsExactly(Status.RETRIABLE_FAILURE, Status.PUBLISHED);
         }
     }
+
+    @Test
+    void twoTopicsTheBrokerSaysAreUnknown_areRememberedAndHoldUpNoOtherTopicInTheNextCall() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder()
+                        .brokerProperty("auto.create.topics.enable", "false").start();
+                KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder()
+                        .bootstrapServers(broker.bootstrapServers()).maxBlock(Duration.ofSeconds(1))
+                        .topicNaming(TopicNaming.template("mt.${aggregateType}")).build()) {
+            broker.createTopic("mt.Order", 2);
+            List<OutboxEvent> events = List.of(OutboxEvent.json("Missing", "m-1", "Created", "{}"),
+                    OutboxEvent.json("Gone", "g-1", "Created", "{}"), TestEvents.order("a"));
+
+            List<PublishOutcome> first = publisher.publish(events).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertThat(first).extracting(PublishOutcome::status).as("the call stops after the second failed topic")
+                    .containsExactly(Status.RETRIABLE_FAILURE, Status.RETRIABLE_FAILURE, Status.NOT_ATTEMPTED);
+
+            // the broker named both topics unknown: they are known missing, the next call is not stopped
+            List<PublishOutcome> second = publisher.publish(events).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertThat(second).extracting(PublishOutcome::status)
+                    .containsExactly(Status.RETRIABLE_FAILURE, Status.RETRIABLE_FAILURE, Status.PUBLISHED);
+        }
+    }
 }
