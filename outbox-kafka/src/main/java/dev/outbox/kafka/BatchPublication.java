@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,9 +38,18 @@ import org.apache.kafka.common.utils.Utils;
  *       the pilot wait and the wait for acknowledgements share it, and records still unsent when
  *       it has passed are reported {@code NOT_ATTEMPTED} (see
  *       {@link KafkaPublisherConfig#maxPublishDuration()});
- *   <li>when {@code send()} itself throws (typically "not present in metadata" after blocking
- *       {@code max.block.ms}), the rest of the batch is not sent and reported
- *       {@code NOT_ATTEMPTED}, so a batch blocks at most once;
+ *   <li>"not present in metadata" (after blocking {@code max.block.ms} in {@code partitionsFor}
+ *       or {@code send}, thrown or reported to the callback on the calling thread) stops that topic
+ *       only: its later events are reported {@code NOT_ATTEMPTED} without another blocking call,
+ *       and the call goes on with the other topics. When a second topic fails so, or
+ *       {@code send()} throws anything else that is not permanent, the rest of the batch is not
+ *       sent and reported {@code NOT_ATTEMPTED}: the broker is most likely down, so a batch blocks
+ *       at most twice;
+ *   <li>a topic in {@link MissingTopics} (found missing in a recent call) is not asked for: its
+ *       events are reported with the cached metadata error at once, classified as a fresh one. A
+ *       topic not present in metadata is added there when the broker named it unknown (the
+ *       timeout's cause, as KafkaProducer reports it), or when another event of the call was
+ *       acknowledged and the call did not stop for a likely outage; an outage never adds one;
  *   <li>when encoding fails because the schema registry is unavailable, the rest of that
  *       aggregate type's events are reported {@code NOT_ATTEMPTED} without calling the registry again;
  *   <li>once an event of an aggregate ({@link AggregateKey}: type and id) failed other than
@@ -66,17 +76,26 @@ final class BatchPublication {
 
     private final List<OutboxEvent> events;
     private final Set<String> warmTopics;
+    private final MissingTopics missingTopics;
     private final AtomicReferenceArray<PublishOutcome> outcomes;
     private final AtomicInteger pending;
     private final CompletableFuture<List<PublishOutcome>> done = new CompletableFuture<>();
     /** Aggregates with an event that did not get through, and that event; touched by the calling thread only. */
     private final Map<AggregateKey, UUID> failedAggregates = new HashMap<>();
-    private RuntimeException sendFailure;
+    /**
+     * Topics that failed "not present in metadata" in this call, with the error: their later
+     * events are not sent. Written by the calling thread, read by {@link #finish} on any thread.
+     */
+    private final Map<String, RuntimeException> failedTopics = new ConcurrentHashMap<>();
+    /** Set when a failure makes further sends pointless (the broker is most likely down); stops the call. */
+    private volatile RuntimeException sendFailure;
     private long deadlineNanos;
+    private long maxBlockNanos;
 
-    BatchPublication(List<OutboxEvent> events, Set<String> warmTopics) {
+    BatchPublication(List<OutboxEvent> events, Set<String> warmTopics, MissingTopics missingTopics) {
         this.events = events;
         this.warmTopics = warmTopics;
+        this.missingTopics = missingTopics;
         this.outcomes = new AtomicReferenceArray<>(events.size());
         this.pending = new AtomicInteger(events.size() + 1);
     }
@@ -88,7 +107,8 @@ final class BatchPublication {
      */
     CompletableFuture<List<PublishOutcome>> send(Producer<byte[], byte[]> producer, OutboxRecordFactory records,
             Duration maxBlock, Duration guard) {
-        deadlineNanos = System.nanoTime() + maxBlock.toNanos() + guard.toNanos();
+        maxBlockNanos = maxBlock.toNanos();
+        deadlineNanos = System.nanoTime() + maxBlockNanos + guard.toNanos();
         Map<String, RuntimeException> failedTypes = new HashMap<>();
         Map<Integer, ProducerRecord<byte[], byte[]>> cold = null;
         for (int i = 0; i < events.size(); i++) {
@@ -97,6 +117,8 @@ final class BatchPublication {
                 if (sendFailure != null) {
                     refuse(i);
                 }
+            } else if (knownMissing(i, record.topic())) {
+                continue;
             } else if (warmTopics.contains(record.topic())) {
                 sendOne(producer, i, record, null);
             } else {
@@ -123,6 +145,23 @@ final class BatchPublication {
         Duration bound = maxBlock.plus(guard);
         return done.orTimeout(Math.max(1, nanosLeft() / 1_000_000), TimeUnit.MILLISECONDS)
                 .handle((list, error) -> list != null ? list : finish(snapshot(bound)));
+    }
+
+    /**
+     * Reports event {@code i} with the cached metadata error when its topic was found missing in
+     * a recent call, classified as a fresh one would be: the event's own {@code RETRIABLE_FAILURE}
+     * when the broker named the topic unknown, else {@code UNAVAILABLE}, which {@link #finish}
+     * makes the event's own failure when the broker acknowledges another event of this call.
+     * Returns whether it did.
+     */
+    private boolean knownMissing(int i, String topic) {
+        RuntimeException cached = missingTopics.errorFor(topic);
+        if (cached == null) {
+            return false;
+        }
+        fail(i, PublishErrorClassifier.outcome(events.get(i).id(), new OutboxException("not sent: topic " + topic
+                + " was not present in metadata in a recent publish call", cached)));
+        return true;
     }
 
     private long nanosLeft() {
@@ -164,12 +203,24 @@ final class BatchPublication {
         for (Map.Entry<Integer, ProducerRecord<byte[], byte[]>> entry : cold.entrySet()) {
             ProducerRecord<byte[], byte[]> record = entry.getValue();
             Integer partitions = partitionsByTopic.get(record.topic());
+            if (failedTopics.containsKey(record.topic())) {
+                continue; // refused by sendOne when the caller sends the held-back records
+            }
             if (partitions == null) {
+                if (!failedTopics.isEmpty() && nanosLeft() < maxBlockNanos) {
+                    // a second lookup could block max.block.ms again and overrun the call's deadline
+                    sendFailure = new OutboxException("not sent: a topic of this batch was not present in metadata "
+                            + "and too little of the publish call's time is left for another metadata lookup");
+                    return;
+                }
                 try {
                     partitions = producer.partitionsFor(record.topic()).size();
                 } catch (RuntimeException e) {
-                    sendFailed(entry.getKey(), e);
-                    return;
+                    sendFailed(entry.getKey(), record.topic(), e);
+                    if (sendFailure != null) {
+                        return;
+                    }
+                    continue;
                 }
                 partitionsByTopic.put(record.topic(), partitions);
                 if (partitions <= 0) {
@@ -225,6 +276,12 @@ final class BatchPublication {
             refuse(index);
             return false;
         }
+        RuntimeException topicFailure = failedTopics.get(record.topic());
+        if (topicFailure != null) {
+            fail(index, PublishOutcome.notAttempted(event.id(), new OutboxException("not sent: topic " + record.topic()
+                    + " was not present in metadata for an earlier event of this batch", topicFailure)));
+            return false;
+        }
         AggregateKey aggregate = AggregateKey.of(event);
         UUID blocker = failedAggregates.get(aggregate);
         if (blocker != null) {
@@ -241,19 +298,40 @@ final class BatchPublication {
                     pilot.countDown();
                 }
             });
-            return true;
         } catch (RuntimeException e) {
-            sendFailed(index, e);
+            sendFailed(index, record.topic(), e);
             return false;
         }
+        PublishOutcome reported = outcomes.get(index);
+        if (reported != null && !reported.isPublished() && PublishErrorClassifier.isMissingMetadata(reported.error())) {
+            // KafkaProducer reports its metadata timeout through the callback, on this thread, after blocking
+            failedAggregates.putIfAbsent(aggregate, event.id());
+            topicFailed(record.topic(), reported.error() instanceof RuntimeException e ? e
+                    : new OutboxException("send failed", reported.error()));
+        }
+        return true;
     }
 
-    private void sendFailed(int index, RuntimeException e) {
+    private void sendFailed(int index, String topic, RuntimeException e) {
         PublishOutcome outcome = PublishErrorClassifier.outcome(events.get(index).id(), e);
-        if (blocks(outcome)) {
+        if (PublishErrorClassifier.isMissingMetadata(e)) {
+            topicFailed(topic, e);
+        } else if (blocks(outcome)) {
             sendFailure = e; // the next send would most likely block max.block.ms again: stop here
         }
         fail(index, outcome);
+    }
+
+    /**
+     * A "not present in metadata" timeout on one topic may be that topic missing: the call goes
+     * on with the other topics. A second topic failing the same way means the broker is most
+     * likely down, and every further send would block {@code max.block.ms} again: stop here.
+     */
+    private void topicFailed(String topic, RuntimeException e) {
+        if (!failedTopics.isEmpty() && !failedTopics.containsKey(topic)) {
+            sendFailure = e;
+        }
+        failedTopics.putIfAbsent(topic, e);
     }
 
     /** Completes a failure found on the calling thread; one that blocks its aggregate holds back its successors. */
@@ -262,6 +340,10 @@ final class BatchPublication {
             failedAggregates.putIfAbsent(AggregateKey.of(events.get(index)), outcome.eventId());
         }
         complete(index, outcome);
+    }
+
+    private static boolean isOwn(Throwable error) {
+        return PublishErrorClassifier.outcome(new UUID(0, 0), error).status() == Status.RETRIABLE_FAILURE;
     }
 
     private static boolean blocks(PublishOutcome outcome) {
@@ -297,7 +379,15 @@ final class BatchPublication {
 
     /** Settles the ambiguous metadata timeouts, then applies the core's hold-back rule. */
     private List<PublishOutcome> finish(List<PublishOutcome> raw) {
-        if (raw.stream().anyMatch(PublishOutcome::isPublished)) {
+        boolean acknowledged = raw.stream().anyMatch(PublishOutcome::isPublished);
+        failedTopics.forEach((topic, error) -> {
+            // missing for sure when the broker named it unknown (the error's cause), or when the
+            // broker acknowledged another event and the call did not stop for a likely outage
+            if (isOwn(error) || acknowledged && sendFailure == null) {
+                missingTopics.remember(topic, error);
+            }
+        });
+        if (acknowledged) {
             for (int i = 0; i < raw.size(); i++) {
                 PublishOutcome outcome = raw.get(i);
                 if (outcome.status() == Status.UNAVAILABLE && PublishErrorClassifier.isMissingMetadata(outcome.error())) {

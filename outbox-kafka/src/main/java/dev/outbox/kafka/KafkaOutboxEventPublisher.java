@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,14 +48,19 @@ import org.slf4j.LoggerFactory;
  * cluster cannot be reached) is {@code UNAVAILABLE}, which costs the event no attempt. The
  * producer's "not present in metadata after N ms" is ambiguous (a missing topic or an outage): it
  * is the event's own {@code RETRIABLE_FAILURE} when another event of the same publish call was
- * acknowledged (the broker is up), else {@code UNAVAILABLE}. Once an event of an aggregate (type
- * and id) failed other than permanently, the aggregate's later events in the call are not sent,
- * or, if acknowledged anyway, reported {@code NOT_ATTEMPTED}. A record counts as published only
+ * acknowledged (the broker is up), else {@code UNAVAILABLE}. It stops only its topic for the rest
+ * of the call; a second topic failing so stops the call (the broker is most likely down). A topic
+ * found missing while the broker acknowledged other events is not asked for again for 30 s: its
+ * events are reported with that error at once, so they are counted and dead-lettered in the end
+ * without holding up other topics. Once an event of an aggregate (type and id) failed other than
+ * permanently, the aggregate's later events in the call are not sent, or, if acknowledged anyway,
+ * reported {@code NOT_ATTEMPTED}. A record counts as published only
  * once its acknowledgement arrived.
  *
  * <p>Time bound ({@link #maxPublishDuration()}), which the relay's publish timeout must cover:
  * a {@code send()} blocks at most {@code max.block.ms} (default 10 s instead of Kafka's 60 s), and
- * at most once per batch; the whole call, including the first-batch pilot wait on a new topic,
+ * at most twice per batch (two topics not present in metadata; the second only while the deadline
+ * leaves room for it); the whole call, including the first-batch pilot wait on a new topic,
  * has one deadline {@code max.block.ms} + {@code delivery.timeout.ms} (default 30 s) + 5 s after
  * it starts: records still without an acknowledgement then are {@code UNAVAILABLE}, records not
  * yet sent {@code NOT_ATTEMPTED}. With the defaults a publish completes within 45 s, which the
@@ -77,12 +83,20 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaOutboxEventPublisher.class);
     /** Batches smaller than this have their tail flushed even when other publish calls overlap them. */
     static final int ALWAYS_FLUSHED_BELOW = 100;
+    /**
+     * How long a topic found missing is not asked for again. A publish call that meets it would
+     * otherwise block {@code max.block.ms} (10 s by default) on it every batch; after 30 s, a
+     * topic an operator has created since is used again. Its events are charged attempts at the
+     * relay's backoff either way: the cache saves the wait, it does not change the charging.
+     */
+    static final Duration MISSING_TOPIC_TTL = Duration.ofSeconds(30);
 
     private final KafkaPublisherConfig config;
     private final Producer<byte[], byte[]> producer;
     private final PayloadEncoder encoder;
     private final OutboxRecordFactory records;
     private final Set<String> warmTopics = ConcurrentHashMap.newKeySet();
+    private final MissingTopics missingTopics;
     private final BatchTailFlusher flusher;
     /** Publish calls between their first send and their outcomes; decides whether a batch tail is flushed. */
     private final AtomicInteger outstanding = new AtomicInteger();
@@ -99,7 +113,13 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
      */
     @Inject
     public KafkaOutboxEventPublisher(KafkaPublisherConfig config) {
+        this(config, System::nanoTime);
+    }
+
+    /** As {@link #KafkaOutboxEventPublisher(KafkaPublisherConfig)}, with the clock that expires known-missing topics. */
+    KafkaOutboxEventPublisher(KafkaPublisherConfig config, LongSupplier nanoTime) {
         this.config = Objects.requireNonNull(config, "config");
+        this.missingTopics = new MissingTopics(MISSING_TOPIC_TTL, nanoTime);
         this.encoder = config.payloadFormat().newEncoder(config.producerProperties());
         try {
             this.producer = config.newProducer();
@@ -125,7 +145,7 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
     /**
      * Sends the batch without waiting per record and completes once every event has an outcome,
      * in list order. The call itself may block while the producer waits for metadata or buffer
-     * space (at most {@code max.block.ms}, once per batch) or while the schema registry registers
+     * space (at most {@code max.block.ms}, at most twice per batch) or while the schema registry registers
      * a new topic's schema; the stage completes within {@link KafkaPublisherConfig#publishTimeout()}
      * after that. The first batch that meets a topic also waits (at most that long again) for the
      * first record of each of the topic's partitions before sending the others, which works around
@@ -150,7 +170,7 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
         boolean flushTail = outstanding.getAndIncrement() == 0 || events.size() < ALWAYS_FLUSHED_BELOW;
         CompletableFuture<List<PublishOutcome>> stage;
         try {
-            stage = new BatchPublication(events, warmTopics).send(producer, records, config.maxBlock(),
+            stage = new BatchPublication(events, warmTopics, missingTopics).send(producer, records, config.maxBlock(),
                     config.publishTimeout());
         } catch (RuntimeException | Error e) {
             outstanding.decrementAndGet();

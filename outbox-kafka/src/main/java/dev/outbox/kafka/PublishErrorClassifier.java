@@ -42,10 +42,12 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * </ul>
  *
  * <p>One timeout is ambiguous: "not present in metadata after N ms" means either that the
- * broker cannot be reached or that the topic does not exist (with auto-creation off). It is
- * {@code UNAVAILABLE} here; {@link BatchPublication} turns it into the event's own
+ * broker cannot be reached or that the topic does not exist (with auto-creation off). When the
+ * broker answered, KafkaProducer attaches the topic's error as the cause
+ * ({@link UnknownTopicOrPartitionException}), which makes it {@code RETRIABLE_FAILURE}; without
+ * a cause it is {@code UNAVAILABLE} here; {@link BatchPublication} turns it into the event's own
  * {@code RETRIABLE_FAILURE} when another event of the same publish call was acknowledged, since
- * the broker is up then.
+ * the broker is up then, and stops only that topic for the rest of the call.
  */
 final class PublishErrorClassifier {
 

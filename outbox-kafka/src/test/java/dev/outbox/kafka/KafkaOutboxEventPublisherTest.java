@@ -78,7 +78,7 @@ class KafkaOutboxEventPublisherTest {
     }
 
     @Test
-    void sendThatThrows_reportsTheWholeRestOfTheBatchNotAttemptedWithoutSendingIt() throws Exception {
+    void sendThatThrowsNotPresentInMetadata_reportsTheTopicsLaterEventsNotAttemptedWithoutSendingThem() throws Exception {
         CountingMockProducer producer = new CountingMockProducer(true);
         producer.sendException = new TimeoutException("Topic outbox.event.Order not present in metadata after 10000 ms.");
         try (KafkaOutboxEventPublisher publisher = publisher(producer)) {
