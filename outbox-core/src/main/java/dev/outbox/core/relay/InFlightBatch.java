@@ -16,7 +16,7 @@ final class InFlightBatch {
 
     private final List<OutboxEvent> events;
     private final AtomicInteger state = new AtomicInteger(PUBLISHING);
-    private boolean takeOverReported;
+    private volatile boolean takeOverReported;
 
     /** Takes the claimed events, an unmodifiable list shared with the cycle. */
     InFlightBatch(List<OutboxEvent> events) {

@@ -16,6 +16,8 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,6 +37,8 @@ final class RelayCycle {
     private final OutcomeApplier applier;
     private final OutageLog outages;
     private final AtomicReference<InFlightBatch> inFlight = new AtomicReference<>();
+    /** One daemon thread for the claim renewals of every relay in the JVM; it ends when idle. */
+    private static final ScheduledThreadPoolExecutor RENEWALS = renewalThread();
 
     RelayCycle(OutboxStore store, OutboxEventPublisher publisher, RelayConfig config, RelayListener listener) {
         this.store = store;
@@ -129,12 +133,13 @@ final class RelayCycle {
 
     /**
      * Publishes and waits until {@code publishTimeout} after the call (a {@code publish()} that
-     * blocks uses up the time too), renewing the batch's claims every third of the lease while it
-     * waits; a call that throws, fails or times out makes every event {@code UNAVAILABLE}.
+     * blocks uses up the time too), renewing the batch's claims every third of the lease until
+     * then; a call that throws, fails or times out makes every event {@code UNAVAILABLE}.
      */
     private Map<UUID, PublishOutcome> publish(List<OutboxEvent> events, InFlightBatch batch, long claimedAt)
             throws InterruptedException {
         long deadline = System.nanoTime() + config.publishTimeout().toNanos();
+        ScheduledFuture<?> renewals = scheduleRenewals(batch, claimedAt, deadline);
         CompletableFuture<List<PublishOutcome>> result = new CompletableFuture<>();
         try {
             publisher.publish(events).whenComplete((outcomes, error) -> {
@@ -144,7 +149,7 @@ final class RelayCycle {
                     result.complete(outcomes);
                 }
             });
-            return byEventId(awaitRenewing(result, deadline, batch, claimedAt), events);
+            return byEventId(result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS), events);
         } catch (TimeoutException e) {
             return allUnavailable(events, new OutboxException("the publisher did not complete within publishTimeout "
                     + config.publishTimeout() + " of the publish call"));
@@ -152,36 +157,38 @@ final class RelayCycle {
             return allUnavailable(events, e.getCause() != null ? e.getCause() : e);
         } catch (RuntimeException e) {
             return allUnavailable(events, e);
+        } finally {
+            renewals.cancel(false);
         }
     }
 
     /**
-     * Waits for the publisher's outcomes until {@code deadline}, waking every {@code lease / 3}
-     * (counted from the claim) to extend the claims, so a live relay keeps them however long the
-     * broker takes, while a relay that dies or hangs stops renewing and loses them within one
-     * lease. Renewing on this thread keeps the relay single-threaded: a relay stuck in
-     * {@code publish()} itself renews nothing and is taken over, as it should be.
+     * Renews the batch's claims every {@code lease / 3} (counted from the claim) until the publish
+     * deadline, on the renewal thread: a publisher may block inside {@code publish()} (Kafka's
+     * metadata and first-send waits, up to its {@code maxPublishDuration}), longer than the lease,
+     * and a live relay must keep its claims meanwhile. Past the deadline nothing renews, so a relay
+     * that hangs loses its claims within {@code publishTimeout + lease}.
      */
-    private List<PublishOutcome> awaitRenewing(CompletableFuture<List<PublishOutcome>> result, long deadline,
-            InFlightBatch batch, long claimedAt) throws InterruptedException, ExecutionException, TimeoutException {
-        long renewEvery = renewalInterval(config.lease()).toNanos();
-        long nextRenewal = claimedAt + renewEvery;
-        while (true) {
-            long now = System.nanoTime();
-            if (now - deadline >= 0) {
-                throw new TimeoutException();
-            }
-            if (now - nextRenewal >= 0) {
+    private ScheduledFuture<?> scheduleRenewals(InFlightBatch batch, long claimedAt, long deadline) {
+        long every = renewalInterval(config.lease()).toNanos();
+        long firstIn = Math.max(0, claimedAt + every - System.nanoTime());
+        return RENEWALS.scheduleAtFixedRate(() -> {
+            if (System.nanoTime() - deadline < 0) {
                 renew(batch);
-                nextRenewal = System.nanoTime() + renewEvery;
-                continue;
             }
-            try {
-                return result.get(Math.min(deadline - now, nextRenewal - now), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                // time to renew, or the deadline passed: the loop tells which
-            }
-        }
+        }, firstIn, every, TimeUnit.NANOSECONDS);
+    }
+
+    private static ScheduledThreadPoolExecutor renewalThread() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "outbox-relay-claim-renewal");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setKeepAliveTime(1, TimeUnit.SECONDS);
+        executor.allowCoreThreadTimeOut(true);
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
     }
 
     /** Returns how often a relay renews its claims while it waits for the publisher: a third of the lease. */
