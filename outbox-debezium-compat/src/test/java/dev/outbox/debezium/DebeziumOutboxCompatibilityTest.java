@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.embedded.EmbeddedKafkaBroker;
 import dev.outbox.embedded.EmbeddedPostgresServer;
 import dev.outbox.jdbc.JdbiOutbox;
@@ -107,7 +108,7 @@ class DebeziumOutboxCompatibilityTest {
                         .build();
                 KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder()
                         .bootstrapServers(kafka.bootstrapServers()).build();
-                OutboxRelay relay = OutboxRelay.builder(store, publisher).pollInterval(Duration.ofMillis(200)).build();
+                OutboxRelay relay = OutboxRelay.create(store, publisher, RelayConfig.builder().pollInterval(Duration.ofMillis(200)).build());
                 KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig())) {
             engineThread.execute(engine);
             awaitSlotStreaming(shipped.config().get("slot.name"), engineFailure);

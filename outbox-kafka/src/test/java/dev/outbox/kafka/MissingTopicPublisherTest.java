@@ -6,6 +6,7 @@ import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.InMemoryOutboxStore;
 import dev.outbox.core.relay.BackoffPolicy;
 import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.core.spi.DeadLetter;
 import dev.outbox.core.spi.PublishOutcome;
 import dev.outbox.core.spi.PublishOutcome.Status;
@@ -127,9 +128,8 @@ class MissingTopicPublisherTest {
         OutboxEvent lost = missing("m-1");
         store.append(List.of(lost, TestEvents.order("a")));
         try (KafkaOutboxEventPublisher publisher = publisher(producer);
-                OutboxRelay relay = OutboxRelay.builder(store, publisher).claimant("missing-topic-relay").maxAttempts(3)
-                        .backoff(BackoffPolicy.exponential(Duration.ofMillis(1), 1, Duration.ofMillis(1), 0))
-                        .build()) {
+                OutboxRelay relay = OutboxRelay.create(store, publisher, RelayConfig.builder().claimant("missing-topic-relay").maxAttempts(3)
+                        .backoff(BackoffPolicy.exponential(Duration.ofMillis(1), 1, Duration.ofMillis(1), 0)).build())) {
             for (int cycle = 0; cycle < 50 && store.deadLetters(10).isEmpty(); cycle++) {
                 store.append(TestEvents.order("o-" + cycle));
                 relay.runOnce();

@@ -2,6 +2,7 @@ package dev.outbox.order.app;
 
 import dev.outbox.core.Outbox;
 import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.jdbc.JdbiOutbox;
 import dev.outbox.jdbc.JdbiUnitOfWork;
@@ -108,8 +109,8 @@ public final class OrderService implements AutoCloseable {
                 resources.add(logRelay);
                 logRelay.start();
             } else {
-                relay = OutboxRelay.builder(store, publisher).batchSize(config.batchSize())
-                        .pollInterval(config.pollInterval()).maxAttempts(config.maxAttempts()).listener(metrics).build();
+                relay = OutboxRelay.create(store, publisher, RelayConfig.builder().batchSize(config.batchSize())
+                        .pollInterval(config.pollInterval()).maxAttempts(config.maxAttempts()).listener(metrics).build());
                 resources.add(relay);
                 relay.start();
                 LOG.info("Polling relay started (batch {}, poll {}, max attempts {})", config.batchSize(),

@@ -1,6 +1,7 @@
 package dev.outbox.benchmarks.relays;
 
 import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.jdbc.PostgresOutboxStore;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ final class PollingLeg implements RelayLeg {
     @Override
     public void start() {
         for (int i = 0; i < relayCount; i++) {
-            OutboxRelay relay = OutboxRelay.builder(store, publisher).listener(stats).build();
+            OutboxRelay relay = OutboxRelay.create(store, publisher, RelayConfig.builder().listener(stats).build());
             relays.add(relay);
             relay.start();
         }
