@@ -13,6 +13,7 @@ import dev.outbox.jdbc.JdbiUnitOfWork;
 import dev.outbox.jdbc.OutboxSchema;
 import dev.outbox.jdbc.PostgresOutboxStore;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
+import dev.outbox.kafka.KafkaPublisherConfig;
 import dev.outbox.kafka.OutboxHeaders;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.ChangeEvent;
@@ -106,8 +107,8 @@ class DebeziumOutboxCompatibilityTest {
                             }
                         })
                         .build();
-                KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder()
-                        .bootstrapServers(kafka.bootstrapServers()).build();
+                KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder()
+                        .bootstrapServers(kafka.bootstrapServers()).build());
                 OutboxRelay relay = OutboxRelay.create(store, publisher, RelayConfig.builder().pollInterval(Duration.ofMillis(200)).build());
                 KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig())) {
             engineThread.execute(engine);

@@ -26,9 +26,8 @@ class MissingTopicPublisherTest {
     private final AtomicLong nanos = new AtomicLong(System.nanoTime());
 
     private KafkaOutboxEventPublisher publisher(MissingTopicProducer producer) {
-        return new KafkaOutboxEventPublisher(KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
-                .topicNaming(TopicNaming.aggregateType()).flushBatchTail(false)
-                .producerFactory(props -> producer).buildConfig(), nanos::get);
+        return new KafkaOutboxEventPublisher(KafkaPublisherConfig.builder().bootstrapServers("unused:9092")
+                .topicNaming(TopicNaming.aggregateType()).flushBatchTail(false).build(), producer, nanos::get);
     }
 
     private static List<PublishOutcome> await(KafkaOutboxEventPublisher publisher, OutboxEvent... events)

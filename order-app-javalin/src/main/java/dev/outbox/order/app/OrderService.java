@@ -13,6 +13,7 @@ import dev.outbox.jdbc.replication.LogTailingRelay;
 import dev.outbox.jdbc.replication.LogTailingRelayListener;
 import dev.outbox.jdbc.replication.TableMode;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
+import dev.outbox.kafka.KafkaPublisherConfig;
 import dev.outbox.kafka.PayloadFormat;
 import dev.outbox.kafka.TopicNaming;
 import dev.outbox.order.app.http.OrderHttpApi;
@@ -165,11 +166,10 @@ public final class OrderService implements AutoCloseable {
         if (config.publisher() == AppConfig.PublisherKind.LOG) {
             return new LogOutboxEventPublisher(topics::topicFor);
         }
-        return KafkaOutboxEventPublisher.builder()
+        return KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder()
                 .bootstrapServers(bootstrapServers.orElseThrow())
                 .topicNaming(topics)
-                .payloadFormat(config.schemaRegistryUrl().map(PayloadFormat::avro).orElse(PayloadFormat.json()))
-                .build();
+                .payloadFormat(config.schemaRegistryUrl().map(PayloadFormat::avro).orElse(PayloadFormat.json())).build());
     }
 
     private void startPurge() {

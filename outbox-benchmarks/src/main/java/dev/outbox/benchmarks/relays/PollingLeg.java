@@ -4,6 +4,7 @@ import dev.outbox.core.relay.OutboxRelay;
 import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.jdbc.PostgresOutboxStore;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
+import dev.outbox.kafka.KafkaPublisherConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +26,7 @@ final class PollingLeg implements RelayLeg {
         this.relayCount = relayCount;
         this.store = PostgresOutboxStore.builder().jdbi(environment.jdbi()).build();
         this.publisher = new TimedPublisher(
-                KafkaOutboxEventPublisher.builder().bootstrapServers(environment.bootstrapServers()).build());
+                KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers(environment.bootstrapServers()).build()));
     }
 
     @Override
