@@ -95,7 +95,7 @@ public final class OrderService implements AutoCloseable {
         resources.add(infrastructure);
         jdbi = Jdbi.create(infrastructure.dataSource());
         OrderSchema.migrate(jdbi, OutboxTable.DEFAULT);
-        store = PostgresOutboxStore.builder().jdbi(jdbi).retainPublishedFor(config.retention()).build();
+        store = PostgresOutboxStore.builder().jdbi(jdbi).retention(config.retention()).build();
         if (mode == Mode.TOOL) {
             return;
         }

@@ -26,6 +26,20 @@ public final class Checks {
     }
 
     /**
+     * Returns {@code value} when it is zero or longer.
+     *
+     * @throws NullPointerException     "{@code setting} must not be null"
+     * @throws IllegalArgumentException "{@code setting} must not be negative, got ..."
+     */
+    public static Duration notNegative(Duration value, String setting) {
+        Objects.requireNonNull(value, () -> setting + " must not be null");
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(setting + " must not be negative, got " + value);
+        }
+        return value;
+    }
+
+    /**
      * Returns {@code value} when it is at least {@code min}.
      *
      * @throws IllegalArgumentException "{@code setting} must be at least {@code min}, got ..."
