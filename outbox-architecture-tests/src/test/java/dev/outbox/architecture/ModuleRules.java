@@ -7,9 +7,10 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * The module boundaries of ARCHITECTURE.md as ArchUnit rules, built over a base package so the
- * same rule runs over our code ({@code dev.outbox}) and over planted violations
- * ({@code fixtures.planted}) that prove each rule can fail.
+ * The module boundaries described in the root README (section "Modules": what each module holds
+ * and depends on) as ArchUnit rules, built over a base package so the same rule runs over our code
+ * ({@code dev.outbox}) and over planted violations ({@code fixtures.planted}) that prove each rule
+ * can fail.
  */
 final class ModuleRules {
     private static final String[] JDK = {"java..", "javax..", "jdk.."};
@@ -57,6 +58,23 @@ final class ModuleRules {
                         base + ".embedded..", base + ".testkit..")
                 .should().dependOnClassesThat().resideInAPackage(base + ".order..")
                 .because("the library is for any domain; Order is only its reference application");
+    }
+
+    /**
+     * {@code ..internal..} packages are public only so that our library modules can share them:
+     * nothing outside our own packages depends on them.
+     */
+    ArchRule internalsAreUsedOnlyByOurModules() {
+        return classes().that().resideInAPackage(base + "..internal..")
+                .should().onlyHaveDependentClassesThat().resideInAPackage(base + "..")
+                .because("internal packages are not API and may change in any release");
+    }
+
+    /** The reference application (order-domain, order-app-javalin) uses only the library's API, no internals. */
+    ArchRule applicationDoesNotUseInternals() {
+        return noClasses().that().resideInAPackage(base + ".order..")
+                .should().dependOnClassesThat().resideInAPackage(base + "..internal..")
+                .because("the application shows how users use the library, and users may not rely on internals");
     }
 
     /** No cycles between packages. */
