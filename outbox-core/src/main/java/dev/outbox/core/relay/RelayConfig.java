@@ -10,36 +10,8 @@ import java.time.Duration;
  * {@link OutboxRelay#create(dev.outbox.core.spi.OutboxStore, dev.outbox.core.spi.OutboxEventPublisher, RelayConfig)}
  * or to the relay's injectable constructor: this builder is the only place the settings are set.
  *
- * <table>
- *   <caption>Settings</caption>
- *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>batchSize</td><td>500</td><td>most events claimed and published per batch</td></tr>
- *   <tr><td>pollInterval</td><td>1 s</td><td>how long an idle relay sleeps when nothing is due and no
- *       wake-up came</td></tr>
- *   <tr><td>maxAttempts</td><td>10</td><td>counted (the event's own) failures after which it is
- *       dead-lettered; outages count none</td></tr>
- *   <tr><td>backoff</td><td>{@link BackoffPolicy#defaults()}</td><td>delay before retrying an event
- *       after its own failure</td></tr>
- *   <tr><td>outageBackoff</td><td>{@link RelayDefaults#outageBackoff()}: 500 ms doubling up to 30 s</td>
- *       <td>how long the relay pauses after each consecutive batch the broker could not take</td></tr>
- *   <tr><td>lease</td><td>15 s (at least 1 s)</td><td>how long a claim lasts unless renewed; the relay
- *       renews the claims of the batch in flight every {@code lease / 3}, so a claim outlives the
- *       publish while the relay lives, and a dead relay's events are claimable by another relay
- *       within one lease</td></tr>
- *   <tr><td>publishTimeout</td><td>60 s</td><td>how long to wait for a publish call, timed from the
- *       call, before treating the batch as {@code UNAVAILABLE}; at least the publisher's
- *       {@link dev.outbox.core.spi.OutboxEventPublisher#maxPublishDuration()} (checked when the
- *       relay is built)</td></tr>
- *   <tr><td>stopTimeout</td><td>30 s</td><td>how long {@link OutboxRelay#stop()} waits for the
- *       in-flight batch</td></tr>
- *   <tr><td>backlogSampleInterval</td><td>5 s</td><td>least time between two
- *       {@link RelayListener#onBacklog} samples</td></tr>
- *   <tr><td>claimant</td><td>hostname-pid-random</td><td>this relay's id in the store's claims</td></tr>
- *   <tr><td>listener</td><td>{@link RelayListener#NO_OP}</td><td>metrics and logging hook</td></tr>
- *   <tr><td>clock</td><td>UTC system clock</td><td>the time given to the store and used for backoff</td></tr>
- * </table>
- *
- * <p>All defaults come from {@link RelayDefaults}, which the log-tailing relay shares.
+ * <p>Each setting's default is stated on its {@link Builder} setter and kept in {@link RelayDefaults};
+ * the settings table with the reasons is in outbox-core's README ("The polling relay").
  *
  * <p>Time bounds: {@code publishTimeout} must cover the publisher's own longest publish (checked
  * when the relay is built); the lease need not exceed it, because the relay renews its claims every
