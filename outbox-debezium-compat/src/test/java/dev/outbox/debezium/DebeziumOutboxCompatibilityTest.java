@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.relay.OutboxRelay;
 import dev.outbox.core.relay.RelayConfig;
+import dev.outbox.core.testing.TestEvents;
 import dev.outbox.embedded.EmbeddedKafkaBroker;
 import dev.outbox.embedded.EmbeddedPostgresServer;
 import dev.outbox.jdbc.JdbiOutbox;

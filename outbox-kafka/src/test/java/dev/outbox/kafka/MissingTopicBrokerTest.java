@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.PublishOutcome;
 import dev.outbox.core.spi.PublishOutcome.Status;
+import dev.outbox.core.testing.TestEvents;
 import dev.outbox.embedded.EmbeddedKafkaBroker;
 import java.time.Duration;
 import java.util.List;

@@ -10,6 +10,7 @@ import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.core.spi.DeadLetter;
 import dev.outbox.core.spi.PublishOutcome;
 import dev.outbox.core.spi.PublishOutcome.Status;
+import dev.outbox.core.testing.TestEvents;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

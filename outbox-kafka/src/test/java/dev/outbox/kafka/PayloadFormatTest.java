@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.PublishOutcome;
 import dev.outbox.core.spi.PublishOutcome.Status;
+import dev.outbox.core.testing.TestEvents;
 import dev.outbox.kafka.avro.AvroPayloadCodec;
 import dev.outbox.kafka.avro.ConfluentWireFormat;
 import dev.outbox.kafka.avro.SchemaRegistryClient;

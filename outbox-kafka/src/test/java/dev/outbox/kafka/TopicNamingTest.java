@@ -3,6 +3,7 @@ package dev.outbox.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.outbox.core.testing.TestEvents;
 import org.junit.jupiter.api.Test;
 
 class TopicNamingTest {

@@ -3,7 +3,7 @@ package dev.outbox.order.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.spi.OutboxBacklog;
-import dev.outbox.testkit.MutableClock;
+import dev.outbox.core.testing.MutableClock;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;

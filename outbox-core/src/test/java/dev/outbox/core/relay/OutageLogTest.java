@@ -3,12 +3,14 @@ package dev.outbox.core.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.OutboxException;
+import dev.outbox.core.testing.MutableClock;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /** A relay stuck on a failing store keeps saying so, at most once a minute, and says when it recovers (issue 11). */
 class OutageLogTest {
-    private final MutableClock clock = MutableClock.startingNow();
+    private final MutableClock clock = MutableClock.at(Instant.parse("2026-03-01T12:00:00Z"));
     private final RecordingLogger logger = new RecordingLogger();
     private final OutageLog log = new OutageLog(logger, "r1", "store", "events wait in the store", clock);
     private final OutboxException error = new OutboxException("connection refused");

@@ -7,7 +7,9 @@ import dev.outbox.core.inmemory.InMemoryOutboxStore;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.DeadLetter;
 import dev.outbox.core.spi.PublishOutcome;
+import dev.outbox.core.testing.MutableClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +21,7 @@ class OutboxRelayHoldBackTest {
     private static final BackoffPolicy EXACT = BackoffPolicy.defaults().withJitter(0);
 
     private final InMemoryOutboxStore store = InMemoryOutboxStore.create();
-    private final MutableClock clock = MutableClock.startingNow();
+    private final MutableClock clock = MutableClock.at(Instant.parse("2026-03-01T12:00:00Z"));
     private final RecordingListener listener = new RecordingListener();
 
     private OutboxRelay relay(ScriptedPublisher publisher, int maxAttempts) {

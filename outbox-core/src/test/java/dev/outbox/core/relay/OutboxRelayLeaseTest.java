@@ -1,12 +1,14 @@
 package dev.outbox.core.relay;
 
-import static dev.outbox.core.relay.TestEvents.event;
+import static dev.outbox.core.testing.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.InMemoryOutboxStore;
 import dev.outbox.core.inmemory.RecordingPublisher;
 import dev.outbox.core.spi.PublishOutcome;
+import dev.outbox.core.testing.Await;
+import dev.outbox.core.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,7 +28,7 @@ class OutboxRelayLeaseTest {
 
     private final InMemoryOutboxStore store = InMemoryOutboxStore.create();
     private final CountingStore relayAsView = new CountingStore(store);
-    private final MutableClock clock = MutableClock.startingNow();
+    private final MutableClock clock = MutableClock.at(Instant.parse("2026-03-01T12:00:00Z"));
     private final CompletableFuture<List<PublishOutcome>> brokerAnswer = new CompletableFuture<>();
     private final ScriptedPublisher slowBroker = ScriptedPublisher.of((call, events) -> brokerAnswer);
     private final AtomicInteger handledByA = new AtomicInteger(-1);

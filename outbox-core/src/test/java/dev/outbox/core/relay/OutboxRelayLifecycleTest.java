@@ -1,6 +1,6 @@
 package dev.outbox.core.relay;
 
-import static dev.outbox.core.relay.TestEvents.event;
+import static dev.outbox.core.testing.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +8,7 @@ import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.InMemoryOutboxStore;
 import dev.outbox.core.inmemory.RecordingPublisher;
 import dev.outbox.core.spi.OutboxBacklog;
+import dev.outbox.core.testing.Await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -110,7 +111,7 @@ class OutboxRelayLifecycleTest {
         store.append(event);
         relay.wakeUp();
 
-        assertThat(publisher.awaitPublished(1, Await.TIMEOUT)).isTrue();
+        assertThat(publisher.awaitPublished(1, Await.DEFAULT_TIMEOUT)).isTrue();
         assertThat(publisher.publishedIds()).containsExactly(event.id());
     }
 
@@ -122,7 +123,7 @@ class OutboxRelayLifecycleTest {
 
         store.append(event("A"));
 
-        assertThat(publisher.awaitPublished(1, Await.TIMEOUT)).isTrue();
+        assertThat(publisher.awaitPublished(1, Await.DEFAULT_TIMEOUT)).isTrue();
     }
 
     @Test
@@ -143,7 +144,7 @@ class OutboxRelayLifecycleTest {
 
         relay.start();
 
-        assertThat(publisher.awaitPublished(1, Await.TIMEOUT)).isTrue();
+        assertThat(publisher.awaitPublished(1, Await.DEFAULT_TIMEOUT)).isTrue();
     }
 
     @Test
@@ -153,7 +154,7 @@ class OutboxRelayLifecycleTest {
 
         relay.start();
 
-        assertThat(publisher.awaitPublished(5, Await.TIMEOUT)).isTrue();
+        assertThat(publisher.awaitPublished(5, Await.DEFAULT_TIMEOUT)).isTrue();
         // the publisher sees the last batch before the relay reports it to the listener
         Await.until("three batches reported", () -> listener.batches.size() >= 3);
         assertThat(listener.batches).startsWith(2, 2, 1);
@@ -172,7 +173,7 @@ class OutboxRelayLifecycleTest {
         store.append(event("B"));
         publisher.releaseHeldCalls();
 
-        assertThat(publisher.awaitPublished(2, Await.TIMEOUT)).isTrue();
+        assertThat(publisher.awaitPublished(2, Await.DEFAULT_TIMEOUT)).isTrue();
     }
 
     @Test
@@ -183,14 +184,14 @@ class OutboxRelayLifecycleTest {
         relay = OutboxRelay.create(unsubscribable, publisher, RelayConfig.builder().pollInterval(ONE_HOUR).batchSize(10).build());
         store.append(event("A"));
         relay.start();
-        assertThat(publisher.awaitPublished(1, Await.TIMEOUT)).isTrue();
+        assertThat(publisher.awaitPublished(1, Await.DEFAULT_TIMEOUT)).isTrue();
         // claim 2 finds nothing; a third claim comes only from a short idle wait, never from a wake-up
         Await.until("the relay claimed again after an empty claim",
                 () -> unsubscribable.calls.stream().filter("claim"::equals).count() >= 3);
 
         store.append(event("B"));
 
-        assertThat(publisher.awaitPublished(2, Await.TIMEOUT)).isTrue();
+        assertThat(publisher.awaitPublished(2, Await.DEFAULT_TIMEOUT)).isTrue();
     }
 
     @Test
@@ -204,7 +205,7 @@ class OutboxRelayLifecycleTest {
         OutboxEvent event = event("A");
         store.append(event);
 
-        assertThat(publisher.awaitPublished(1, Await.TIMEOUT)).isTrue();
+        assertThat(publisher.awaitPublished(1, Await.DEFAULT_TIMEOUT)).isTrue();
         assertThat(relay.isRunning()).isTrue();
         assertThat(listener.errors.get(0)).hasMessageContaining("simulated outage");
     }

@@ -1,14 +1,16 @@
 package dev.outbox.core.relay;
 
-import static dev.outbox.core.relay.TestEvents.event;
+import static dev.outbox.core.testing.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.InMemoryOutboxStore;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.PublishOutcome;
+import dev.outbox.core.testing.MutableClock;
 import java.net.ConnectException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
@@ -21,7 +23,7 @@ class OutboxRelayOutageTest {
     private static final int OUTAGE_CALLS = 4 * MAX_ATTEMPTS;
 
     private final InMemoryOutboxStore store = InMemoryOutboxStore.create();
-    private final MutableClock clock = MutableClock.startingNow();
+    private final MutableClock clock = MutableClock.at(Instant.parse("2026-03-01T12:00:00Z"));
     private final RecordingListener listener = new RecordingListener();
 
     private OutboxRelay relay(ScriptedPublisher publisher) {

@@ -1,6 +1,6 @@
 package dev.outbox.core.relay;
 
-import static dev.outbox.core.relay.TestEvents.event;
+import static dev.outbox.core.testing.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
@@ -11,6 +11,7 @@ import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.DeadLetter;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.core.spi.PublishOutcome;
+import dev.outbox.core.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +24,7 @@ class OutboxRelayRetryTest {
 
     private final InMemoryOutboxStore store = InMemoryOutboxStore.create();
     private final RecordingPublisher publisher = RecordingPublisher.create();
-    private final MutableClock clock = MutableClock.startingNow();
+    private final MutableClock clock = MutableClock.at(Instant.parse("2026-03-01T12:00:00Z"));
     private final RecordingListener listener = new RecordingListener();
 
     private OutboxRelay relay(int maxAttempts) {
@@ -100,7 +101,7 @@ class OutboxRelayRetryTest {
         assertThat(listener.retries).extracting(RecordingListener.Retry::attempts).containsExactly(1, 2, 3, 4);
         List<Duration> delays = List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
                 Duration.ofSeconds(8));
-        Instant expected = MutableClock.startingNow().instant();
+        Instant expected = MutableClock.at(Instant.parse("2026-03-01T12:00:00Z")).instant();
         for (int i = 0; i < 4; i++) {
             expected = expected.plus(delays.get(i));
             assertThat(listener.retries.get(i).nextAttemptAt()).isEqualTo(expected);

@@ -1,6 +1,6 @@
 package dev.outbox.core.relay;
 
-import static dev.outbox.core.relay.TestEvents.event;
+import static dev.outbox.core.testing.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package dev.outbox.testkit;
+package dev.outbox.core.testing;
 
 import java.time.Clock;
 import java.time.Duration;

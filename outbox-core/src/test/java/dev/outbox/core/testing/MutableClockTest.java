@@ -1,4 +1,4 @@
-package dev.outbox.testkit;
+package dev.outbox.core.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
