@@ -1,30 +1,58 @@
 package dev.outbox.order.domain;
 
+import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.UnitOfWork;
+import dev.outbox.core.inmemory.InMemoryOutboxStore;
+import dev.outbox.core.inmemory.InMemoryUnitOfWork;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** An in-memory repository that refuses writes outside the unit of work and undoes them on rollback. */
+/**
+ * An in-memory {@link OrderRepository} (outbox-core has none: it knows no domain) whose writes
+ * take part in the transactions of outbox-core's {@link InMemoryUnitOfWork}. The use cases get
+ * {@link #unitOfWork()}: each transaction runs on the in-memory unit of work (events reach the
+ * store on commit), this repository's writes are undone when it rolls back, and the repository
+ * notes which transaction wrote each order and which events each transaction committed. Writes
+ * outside that unit of work are refused. One thread.
+ */
 final class FakeOrderRepository implements OrderRepository {
-    private final FakeUnitOfWork unitOfWork;
+    private final InMemoryOutboxStore store;
+    private final InMemoryUnitOfWork outboxUnitOfWork;
+    private final UnitOfWork unitOfWork = new Transactions();
+    private Deque<Runnable> undo;
+    private int transactionNumber;
     final Map<UUID, Order> rows = new LinkedHashMap<>();
     final Map<UUID, Integer> writtenInTransaction = new LinkedHashMap<>();
+    final Map<Integer, List<OutboxEvent>> committedInTransaction = new LinkedHashMap<>();
+    int commits;
+    int rollbacks;
+    Runnable beforeInsert = () -> { };
     Runnable beforeUpdate = () -> { };
 
-    FakeOrderRepository(FakeUnitOfWork unitOfWork) {
-        this.unitOfWork = unitOfWork;
+    FakeOrderRepository(InMemoryUnitOfWork outboxUnitOfWork) {
+        this.outboxUnitOfWork = outboxUnitOfWork;
+        this.store = outboxUnitOfWork.store();
+    }
+
+    /** The unit of work for the use cases: the in-memory one, joined by this repository. */
+    UnitOfWork unitOfWork() {
+        return unitOfWork;
     }
 
     @Override
     public void insert(Order order) {
         requireTransaction();
+        beforeInsert.run();
         rows.put(order.id(), order);
-        writtenInTransaction.put(order.id(), unitOfWork.transactionNumber());
-        unitOfWork.onRollback(() -> rows.remove(order.id()));
+        writtenInTransaction.put(order.id(), transactionNumber);
+        undo.push(() -> rows.remove(order.id()));
     }
 
     @Override
@@ -39,8 +67,8 @@ final class FakeOrderRepository implements OrderRepository {
             throw new StaleOrderException(order.id(), expectedVersion);
         }
         rows.put(order.id(), order);
-        writtenInTransaction.put(order.id(), unitOfWork.transactionNumber());
-        unitOfWork.onRollback(() -> rows.put(order.id(), stored));
+        writtenInTransaction.put(order.id(), transactionNumber);
+        undo.push(() -> rows.put(order.id(), stored));
     }
 
     /** Simulates another writer changing the stored order behind the use case's back. */
@@ -68,8 +96,34 @@ final class FakeOrderRepository implements OrderRepository {
     }
 
     private void requireTransaction() {
-        if (!unitOfWork.active()) {
+        if (undo == null || !outboxUnitOfWork.isActive()) {
             throw new IllegalStateException("repository write outside a unit of work");
+        }
+    }
+
+    /** Runs the outermost call as one transaction of the in-memory unit of work; nested calls join it. */
+    private final class Transactions implements UnitOfWork {
+        @Override
+        public <T, X extends Exception> T inTransaction(TransactionalCallback<T, X> work) throws X {
+            if (undo != null) {
+                return outboxUnitOfWork.inTransaction(work);
+            }
+            undo = new ArrayDeque<>();
+            int transaction = ++transactionNumber;
+            int storedBefore = store.pending().size();
+            try {
+                T result = outboxUnitOfWork.inTransaction(work);
+                List<OutboxEvent> pending = store.pending();
+                committedInTransaction.put(transaction, List.copyOf(pending.subList(storedBefore, pending.size())));
+                commits++;
+                return result;
+            } catch (Exception | Error e) {
+                undo.forEach(Runnable::run);
+                rollbacks++;
+                throw e;
+            } finally {
+                undo = null;
+            }
         }
     }
 }

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.outbox.core.NoActiveUnitOfWorkException;
 import dev.outbox.core.Outbox;
 import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.UnitOfWork;
+import dev.outbox.core.inmemory.InMemoryOutbox;
+import dev.outbox.core.inmemory.InMemoryOutboxStore;
+import dev.outbox.core.inmemory.InMemoryUnitOfWork;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.Optional;
@@ -14,9 +18,11 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class OrderUseCasesTest {
-    private final FakeUnitOfWork unitOfWork = new FakeUnitOfWork();
-    private final FakeOrderRepository repository = new FakeOrderRepository(unitOfWork);
-    private final FakeOutbox outbox = new FakeOutbox(unitOfWork);
+    private final InMemoryOutboxStore store = InMemoryOutboxStore.create();
+    private final InMemoryUnitOfWork outboxUnitOfWork = InMemoryUnitOfWork.create(store);
+    private final InMemoryOutbox outbox = InMemoryOutbox.create(outboxUnitOfWork);
+    private final FakeOrderRepository repository = new FakeOrderRepository(outboxUnitOfWork);
+    private final UnitOfWork unitOfWork = repository.unitOfWork();
     private final OrderUseCases useCases =
             OrderUseCases.create(unitOfWork, repository, outbox, Clock.fixed(Orders.T0, ZoneOffset.UTC));
 
@@ -25,12 +31,12 @@ class OrderUseCasesTest {
         Order order = useCases.place().handle(Orders.placeCommand());
 
         assertThat(repository.rows).containsKey(order.id());
-        assertThat(outbox.appended).hasSize(1);
-        FakeOutbox.Appended appended = outbox.appended.get(0);
-        assertThat(appended.transaction()).isEqualTo(repository.writtenInTransaction.get(order.id()));
-        assertThat(unitOfWork.commits).isEqualTo(1);
+        assertThat(store.pending()).hasSize(1);
+        OutboxEvent event = store.pending().get(0);
+        assertThat(repository.committedInTransaction.get(repository.writtenInTransaction.get(order.id())))
+                .containsExactly(event);
+        assertThat(repository.commits).isEqualTo(1);
 
-        OutboxEvent event = appended.event();
         assertThat(event.aggregateType()).isEqualTo("Order");
         assertThat(event.aggregateId()).isEqualTo(order.id().toString());
         assertThat(event.eventType()).isEqualTo("OrderCreated");
@@ -59,9 +65,10 @@ class OrderUseCasesTest {
 
         assertThat(confirmed.status()).isEqualTo(OrderStatus.CONFIRMED);
         assertThat(repository.rows.get(placed.id())).isEqualTo(confirmed);
-        assertThat(outbox.events()).extracting(OutboxEvent::eventType).containsExactly("OrderCreated", "OrderConfirmed");
-        assertThat(outbox.appended.get(1).transaction()).isEqualTo(repository.writtenInTransaction.get(placed.id()));
-        assertThat(outbox.events().get(1).payloadAsString())
+        assertThat(store.pending()).extracting(OutboxEvent::eventType).containsExactly("OrderCreated", "OrderConfirmed");
+        assertThat(repository.committedInTransaction.get(repository.writtenInTransaction.get(placed.id())))
+                .containsExactly(store.pending().get(1));
+        assertThat(store.pending().get(1).payloadAsString())
                 .contains("\"status\":\"CONFIRMED\"", "\"version\":1").doesNotContain("lines");
     }
 
@@ -72,7 +79,7 @@ class OrderUseCasesTest {
         Order cancelled = useCases.cancel().handle(CancelOrderCommand.of(placed.id(), "said \"no\""));
 
         assertThat(cancelled.cancellationReason()).contains("said \"no\"");
-        OutboxEvent event = outbox.events().get(1);
+        OutboxEvent event = store.pending().get(1);
         assertThat(event.eventType()).isEqualTo("OrderCancelled");
         assertThat(event.payloadAsString()).contains("\"status\":\"CANCELLED\"", "\"reason\":\"said \\\"no\\\"\"");
     }
@@ -87,7 +94,7 @@ class OrderUseCasesTest {
                 .isInstanceOf(IllegalOrderTransitionException.class);
 
         assertThat(repository.rows.get(placed.id())).isEqualTo(before);
-        assertThat(outbox.events()).hasSize(2);
+        assertThat(store.pending()).hasSize(2);
     }
 
     @Test
@@ -96,7 +103,7 @@ class OrderUseCasesTest {
         assertThatThrownBy(() -> useCases.confirm().handle(ConfirmOrderCommand.of(unknown)))
                 .isInstanceOf(OrderNotFoundException.class).hasMessageContaining(unknown.toString());
         assertThatThrownBy(() -> useCases.get().handle(unknown)).isInstanceOf(OrderNotFoundException.class);
-        assertThat(outbox.events()).isEmpty();
+        assertThat(store.pending()).isEmpty();
     }
 
     @Test
@@ -107,7 +114,7 @@ class OrderUseCasesTest {
                 .isInstanceOf(StaleOrderException.class);
 
         assertThat(repository.rows.get(placed.id()).status()).isEqualTo(OrderStatus.PENDING);
-        assertThat(outbox.events()).hasSize(1);
+        assertThat(store.pending()).hasSize(1);
     }
 
     @Test
@@ -118,8 +125,8 @@ class OrderUseCasesTest {
         assertThatThrownBy(() -> useCases.cancel().handle(CancelOrderCommand.of(placed.id(), "race")))
                 .isInstanceOf(StaleOrderException.class);
 
-        assertThat(outbox.events()).extracting(OutboxEvent::eventType).containsExactly("OrderCreated");
-        assertThat(unitOfWork.rollbacks).isEqualTo(1);
+        assertThat(store.pending()).extracting(OutboxEvent::eventType).containsExactly("OrderCreated");
+        assertThat(repository.rollbacks).isEqualTo(1);
     }
 
     @Test
