@@ -41,6 +41,17 @@ public interface LogTailingRelayListener extends RelayListener {
     default void onLag(ReplicationLag lag) {
     }
 
+    /**
+     * Called when an event is parked in the outbox table instead of being retried in the stream:
+     * after a failure of its own ({@code attempts} counted so far, due again at
+     * {@code nextAttemptAt}), or behind an earlier parked event of its aggregate (its attempts
+     * unchanged, {@code error} says which). Only its aggregate waits for it; the leader delivers
+     * parked rows in order later. A parked event is not delivered: it still counts as pending.
+     */
+    default void onParked(dev.outbox.core.OutboxEvent event, int attempts, java.time.Instant nextAttemptAt,
+                          Throwable error) {
+    }
+
     /** Called when a leader session or a maintenance task failed; the relay retries by itself. */
     default void onError(Throwable error) {
     }
