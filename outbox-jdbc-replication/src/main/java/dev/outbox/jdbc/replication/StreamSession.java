@@ -39,10 +39,13 @@ import org.slf4j.LoggerFactory;
  * batches, publishes one batch at a time (reading the next one meanwhile), waits for each publish
  * call at most {@code publishTimeout} from the call, decides each event's fate with the core's
  * {@link DeliveryPolicy} (outages and held-back events retried without counting an attempt, own
- * failures counted up to {@code maxAttempts}, then dead-lettered like permanent ones), retries
- * with backoff without ever skipping ahead, and confirms a transaction's end LSN only after
- * everything up to it is acknowledged or dead-lettered. Runs on one thread; ends
- * when {@code running} turns false (after settling the batch in flight) or by throwing.
+ * failures counted and parked in the table, see {@link ParkedRows}, together with the later events
+ * of their aggregate; dead-lettered after {@code maxAttempts} like permanent ones), retries an
+ * outage with backoff without ever skipping ahead, and confirms a transaction's end LSN only after
+ * everything up to it is acknowledged, dead-lettered or parked. {@link ParkedDelivery} sends the
+ * parked rows beside the stream; the two never hold events of the same aggregate at once. Runs
+ * on one thread; ends when {@code running} turns false (after settling the batch in flight) or by
+ * throwing.
  */
 final class StreamSession {
     private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);

@@ -220,4 +220,48 @@ class ParkedEventsTest {
                 events.stream().map(OutboxEvent::id).toList()));
         assertThat(fixture.rows("dead")).isZero();
     }
+
+    @Test
+    void givenParkedRows_aPollingStoreSeesThemAsScheduledRetriesInOrder() {
+        SwitchablePublisher publisher = new SwitchablePublisher();
+        LogTailingRelay relay = fixture.started(relay(publisher, TableMode.KEEP_ROWS));
+        OutboxEvent a0 = TestDatabase.event("A", 0);
+        publisher.fail(e -> e.id().equals(a0.id()));
+        appendEvent(TableMode.KEEP_ROWS, a0);
+        OutboxEvent a1 = append(TableMode.KEEP_ROWS, "A", 1);
+        Await.until("A's events parked", Duration.ofSeconds(20), () -> parked(a0.id()) == 1 && parked(a1.id()) == 1);
+        relay.close();
+        dev.outbox.jdbc.PostgresOutboxStore store = dev.outbox.jdbc.PostgresOutboxStore.builder()
+                .dataSource(TestDatabase.dataSource()).table(fixture.table()).build();
+        java.time.Instant now = java.time.Instant.now();
+
+        assertThat(store.claim("poller", 10, now, Duration.ofSeconds(30)))
+                .as("the head is not due yet, and the row behind it waits for it").isEmpty();
+        assertThat(store.backlog().pending()).isEqualTo(2);
+        assertThat(store.claim("poller", 10, now.plus(Duration.ofHours(1)), Duration.ofSeconds(30)))
+                .extracting(c -> c.event().id()).containsExactly(a0.id(), a1.id());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TableMode.class)
+    void givenADeadLetterRequeuedThroughTheStore_theLeaderFindsItAndDeliversIt(TableMode mode) {
+        SwitchablePublisher publisher = new SwitchablePublisher();
+        fixture.started(relay(publisher, mode).maxAttempts(1).heartbeatInterval(Duration.ofMillis(300)));
+        OutboxEvent poison = TestDatabase.event("R", 0);
+        publisher.fail(e -> e.id().equals(poison.id()));
+        appendEvent(mode, poison);
+        Await.until("dead-lettered", () -> fixture.rows("dead") == 1);
+        publisher.heal();
+        dev.outbox.jdbc.PostgresOutboxStore store = dev.outbox.jdbc.PostgresOutboxStore.builder()
+                .dataSource(TestDatabase.dataSource()).table(fixture.table()).build();
+
+        assertThat(store.requeueDeadLetters(List.of(poison.id()), java.time.Instant.now())).isEqualTo(1);
+
+        Await.until("the requeued event delivered", () -> publisher.publishedIds().contains(poison.id()));
+        Await.until("no parked row left", () -> parkedRows() == 0);
+        assertThat(fixture.rows("dead")).isZero();
+        if (mode == TableMode.LOG_ONLY) {
+            assertThat(fixture.rows()).isZero();
+        }
+    }
 }
