@@ -382,8 +382,9 @@ public final class LogTailingRelay implements AutoCloseable {
 
         /**
          * Sets the heartbeat interval: how often the leader emits a heartbeat message, samples the
-         * lag for the listener, checks its lock connection and (in {@link TableMode#KEEP_ROWS})
-         * purges; default 10 s.
+         * lag for the listener, checks its lock connection, re-reads the parked rows of the outbox
+         * table (to find rows requeued by others) and (in {@link TableMode#KEEP_ROWS}) purges;
+         * default 10 s.
          *
          * @throws IllegalArgumentException when not positive
          */

@@ -5,8 +5,8 @@ import dev.outbox.core.relay.RelayListener;
 /**
  * Observes a {@link LogTailingRelay}: the {@link RelayListener} callbacks of the polling relay
  * ({@code onPublished}, {@code onRetryScheduled}, {@code onDeadLettered}, {@code onBatch};
- * {@code onBacklog} is never called) plus leadership, lag and errors. Every method has a no-op
- * default.
+ * {@code onBacklog} is never called) plus parked events, leadership, lag and errors. Every method
+ * has a no-op default.
  *
  * <p>Methods run on the relay's threads; they must be quick and should not throw. An exception
  * thrown by a listener is logged and otherwise ignored.

@@ -127,7 +127,7 @@ class ParkedEventsTest {
         List<Boolean> otherPublishedWhenDead = new CopyOnWriteArrayList<>();
         List<OutboxEvent> others = new CopyOnWriteArrayList<>();
         fixture.started(fixture.relay(publisher, mode)
-                .backoff(BackoffPolicy.exponential(Duration.ofMillis(500), 1.0, Duration.ofMillis(500), 0.0))
+                .backoff(BackoffPolicy.exponential(Duration.ofSeconds(1), 1.0, Duration.ofSeconds(1), 0.0))
                 .maxAttempts(4)
                 .listener(new LogTailingRelayListener() {
                     @Override
