@@ -139,6 +139,11 @@ public abstract class OutboxEventPublisherContract {
      * Returns every message the broker durably holds for the destination at the time of the call,
      * in the broker's order (at least per aggregate), without waiting for more to arrive. Needed
      * for {@link Capability#READ_BACK}.
+     *
+     * <p>A test reads a destination several times and expects everything held so far each time,
+     * so reading must not remove what it reads (RabbitMQ: get without acknowledging and let the
+     * messages be requeued, or read a stream queue from its first offset; JetStream: an ordered
+     * consumer from the stream's start).
      */
     protected List<ReceivedMessage> received(String destination) {
         throw new UnsupportedOperationException(whyUnsupported(Capability.READ_BACK));
