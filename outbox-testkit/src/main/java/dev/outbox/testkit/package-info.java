@@ -1,8 +1,12 @@
 /**
- * Test support for adapter authors and users: {@link dev.outbox.testkit.OutboxStoreContract},
- * the abstract JUnit 5 contract test that every {@link dev.outbox.core.spi.OutboxStore} adapter
- * subclasses once to prove it obeys the store's rules. The clock a test moves, the polling wait
- * and the test event builders are in {@code dev.outbox.core.testing}, since outbox-core's own
- * tests use them.
+ * Test support for adapter authors and users: the abstract JUnit 5 contract tests that every
+ * adapter subclasses once to prove it obeys its port's rules,
+ * {@link dev.outbox.testkit.OutboxStoreContract} for {@link dev.outbox.core.spi.OutboxStore}s and
+ * {@link dev.outbox.testkit.OutboxEventPublisherContract} for
+ * {@link dev.outbox.core.spi.OutboxEventPublisher}s (with {@link dev.outbox.testkit.ReceivedMessage},
+ * a message read back from the broker); {@link dev.outbox.testkit.RequiredService}, an assumption
+ * for tests that need an external server. The clock a test moves, the polling wait and the test
+ * event builders are in {@code dev.outbox.core.testing}, since outbox-core's own tests use them;
+ * the shared PostgreSQL is in {@code dev.outbox.testkit.postgres}.
  */
 package dev.outbox.testkit;
