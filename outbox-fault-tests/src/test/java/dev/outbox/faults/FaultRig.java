@@ -155,6 +155,8 @@ final class FaultRig implements AutoCloseable {
             TcpProxy proxy = behindProxy ? TcpProxy.to(postgres.port()) : null;
             Map<String, String> env = baseEnv(relayName, behindProxy ? proxy.port() : postgres.port());
             env.put("RELAY_MODE", mode);
+            // a relay whose pool cannot connect in time at start gives up; on a starved machine 2 s is short
+            env.put("DATABASE_CONNECTION_TIMEOUT", "10s");
             env.putAll(relayEnv);
             ChildProcess relay = ChildProcess.java(relayName, dir, env, MAIN, List.of("relay"));
             relays.add(relay);

@@ -248,6 +248,7 @@ class FaultScenariosTest {
                 Deadline.of(Duration.ofSeconds(60)).tryAwait(() -> rig.leader().isPresent());
                 slowestFailOverMillis = Math.max(slowestFailOverMillis, (System.nanoTime() - killedAt) / 1_000_000);
                 leader.get().start();
+                FaultRig.awaitRelayStarted(leader.get()); // the next kill needs a standby to fail over to
             }
             DeliveryReport report = finish(rig, load, Set.of(), kills + " leader SIGKILLs, slowest fail-over "
                     + slowestFailOverMillis + " ms");
