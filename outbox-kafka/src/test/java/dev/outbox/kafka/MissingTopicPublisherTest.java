@@ -157,10 +157,9 @@ class MissingTopicPublisherTest {
         MissingTopicProducer producer = new MissingTopicProducer(Set.of("Order.OrderCreated"), "Order.Missing");
         OutboxEvent created = TestEvents.order("a", "OrderCreated");
         OutboxEvent lost = TestEvents.order("a", "Missing");
-        KafkaPublisherConfig config = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
-                .topicTemplate("${aggregateType}.${eventType}").flushBatchTail(false)
-                .producerFactory(props -> producer).buildConfig();
-        try (KafkaOutboxEventPublisher publisher = new KafkaOutboxEventPublisher(config, nanos::get)) {
+        KafkaPublisherConfig config = KafkaPublisherConfig.builder().bootstrapServers("unused:9092")
+                .topicTemplate("${aggregateType}.${eventType}").flushBatchTail(false).build();
+        try (KafkaOutboxEventPublisher publisher = new KafkaOutboxEventPublisher(config, producer, nanos::get)) {
             assertThat(statuses(await(publisher, created, lost))).as("the earlier event is sent, the later one fails")
                     .containsExactly(Status.PUBLISHED, Status.RETRIABLE_FAILURE);
         }
@@ -168,12 +167,10 @@ class MissingTopicPublisherTest {
         InMemoryOutboxStore store = InMemoryOutboxStore.create();
         store.append(List.of(created, lost));
         MissingTopicProducer fresh = new MissingTopicProducer(Set.of("Order.OrderCreated"), "Order.Missing");
-        try (KafkaOutboxEventPublisher publisher = new KafkaOutboxEventPublisher(KafkaOutboxEventPublisher.builder()
-                        .bootstrapServers("unused:9092").topicTemplate("${aggregateType}.${eventType}")
-                        .flushBatchTail(false).producerFactory(props -> fresh).buildConfig(), nanos::get);
-                OutboxRelay relay = OutboxRelay.builder(store, publisher).claimant("hold-back-relay").maxAttempts(3)
-                        .backoff(BackoffPolicy.exponential(Duration.ofMillis(1), 1, Duration.ofMillis(1), 0))
-                        .build()) {
+        try (KafkaOutboxEventPublisher publisher = new KafkaOutboxEventPublisher(config, fresh, nanos::get);
+                OutboxRelay relay = OutboxRelay.create(store, publisher, RelayConfig.builder().claimant("hold-back-relay")
+                        .maxAttempts(3).backoff(BackoffPolicy.exponential(Duration.ofMillis(1), 1, Duration.ofMillis(1), 0))
+                        .build())) {
             for (int cycle = 0; cycle < 30 && store.deadLetters(10).isEmpty(); cycle++) {
                 // other aggregates' events keep flowing: the broker is up, so the missing topic is the event's fault
                 store.append(TestEvents.order("o-" + cycle, "OrderCreated"));
