@@ -1,12 +1,13 @@
 package dev.outbox.jdbc;
 
-import static dev.outbox.jdbc.Eventually.assertEventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.RecordingPublisher;
 import dev.outbox.core.relay.OutboxRelay;
 import dev.outbox.core.relay.RelayConfig;
+import dev.outbox.core.testing.Await;
+import dev.outbox.testkit.postgres.TestDatabase;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -44,8 +45,8 @@ class ConcurrentAppendOrderTest {
 
     @Test
     void appendsOfTheSameAggregatesInOppositeOrdersDoNotDeadlock() throws Exception {
-        OutboxTable table = TestDatabase.createFreshTable("append_pairs");
-        JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(TestDatabase.jdbi());
+        OutboxTable table = TestOutboxes.createFreshTable("append_pairs");
+        JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(TestOutboxes.jdbi());
         JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, table);
         Runnable ab = () -> unitOfWork.useTransaction(() -> outbox.appendAll(List.of(
                 OutboxEvent.json("Order", "a", "E", "{}"), OutboxEvent.json("Order", "b", "E", "{}"))));
@@ -55,7 +56,7 @@ class ConcurrentAppendOrderTest {
         CompletableFuture<Void> other = CompletableFuture.runAsync(() -> repeat(ba, 300));
         one.get(60, TimeUnit.SECONDS); // a deadlock would abort one of them with 40P01
         other.get(60, TimeUnit.SECONDS);
-        int rows = TestDatabase.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM " + table)
+        int rows = TestOutboxes.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM " + table)
                 .mapTo(Integer.class).one());
         assertThat(rows).isEqualTo(4 * 300);
     }
@@ -72,9 +73,9 @@ class ConcurrentAppendOrderTest {
      */
     private static void assertSecondWaitsAndDeliveryFollowsCommitOrder(List<OutboxEvent> firstEvents, OutboxEvent second)
             throws Exception {
-        OutboxTable table = TestDatabase.createFreshTable("append_order");
+        OutboxTable table = TestOutboxes.createFreshTable("append_order");
         String gated = table.table() + "_gated";
-        Jdbi jdbi = TestDatabase.jdbi();
+        Jdbi jdbi = TestOutboxes.jdbi();
         jdbi.useHandle(h -> h.execute("""
                 CREATE TABLE %1$s (id int);
                 CREATE FUNCTION %1$s_wait() RETURNS trigger LANGUAGE plpgsql AS
@@ -87,7 +88,7 @@ class ConcurrentAppendOrderTest {
         OutboxEvent first = firstEvents.get(firstEvents.size() - 1);
         boolean secondWaited;
 
-        try (Connection gate = TestDatabase.dataSource().getConnection(); Statement sql = gate.createStatement()) {
+        try (Connection gate = TestDatabase.shared().dataSource().getConnection(); Statement sql = gate.createStatement()) {
             sql.execute("SELECT pg_advisory_lock(" + GATE + ")");
             CompletableFuture<Void> firstWriter = CompletableFuture.runAsync(() -> {
                 unitOfWork.useTransaction(() -> {
@@ -96,12 +97,12 @@ class ConcurrentAppendOrderTest {
                 });
             });
             // the first writer has inserted its event and waits in COMMIT on the gate
-            assertEventually("first writer waiting at commit", Duration.ofSeconds(10), () -> waitingOnGate() == 1);
+            Await.until("first writer waiting at commit", Duration.ofSeconds(10), () -> waitingOnGate() == 1);
 
             CompletableFuture<Void> secondWriter = CompletableFuture.runAsync(
                     () -> unitOfWork.useTransaction(() -> outbox.append(second)));
             // with the aggregate lock the second writer waits for the first; without it, it commits at once
-            assertEventually("second writer blocked or committed", Duration.ofSeconds(10),
+            Await.until("second writer blocked or committed", Duration.ofSeconds(10),
                     () -> secondWriter.isDone() || waitingOnOtherAdvisoryLocks() == 1);
             // Done: it committed while the first was still held, so it committed first. Still running: it
             // waits for a lock of the first's transaction, which PostgreSQL releases only after that commit.
@@ -134,7 +135,7 @@ class ConcurrentAppendOrderTest {
 
     /** Counts the advisory locks waited for (not granted) matching {@code condition}; small keys only. */
     private static int waitingAdvisoryLocks(String condition) {
-        return TestDatabase.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM pg_locks "
+        return TestOutboxes.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM pg_locks "
                 + "WHERE locktype = 'advisory' AND NOT granted AND " + condition).mapTo(Integer.class).one());
     }
 }

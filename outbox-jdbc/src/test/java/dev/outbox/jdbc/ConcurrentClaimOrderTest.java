@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.FailedDelivery;
+import dev.outbox.testkit.postgres.TestDatabase;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,8 +35,8 @@ class ConcurrentClaimOrderTest {
 
     @Test
     void racingClaimantsWithRetriesNeverDeliverAnAggregateOutOfOrder() throws Exception {
-        OutboxTable table = TestDatabase.createFreshTable("race");
-        JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(TestDatabase.jdbi());
+        OutboxTable table = TestOutboxes.createFreshTable("race");
+        JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(TestOutboxes.jdbi());
         JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, table);
         Map<String, List<UUID>> appended = new LinkedHashMap<>();
         for (int t = 0; t < EVENTS / 50; t++) {
@@ -64,8 +65,8 @@ class ConcurrentClaimOrderTest {
     }
 
     private static Void claimUntilEmpty(String name, OutboxTable table, Map<String, List<UUID>> delivered) throws Exception {
-        try (Connection connection = TestDatabase.dataSource().getConnection()) {
-            Jdbi own = TestDatabase.jdbiOn(connection);
+        try (Connection connection = TestDatabase.shared().dataSource().getConnection()) {
+            Jdbi own = TestOutboxes.jdbiOn(connection);
             PostgresOutboxStore store = PostgresOutboxStore.builder().jdbi(own).table(table).build();
             ThreadLocalRandom random = ThreadLocalRandom.current();
             int emptyInARow = 0;

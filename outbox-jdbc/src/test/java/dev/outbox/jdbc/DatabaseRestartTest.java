@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.relay.OutboxRelay;
 import dev.outbox.core.relay.RelayConfig;
+import dev.outbox.core.testing.Await;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -89,7 +90,7 @@ class DatabaseRestartTest {
                             + "|| coalesce((claimed_until > now())::text, '-') AS s FROM " + table.qualifiedName() + ") x GROUP BY s").mapTo(String.class).list())).isTrue();
             // While the relay still runs: a batch sent before the stop whose mark failed is claimed
             // again after its lease and marked then, so the backlog empties within about a lease.
-            Eventually.assertEventually("no pending events", Duration.ofSeconds(60), () -> store.backlog().pending() == 0);
+            Await.until("no pending events", Duration.ofSeconds(60), () -> store.backlog().pending() == 0);
         }
         // A batch published just before the stop may not have been marked: it is sent again after its
         // lease (at least once). First deliveries must still be complete and in order per aggregate.

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** The consumer-side inbox drops repeats, and its marks commit or roll back with the consumer's work. */
 class JdbiInboxTest {
-    private static final Jdbi JDBI = TestDatabase.jdbi();
+    private static final Jdbi JDBI = TestOutboxes.jdbi();
 
     private OutboxTable table;
     private JdbiUnitOfWork unitOfWork;
@@ -21,7 +21,7 @@ class JdbiInboxTest {
 
     @BeforeEach
     void setUp() {
-        table = TestDatabase.freshTable("inbox");
+        table = TestOutboxes.freshTable("inbox");
         JdbiInbox.createTable(JDBI, table);
         JdbiInbox.createTable(JDBI, table); // idempotent
         unitOfWork = JdbiUnitOfWork.create(JDBI);

@@ -14,14 +14,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class JdbiOutboxTest {
-    private static final Jdbi JDBI = TestDatabase.jdbi();
+    private static final Jdbi JDBI = TestOutboxes.jdbi();
     private static OutboxTable table;
     private static JdbiUnitOfWork unitOfWork;
     private static JdbiOutbox outbox;
 
     @BeforeAll
     static void createTable() {
-        table = TestDatabase.createFreshTable("append");
+        table = TestOutboxes.createFreshTable("append");
         unitOfWork = JdbiUnitOfWork.create(JDBI);
         outbox = JdbiOutbox.create(unitOfWork, table);
     }

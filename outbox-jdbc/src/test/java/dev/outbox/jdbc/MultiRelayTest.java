@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.relay.OutboxRelay;
 import dev.outbox.core.relay.RelayConfig;
+import dev.outbox.core.testing.Await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ class MultiRelayTest {
 
     private final List<OutboxRelay> relays = new ArrayList<>();
     private final Map<String, List<UUID>> appended = new LinkedHashMap<>();
-    private final TestDatabase.FreshOutbox db = TestDatabase.freshOutbox("relays");
+    private final TestOutboxes.FreshOutbox db = TestOutboxes.freshOutbox("relays");
 
     @AfterEach
     void stopRelays() {
@@ -66,7 +67,7 @@ class MultiRelayTest {
         assertThat(publisher.duplicates()).isZero();
         assertEachAggregateInAppendOrder(publisher);
         // The publisher sees a batch before the relay marks it published: wait for the marks.
-        Eventually.assertEventually("no pending events", Duration.ofSeconds(30), () -> db.store().backlog().pending() == 0);
+        Await.until("no pending events", Duration.ofSeconds(30), () -> db.store().backlog().pending() == 0);
     }
 
     @Test
@@ -82,6 +83,6 @@ class MultiRelayTest {
         assertThat(publisher.duplicates()).isZero();
         assertEachAggregateInAppendOrder(publisher);
         // The publisher sees a batch before the relay marks it published: wait for the marks.
-        Eventually.assertEventually("no pending events", Duration.ofSeconds(30), () -> db.store().backlog().pending() == 0);
+        Await.until("no pending events", Duration.ofSeconds(30), () -> db.store().backlog().pending() == 0);
     }
 }

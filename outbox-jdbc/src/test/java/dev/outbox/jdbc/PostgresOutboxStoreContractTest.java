@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Nested;
 
 /** The core store contract against PostgreSQL, once per retention mode. */
 class PostgresOutboxStoreContractTest {
-    private static final Jdbi JDBI = TestDatabase.jdbi();
+    private static final Jdbi JDBI = TestOutboxes.jdbi();
 
     /** Published rows deleted at once (the default); cleared by truncating the table. */
     @Nested
@@ -51,8 +51,8 @@ class PostgresOutboxStoreContractTest {
     }
 
     private static final class Fixture {
-        private static final OutboxTable DELETING = TestDatabase.createFreshTable("contract_delete");
-        private static final OutboxTable RETAINING = TestDatabase.createFreshTable("contract_retain");
+        private static final OutboxTable DELETING = TestOutboxes.createFreshTable("contract_delete");
+        private static final OutboxTable RETAINING = TestOutboxes.createFreshTable("contract_retain");
 
         private final OutboxTable table;
         private final PostgresOutboxStore store;

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class PostgresOutboxStoreTest {
-    private static final Jdbi JDBI = TestDatabase.jdbi();
+    private static final Jdbi JDBI = TestOutboxes.jdbi();
     private static final Duration LEASE = Duration.ofMinutes(1);
 
-    private final TestDatabase.FreshOutbox db = TestDatabase.freshOutbox("store");
+    private final TestOutboxes.FreshOutbox db = TestOutboxes.freshOutbox("store");
     private Instant now;
 
     @BeforeEach

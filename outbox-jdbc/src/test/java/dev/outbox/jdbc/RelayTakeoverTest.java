@@ -7,6 +7,7 @@ import dev.outbox.core.relay.OutboxRelay;
 import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.core.spi.PublishOutcome;
+import dev.outbox.core.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +37,7 @@ class RelayTakeoverTest {
     private final List<OutboxRelay> relays = new ArrayList<>();
     private final Map<String, List<UUID>> appended = new LinkedHashMap<>();
     private final CountDownLatch never = new CountDownLatch(1);
-    private final TestDatabase.FreshOutbox db = TestDatabase.freshOutbox("takeover");
+    private final TestOutboxes.FreshOutbox db = TestOutboxes.freshOutbox("takeover");
 
     @AfterEach
     void stopRelays() {
@@ -74,7 +75,7 @@ class RelayTakeoverTest {
         };
         start(hangsForever, RelayConfig.builder().claimant("killed").batchSize(6)
                 .publishTimeout(HUNG_PUBLISH_TIMEOUT));
-        Eventually.assertEventually("the first relay claimed a batch", Duration.ofSeconds(30),
+        Await.until("the first relay claimed a batch", Duration.ofSeconds(30),
                 () -> !heldByTheDeadRelay.isEmpty());
 
         TimedPublisher survivor = new TimedPublisher();
@@ -91,7 +92,7 @@ class RelayTakeoverTest {
         assertThat(survivor.delegate.duplicates()).isZero();
         appended.forEach((aggregateId, ids) -> assertThat(survivor.delegate.deliveredOnce("Order", aggregateId))
                 .as(aggregateId).containsExactlyElementsOf(ids));
-        Eventually.assertEventually("all marked published", Duration.ofSeconds(30),
+        Await.until("all marked published", Duration.ofSeconds(30),
                 () -> db.store().backlog().pending() == 0);
     }
 
@@ -116,12 +117,12 @@ class RelayTakeoverTest {
             }
         };
         start(blocksThreeLeases, RelayConfig.builder().claimant("slow").batchSize(10));
-        Eventually.assertEventually("the slow relay claimed the batch", Duration.ofSeconds(30),
+        Await.until("the slow relay claimed the batch", Duration.ofSeconds(30),
                 () -> heldBySlowRelay.size() == events.size());
         TimedPublisher other = new TimedPublisher();
         start(other, RelayConfig.builder().claimant("other").batchSize(10));
 
-        Eventually.assertEventually("the slow relay marks its batch published", Duration.ofSeconds(30),
+        Await.until("the slow relay marks its batch published", Duration.ofSeconds(30),
                 () -> db.store().backlog().pending() == 0);
         assertThat(other.delegate.duplicates()).isZero();
         events.forEach(e -> assertThat(other.delivered(e.id())).as("sent by the other relay: " + e.id()).isFalse());

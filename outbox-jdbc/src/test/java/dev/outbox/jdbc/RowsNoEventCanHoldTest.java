@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Test;
  * {@link OutboxEvent} can hold: the claim dead-letters them with the reason and goes on with the rest.
  */
 class RowsNoEventCanHoldTest {
-    private static final Jdbi JDBI = TestDatabase.jdbi();
+    private static final Jdbi JDBI = TestOutboxes.jdbi();
     private static final Duration LEASE = Duration.ofMinutes(1);
     private static final int THREE_MB = 3 * 1024 * 1024;
 
-    private final TestDatabase.FreshOutbox db = TestDatabase.freshOutbox("badrows");
+    private final TestOutboxes.FreshOutbox db = TestOutboxes.freshOutbox("badrows");
     private Instant now;
 
     @BeforeEach

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.FailedDelivery;
+import dev.outbox.testkit.postgres.TestDatabase;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,9 +28,9 @@ class StatementPlanningTest {
 
     @Test
     void batchStatementsStayUnnamedOnAReusedConnection_soEachBatchIsPlannedWithItsOwnIds() throws Exception {
-        OutboxTable table = TestDatabase.createFreshTable("planning");
-        try (Connection connection = TestDatabase.dataSource().getConnection()) {
-            Jdbi oneConnection = TestDatabase.jdbiOn(connection);
+        OutboxTable table = TestOutboxes.createFreshTable("planning");
+        try (Connection connection = TestDatabase.shared().dataSource().getConnection()) {
+            Jdbi oneConnection = TestOutboxes.jdbiOn(connection);
             PostgresOutboxStore store = PostgresOutboxStore.builder().jdbi(oneConnection).table(table).build();
             JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(oneConnection);
             JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, table);
@@ -66,9 +67,9 @@ class StatementPlanningTest {
     void theSingleEventAppendIsAServerSidePreparedStatementOnAReusedConnection() throws Exception {
         // Unlike the batch statements, the append plans the same for any values: once the driver has named it,
         // PostgreSQL neither parses nor plans it again, which is part of what keeps an append cheap.
-        OutboxTable table = TestDatabase.createFreshTable("prepared");
-        try (Connection connection = TestDatabase.dataSource().getConnection()) {
-            Jdbi oneConnection = TestDatabase.jdbiOn(connection);
+        OutboxTable table = TestOutboxes.createFreshTable("prepared");
+        try (Connection connection = TestDatabase.shared().dataSource().getConnection()) {
+            Jdbi oneConnection = TestOutboxes.jdbiOn(connection);
             JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(oneConnection);
             JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, table);
             for (int round = 0; round < 8; round++) {
@@ -86,9 +87,9 @@ class StatementPlanningTest {
 
     @Test
     void publishedRowsAreFoundByPrimaryKey_evenInABacklogTableNeverAnalyzed() throws Exception {
-        OutboxTable table = TestDatabase.createFreshTable("unanalyzed");
+        OutboxTable table = TestOutboxes.createFreshTable("unanalyzed");
         StoreStatements statements = new StoreStatements(table);
-        try (Connection connection = TestDatabase.dataSource().getConnection()) {
+        try (Connection connection = TestDatabase.shared().dataSource().getConnection()) {
             try (Statement setup = connection.createStatement()) {
                 // no statistics at all, as on a fresh or just truncated table that meets a backlog
                 setup.execute("ALTER TABLE " + table.qualifiedName() + " SET (autovacuum_enabled = false)");
