@@ -2,6 +2,7 @@ package dev.outbox.jdbc.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outbox.testkit.postgres.TestDatabase;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -13,7 +14,7 @@ class ConnectionSourceTest {
 
     @Test
     void givenADataSourceThatHidesItsUrl_theReplicationConnectionIsDerivedFromConnectionMetadata() throws Exception {
-        DataSource opaque = new OpaqueDataSource(TestDatabase.dataSource());
+        DataSource opaque = new OpaqueDataSource(TestDatabase.embedded().dataSource());
         try (Connection replication = ConnectionSource.of(opaque, null, null).replication()) {
             assertThat(replication.unwrap(org.postgresql.PGConnection.class)).isNotNull();
             try (var statement = replication.createStatement();
@@ -25,7 +26,7 @@ class ConnectionSourceTest {
 
     @Test
     void givenAPoolExposingItsJdbcUrl_theReplicationConnectionUsesIt() throws Exception {
-        PoolLike pool = new PoolLike(TestDatabase.dataSource(), TestDatabase.server().jdbcUrl());
+        PoolLike pool = new PoolLike(TestDatabase.embedded().dataSource(), TestDatabase.embedded().server().jdbcUrl());
         try (Connection replication = ConnectionSource.of(pool, null, null).replication()) {
             try (var statement = replication.createStatement();
                  var rs = statement.executeQuery("IDENTIFY_SYSTEM")) {

@@ -41,6 +41,6 @@ final class CrashAfterAckPublisher implements OutboxEventPublisher {
     }
 
     private void killRelaySessions() {
-        TestDatabase.killRelaySessions(slot);
+        SlotFixture.killRelaySessions(slot);
     }
 }

@@ -3,9 +3,11 @@ package dev.outbox.jdbc.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.testing.Await;
 import dev.outbox.embedded.EmbeddedKafkaBroker;
 import dev.outbox.jdbc.JdbiUnitOfWork;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
+import dev.outbox.testkit.postgres.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
@@ -30,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 class KafkaLogTailingRelayTest {
     private static EmbeddedKafkaBroker broker;
-    private TestDatabase.Fixture fixture;
+    private SlotFixture fixture;
     private KafkaOutboxEventPublisher publisher;
     private LogTailingRelay relay;
 
@@ -46,7 +48,7 @@ class KafkaLogTailingRelayTest {
 
     @BeforeEach
     void setUp() {
-        fixture = TestDatabase.fixture();
+        fixture = SlotFixture.create();
         publisher = KafkaOutboxEventPublisher.builder()
                 .bootstrapServers(broker.bootstrapServers())
                 .maxBlock(Duration.ofSeconds(3))
@@ -68,7 +70,7 @@ class KafkaLogTailingRelayTest {
     void givenBrokerOutage_theRelayWaitsAndDeliversEverythingAfterRecovery() {
         AtomicInteger published = new AtomicInteger();
         AtomicInteger retries = new AtomicInteger();
-        relay = LogTailingRelay.builder(TestDatabase.dataSource(), publisher)
+        relay = LogTailingRelay.builder(TestDatabase.embedded().dataSource(), publisher)
                 .table(fixture.table()).slotName(fixture.slot()).publicationName(fixture.publication())
                 .mode(TableMode.LOG_ONLY)
                 .listener(new LogTailingRelayListener() {
@@ -119,7 +121,7 @@ class KafkaLogTailingRelayTest {
     @Test
     void committedBacklog_isDeliveredCompletely_andTheRateIsPrinted() throws Exception {
         AtomicInteger published = new AtomicInteger();
-        relay = LogTailingRelay.builder(TestDatabase.dataSource(), publisher)
+        relay = LogTailingRelay.builder(TestDatabase.embedded().dataSource(), publisher)
                 .table(fixture.table()).slotName(fixture.slot()).publicationName(fixture.publication())
                 .mode(TableMode.LOG_ONLY).batchSize(2000)
                 .listener(new LogTailingRelayListener() {
@@ -134,7 +136,7 @@ class KafkaLogTailingRelayTest {
         int total = 20_000;
         String type = "Backlog" + fixture.slot().replace("_", "");
         String padding = "x".repeat(400);
-        try (Connection connection = TestDatabase.dataSource().getConnection()) {
+        try (Connection connection = TestDatabase.embedded().dataSource().getConnection()) {
             JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(Jdbi.create(connection));
             LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
             for (int t = 0; t < total / 100; t++) {

@@ -3,6 +3,8 @@ package dev.outbox.jdbc.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.inmemory.RecordingPublisher;
+import dev.outbox.core.testing.Await;
+import dev.outbox.testkit.postgres.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** In {@link TableMode#KEEP_ROWS} every delivered event's row ends {@code published}, whenever its commit turns visible. */
 class KeepRowsMarkingTest {
     @RegisterExtension
-    final TestDatabase.Fixture fixture = TestDatabase.fixture();
+    final SlotFixture fixture = SlotFixture.create();
 
     /**
      * Issue 10 item 10: logical decoding sends a commit once its WAL is flushed, which can be before the committing
@@ -30,26 +32,26 @@ class KeepRowsMarkingTest {
         RecordingPublisher publisher = RecordingPublisher.create();
         LogTailingRelay relay = fixture.started(fixture.relay(publisher, TableMode.KEEP_ROWS));
         Await.until("relay leads", relay::isLeader);
-        TestDatabase.execute("ALTER SYSTEM SET synchronous_standby_names = 'outbox_test_no_such_standby'");
-        TestDatabase.execute("SELECT pg_reload_conf()");
+        TestDatabase.embedded().execute("ALTER SYSTEM SET synchronous_standby_names = 'outbox_test_no_such_standby'");
+        TestDatabase.embedded().execute("SELECT pg_reload_conf()");
         try {
             HeldCommit held = commitHeldInSyncRepWait();
             Await.until("the relay publishes the event", () -> publisher.publishedIds().contains(held.id));
             // Let the relay try its mark while the inserting transaction is still invisible to other sessions.
             Thread.sleep(500);
-            assertThat(TestDatabase.count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
+            assertThat(TestDatabase.embedded().count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
                     + held.id + "'")).as("still invisible").isZero();
 
-            TestDatabase.execute("SELECT pg_cancel_backend(" + held.pid + ")");
+            TestDatabase.embedded().execute("SELECT pg_cancel_backend(" + held.pid + ")");
             held.commit.get(30, TimeUnit.SECONDS);
 
-            Await.until("the row is marked published", Duration.ofSeconds(15), () -> TestDatabase.count(
+            Await.until("the row is marked published", Duration.ofSeconds(15), () -> TestDatabase.embedded().count(
                     "SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '" + held.id
                             + "' AND status = 'published' AND attempts = 1") == 1);
             assertThat(publisher.publishedIds()).containsOnlyOnce(held.id);
         } finally {
-            TestDatabase.execute("ALTER SYSTEM RESET synchronous_standby_names");
-            TestDatabase.execute("SELECT pg_reload_conf()");
+            TestDatabase.embedded().execute("ALTER SYSTEM RESET synchronous_standby_names");
+            TestDatabase.embedded().execute("SELECT pg_reload_conf()");
         }
     }
 
@@ -63,7 +65,7 @@ class KeepRowsMarkingTest {
     private HeldCommit commitHeldInSyncRepWait() throws Exception {
         for (int attempt = 0; attempt < 50; attempt++) {
             UUID id = UUID.randomUUID();
-            Connection connection = TestDatabase.dataSource().getConnection();
+            Connection connection = TestDatabase.embedded().dataSource().getConnection();
             int pid;
             try (Statement statement = connection.createStatement()) {
                 statement.execute("SET synchronous_commit = on");
@@ -83,7 +85,7 @@ class KeepRowsMarkingTest {
             });
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (!commit.isDone() && System.nanoTime() < deadline) {
-                if (TestDatabase.count("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid
+                if (TestDatabase.embedded().count("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid
                         + " AND wait_event = 'SyncRep'") == 1) {
                     return new HeldCommit(id, pid, commit);
                 }

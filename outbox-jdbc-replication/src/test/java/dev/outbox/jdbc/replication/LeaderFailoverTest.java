@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.RecordingPublisher;
 import dev.outbox.core.spi.OutboxEventPublisher;
+import dev.outbox.core.testing.Await;
+import dev.outbox.core.testing.TestEvents;
 import dev.outbox.jdbc.JdbiOutbox;
 import dev.outbox.jdbc.JdbiUnitOfWork;
+import dev.outbox.testkit.postgres.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,14 +29,14 @@ class LeaderFailoverTest {
     /** What the README promises (leaderTimeout plus a standby retry) with room for a loaded build machine. */
     private static final Duration FAILOVER_BOUND = LEADER_TIMEOUT.plus(STANDBY_RETRY).plusSeconds(10);
 
-    private TestDatabase.Fixture fixture;
+    private SlotFixture fixture;
     private FreezableTcpProxy proxy;
     private final List<LogTailingRelay> relays = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
-        fixture = TestDatabase.fixture();
-        proxy = FreezableTcpProxy.to(TestDatabase.server().port());
+        fixture = SlotFixture.create();
+        proxy = FreezableTcpProxy.to(TestDatabase.embedded().server().port());
     }
 
     @AfterEach
@@ -53,7 +56,7 @@ class LeaderFailoverTest {
         List<OutboxEvent> before = append(0, 5);
         Await.until("the leader delivers", () -> cutOffPublisher.publishedIds().containsAll(ids(before)));
         RecordingPublisher standbyPublisher = RecordingPublisher.create();
-        LogTailingRelay standby = started(relay(port(TestDatabase.server().port()), standbyPublisher));
+        LogTailingRelay standby = started(relay(port(TestDatabase.embedded().server().port()), standbyPublisher));
 
         proxy.freeze();
         long frozenAt = System.nanoTime();
@@ -95,17 +98,17 @@ class LeaderFailoverTest {
     @ValueSource(booleans = {false, true})
     void givenAStandbyThatMayNotEndTheLeadersSessions_itWaits_andLeadsOnceTheyAreGone(boolean readAllStats) {
         String role = "relay_limited_" + fixture.slot().substring("slot_".length());
-        TestDatabase.execute("CREATE ROLE " + role + " LOGIN REPLICATION");
-        TestDatabase.execute("GRANT ALL ON " + fixture.table().qualifiedName() + " TO " + role);
+        TestDatabase.embedded().execute("CREATE ROLE " + role + " LOGIN REPLICATION");
+        TestDatabase.embedded().execute("GRANT ALL ON " + fixture.table().qualifiedName() + " TO " + role);
         if (readAllStats) {
-            TestDatabase.execute("GRANT pg_read_all_stats TO " + role);
+            TestDatabase.embedded().execute("GRANT pg_read_all_stats TO " + role);
         }
         try {
             LogTailingRelay cutOff = started(relay(port(proxy.port()), RecordingPublisher.create()));
             Await.until("the superuser's relay behind the proxy leads", cutOff::isLeader);
             RecordingPublisher standbyPublisher = RecordingPublisher.create();
             LogTailingRelay standby = started(configure(LogTailingRelay.builder("jdbc:postgresql://127.0.0.1:"
-                    + TestDatabase.server().port() + "/postgres?user=" + role, null, standbyPublisher)));
+                    + TestDatabase.embedded().server().port() + "/postgres?user=" + role, null, standbyPublisher)));
 
             proxy.freeze();
             List<OutboxEvent> events = append(0, 3);
@@ -122,14 +125,14 @@ class LeaderFailoverTest {
             Await.until("the standby delivers", () -> standbyPublisher.publishedIds().containsAll(ids(events)));
         } finally {
             relays.forEach(LogTailingRelay::close);
-            TestDatabase.execute("DROP OWNED BY " + role);
-            TestDatabase.execute("DROP ROLE " + role);
+            TestDatabase.embedded().execute("DROP OWNED BY " + role);
+            TestDatabase.embedded().execute("DROP ROLE " + role);
         }
     }
 
     @Test
     void givenAPool_aLeaderThatStopsReleasesItsLock_andTheStandbyTakesOverAtOnce() {
-        ReusingDataSource pool = new ReusingDataSource(TestDatabase.dataSource());
+        ReusingDataSource pool = new ReusingDataSource(TestDatabase.embedded().dataSource());
         try {
             // A long leaderTimeout: only the released lock, not the standby's takeover, can explain a quick change.
             Duration leaderTimeout = Duration.ofSeconds(60);
@@ -137,7 +140,7 @@ class LeaderFailoverTest {
                     .leaderTimeout(leaderTimeout));
             Await.until("the pooled relay leads", pooled::isLeader);
             RecordingPublisher standbyPublisher = RecordingPublisher.create();
-            LogTailingRelay standby = started(relay(port(TestDatabase.server().port()), standbyPublisher)
+            LogTailingRelay standby = started(relay(port(TestDatabase.embedded().server().port()), standbyPublisher)
                     .leaderTimeout(leaderTimeout));
 
             pooled.stop();
@@ -152,7 +155,7 @@ class LeaderFailoverTest {
 
     @Test
     void leaderTimeoutUnderOneSecond_isRefusedNamingTheSetting() {
-        LogTailingRelay.Builder builder = relay(port(TestDatabase.server().port()), RecordingPublisher.create());
+        LogTailingRelay.Builder builder = relay(port(TestDatabase.embedded().server().port()), RecordingPublisher.create());
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder.leaderTimeout(Duration.ofMillis(999)))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -188,13 +191,13 @@ class LeaderFailoverTest {
         return relay;
     }
 
-    /** Appends {@code TestDatabase.event("f", i)} for {@code i} in [from, to), one transaction each, directly. */
+    /** Appends {@code TestEvents.sequenced("f", i)} for {@code i} in [from, to), one transaction each, directly. */
     private List<OutboxEvent> append(int from, int to) {
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
         JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, fixture.table());
         List<OutboxEvent> events = new ArrayList<>();
         for (int i = from; i < to; i++) {
-            OutboxEvent event = TestDatabase.event("f", i);
+            OutboxEvent event = TestEvents.sequenced("f", i);
             events.add(event);
             unitOfWork.useTransaction(() -> outbox.append(event));
         }

@@ -2,6 +2,7 @@ package dev.outbox.jdbc.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outbox.testkit.postgres.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -12,7 +13,7 @@ class LeaderSessionsTest {
 
     @Test
     void keepAlive_asksTheServerToDropAVanishedLeadersSessionWithinAboutLeaderTimeout() throws Exception {
-        try (Connection lock = TestDatabase.dataSource().getConnection()) {
+        try (Connection lock = TestDatabase.embedded().dataSource().getConnection()) {
             LeaderSessions.keepAlive(lock, Duration.ofSeconds(30));
 
             // Idle 15 s, then 3 probes 5 s apart; unacknowledged data for 30 s also ends it.

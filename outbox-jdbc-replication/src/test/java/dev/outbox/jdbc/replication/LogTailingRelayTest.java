@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.RecordingPublisher;
+import dev.outbox.core.testing.Await;
+import dev.outbox.core.testing.TestEvents;
 import dev.outbox.jdbc.JdbiOutbox;
 import dev.outbox.jdbc.JdbiUnitOfWork;
+import dev.outbox.testkit.postgres.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LogTailingRelayTest {
     @RegisterExtension
-    final TestDatabase.Fixture fixture = TestDatabase.fixture();
+    final SlotFixture fixture = SlotFixture.create();
 
     private LogTailingRelay.Builder relay(dev.outbox.core.spi.OutboxEventPublisher publisher, TableMode mode) {
         return fixture.relay(publisher, mode)
@@ -31,7 +34,7 @@ class LogTailingRelayTest {
     }
 
     /**
-     * Appends {@code TestDatabase.event(aggregateId, i)} for {@code i} from {@code from} (inclusive) to {@code to}
+     * Appends {@code TestEvents.sequenced(aggregateId, i)} for {@code i} from {@code from} (inclusive) to {@code to}
      * (exclusive) through a log-only outbox, each in a transaction of its own; returns them in order.
      */
     private List<OutboxEvent> appendEach(String aggregateId, int from, int to) {
@@ -39,7 +42,7 @@ class LogTailingRelayTest {
         LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
         List<OutboxEvent> events = new ArrayList<>();
         for (int i = from; i < to; i++) {
-            OutboxEvent event = TestDatabase.event(aggregateId, i);
+            OutboxEvent event = TestEvents.sequenced(aggregateId, i);
             events.add(event);
             unitOfWork.useTransaction(() -> outbox.append(event));
         }
@@ -63,14 +66,14 @@ class LogTailingRelayTest {
             int writer = w;
             done.add(pool.submit(() -> {
                 // One connection per writer: opening one per transaction would dominate the test's time.
-                java.sql.Connection connection = TestDatabase.dataSource().getConnection();
+                java.sql.Connection connection = TestDatabase.embedded().dataSource().getConnection();
                 JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(org.jdbi.v3.core.Jdbi.create(connection));
                 LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
                 for (int t = 0; t < transactionsPerWriter; t++) {
                     List<OutboxEvent> events = new ArrayList<>();
                     for (int e = 0; e < eventsPerTransaction; e++) {
                         int seq = t * eventsPerTransaction + e;
-                        events.add(TestDatabase.event("w" + writer + "-a" + (seq % 7), seq));
+                        events.add(TestEvents.sequenced("w" + writer + "-a" + (seq % 7), seq));
                     }
                     if (t % 2 == 0) {
                         unitOfWork.useTransaction(() -> outbox.appendAll(events));
@@ -136,7 +139,7 @@ class LogTailingRelayTest {
     void givenLogOnlyOutboxOutsideAUnitOfWork_appendFailsAndWritesNothing() {
         LogOnlyOutbox outbox = LogOnlyOutbox.create(fixture.unitOfWork(), fixture.table());
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> outbox.append(TestDatabase.event("x", 0)))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> outbox.append(TestEvents.sequenced("x", 0)))
                 .isInstanceOf(dev.outbox.core.NoActiveUnitOfWorkException.class);
     }
 
@@ -198,18 +201,18 @@ class LogTailingRelayTest {
     void givenARecordFailingOnItsOwn_itIsDeadLetteredAfterTheDefaultMaxAttemptsAndTheStreamGoesOn() {
         RecordingPublisher publisher = RecordingPublisher.create();
         fixture.started(relay(publisher, TableMode.LOG_ONLY));
-        OutboxEvent poison = TestDatabase.event("own", 0);
+        OutboxEvent poison = TestEvents.sequenced("own", 0);
         publisher.failRetriably(poison.id(), Integer.MAX_VALUE);
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
         LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
-        OutboxEvent successor = TestDatabase.event("own", 1);
+        OutboxEvent successor = TestEvents.sequenced("own", 1);
         unitOfWork.useTransaction(() -> outbox.appendAll(List.of(poison, successor)));
         Await.until("the record is dead-lettered", Duration.ofSeconds(30), () -> fixture.rows("dead") == 1);
         List<OutboxEvent> later = appendEach("other", 0, 3);
 
         Await.until("the later events published", () -> publisher.publishedIds().containsAll(ids(later)));
         assertThat(publisher.publishedIds()).doesNotContain(poison.id()).contains(successor.id());
-        assertThat(TestDatabase.count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
+        assertThat(TestDatabase.embedded().count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
                 + poison.id() + "' AND status = 'dead' AND attempts = 10")).isEqualTo(1);
         assertThat(fixture.rows("dead")).as("its successor, held back behind it, is not dead").isEqualTo(1);
     }
@@ -256,9 +259,9 @@ class LogTailingRelayTest {
         fixture.started(relay(publisher, TableMode.LOG_ONLY));
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
         LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
-        OutboxEvent poison = TestDatabase.event("p", 0);
+        OutboxEvent poison = TestEvents.sequenced("p", 0);
         publisher.failPermanently(poison.id());
-        OutboxEvent after = TestDatabase.event("p", 1);
+        OutboxEvent after = TestEvents.sequenced("p", 1);
         unitOfWork.useTransaction(() -> outbox.append(poison));
         unitOfWork.useTransaction(() -> outbox.append(after));
 
@@ -266,7 +269,7 @@ class LogTailingRelayTest {
 
         assertThat(publisher.publishedIds()).doesNotContain(poison.id());
         assertThat(fixture.rows("dead")).isEqualTo(1);
-        assertThat(TestDatabase.count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
+        assertThat(TestDatabase.embedded().count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
                 + poison.id() + "' AND status = 'dead' AND last_error IS NOT NULL AND payload IS NOT NULL")).isEqualTo(1);
     }
 
@@ -276,13 +279,13 @@ class LogTailingRelayTest {
         fixture.started(relay(publisher, TableMode.KEEP_ROWS));
         // Written around the append port: an aggregate type that cannot become a Kafka topic name.
         java.util.UUID invalid = java.util.UUID.randomUUID();
-        TestDatabase.execute("INSERT INTO " + fixture.table().qualifiedName() + " (id, aggregatetype, aggregateid, type, "
+        TestDatabase.embedded().execute("INSERT INTO " + fixture.table().qualifiedName() + " (id, aggregatetype, aggregateid, type, "
                 + "payload, occurred_at) VALUES ('" + invalid + "', 'not a topic', 'x', 'E', '{}', now())");
         List<OutboxEvent> later = appendEach("v", 0, 2);
 
         Await.until("the later events published", () -> publisher.publishedIds().containsAll(ids(later)));
         assertThat(publisher.sent()).extracting(OutboxEvent::id).doesNotContain(invalid);
-        assertThat(TestDatabase.count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
+        assertThat(TestDatabase.embedded().count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
                 + invalid + "' AND status = 'dead' AND last_error LIKE '%aggregateType%'")).isEqualTo(1);
     }
 
@@ -292,7 +295,7 @@ class LogTailingRelayTest {
         LogTailingRelay relay = fixture.started(relay(publisher, TableMode.LOG_ONLY).maxAttempts(1));
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
         LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
-        OutboxEvent poison = TestDatabase.event("r", 0);
+        OutboxEvent poison = TestEvents.sequenced("r", 0);
         publisher.failRetriably(poison.id(), 1);
         unitOfWork.useTransaction(() -> outbox.append(poison));
         Await.until("the event is dead-lettered", () -> fixture.rows("dead") == 1);
@@ -314,7 +317,7 @@ class LogTailingRelayTest {
                 .heartbeatInterval(Duration.ofMillis(500)));
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
         JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, fixture.table());
-        unitOfWork.useTransaction(() -> outbox.appendAll(List.of(TestDatabase.event("k", 0), TestDatabase.event("k", 1))));
+        unitOfWork.useTransaction(() -> outbox.appendAll(List.of(TestEvents.sequenced("k", 0), TestEvents.sequenced("k", 1))));
 
         Await.until("two events published", () -> publisher.published().size() >= 2);
         Await.until("published rows purged", () -> fixture.rows() == 0);
@@ -330,7 +333,7 @@ class LogTailingRelayTest {
         LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
         List<OutboxEvent> events = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            OutboxEvent event = TestDatabase.event("c" + (i % 3), i);
+            OutboxEvent event = TestEvents.sequenced("c" + (i % 3), i);
             events.add(event);
             unitOfWork.useTransaction(() -> outbox.append(event));
         }
@@ -373,8 +376,8 @@ class LogTailingRelayTest {
         LogTailingRelay relay = fixture.started(relay(publisher, TableMode.LOG_ONLY));
         List<OutboxEvent> events = new ArrayList<>(appendEach("d", 0, 10));
         Await.until("first half published", () -> publisher.published().size() >= 10);
-        TestDatabase.server().stop();
-        TestDatabase.server().start();
+        TestDatabase.embedded().server().stop();
+        TestDatabase.embedded().server().start();
         events.addAll(appendEach("d", 10, 20));
 
         Await.until("all published after the restart", () -> publisher.publishedIds().containsAll(ids(events)));
@@ -410,7 +413,7 @@ class LogTailingRelayTest {
         List<OutboxEvent> events = new ArrayList<>(appendEach("k", 0, 30));
         Await.until("first half published", () -> publisher.published().size() >= 30);
         // The leader's process dies: its sessions end without a goodbye, and it never comes back.
-        TestDatabase.killRelaySessions(fixture.slot());
+        SlotFixture.killRelaySessions(fixture.slot());
         first.stop();
         events.addAll(appendEach("k", 30, 60));
 
@@ -425,14 +428,14 @@ class LogTailingRelayTest {
         LogTailingRelay relay = fixture.started(relay(publisher, TableMode.LOG_ONLY));
         relay.stop();
         // A walsender that has not exited yet, as after a leader's crash: hold the slot with a stream of our own.
-        java.sql.Connection stale = ConnectionSource.of(TestDatabase.dataSource(), null, null).replication();
+        java.sql.Connection stale = ConnectionSource.of(TestDatabase.embedded().dataSource(), null, null).replication();
         org.postgresql.replication.PGReplicationStream staleStream = stale.unwrap(org.postgresql.PGConnection.class)
                 .getReplicationAPI().replicationStream().logical().withSlotName(fixture.slot())
                 .withSlotOption("proto_version", 1).withSlotOption("publication_names", fixture.publication()).start();
         relay.start();
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
         LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
-        OutboxEvent event = TestDatabase.event("s", 0);
+        OutboxEvent event = TestEvents.sequenced("s", 0);
         unitOfWork.useTransaction(() -> outbox.append(event));
         Await.until("the relay leads", relay::isLeader);
         Thread.sleep(1500);
@@ -452,7 +455,7 @@ class LogTailingRelayTest {
         Await.until("relay leads", relay::isLeader);
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
         LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
-        unitOfWork.useTransaction(() -> outbox.append(TestDatabase.event("g", 0)));
+        unitOfWork.useTransaction(() -> outbox.append(TestEvents.sequenced("g", 0)));
         Await.until("published", () -> publisher.published().size() == 1);
 
         Await.until("lag close to zero", () -> {
@@ -475,17 +478,17 @@ class LogTailingRelayTest {
                 }));
         Await.until("relay leads", relay::isLeader);
         String other = fixture.table().table() + "_other";
-        TestDatabase.execute("CREATE TABLE " + other + " (id bigint, filler text)");
+        TestDatabase.embedded().execute("CREATE TABLE " + other + " (id bigint, filler text)");
         // the WAL written by other tables, measured against the position before (the idle relay may confirm it at once)
-        TestDatabase.execute("CREATE TABLE " + other + "_mark AS SELECT pg_current_wal_lsn() AS lsn");
-        TestDatabase.execute("INSERT INTO " + other + " SELECT g, repeat('x', 500) FROM generate_series(1, 20000) g");
-        long written = TestDatabase.count("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), lsn)::bigint FROM " + other + "_mark");
+        TestDatabase.embedded().execute("CREATE TABLE " + other + "_mark AS SELECT pg_current_wal_lsn() AS lsn");
+        TestDatabase.embedded().execute("INSERT INTO " + other + " SELECT g, repeat('x', 500) FROM generate_series(1, 20000) g");
+        long written = TestDatabase.embedded().count("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), lsn)::bigint FROM " + other + "_mark");
         assertThat(written).isGreaterThan(1_000_000);
 
         Await.until("the slot's confirmed position catches up", () -> relay.lag().bytes() < 64 * 1024);
         assertThat(publisher.published()).isEmpty();
         Await.until("lag samples reach the listener", () -> samples.stream().anyMatch(ReplicationLag::slotActive));
-        TestDatabase.execute("DROP TABLE " + other + ", " + other + "_mark");
+        TestDatabase.embedded().execute("DROP TABLE " + other + ", " + other + "_mark");
     }
 
     @Test
@@ -493,18 +496,18 @@ class LogTailingRelayTest {
         RecordingPublisher publisher = RecordingPublisher.create();
         java.util.Properties properties = new java.util.Properties();
         properties.setProperty("ApplicationName", "log-relay-test");
-        LogTailingRelay relay = LogTailingRelay.builder(TestDatabase.server().jdbcUrl(), properties, publisher)
+        LogTailingRelay relay = LogTailingRelay.builder(TestDatabase.embedded().server().jdbcUrl(), properties, publisher)
                 .table(fixture.table()).slotName(fixture.slot()).publicationName(fixture.publication())
                 .mode(TableMode.LOG_ONLY).build();
         fixture.relays().add(relay);
         relay.start();
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
-        OutboxEvent event = TestDatabase.event("u", 0);
+        OutboxEvent event = TestEvents.sequenced("u", 0);
         unitOfWork.useTransaction(() -> LogOnlyOutbox.create(unitOfWork, fixture.table()).append(event));
 
         Await.until("published", () -> publisher.publishedIds().contains(event.id()));
         relay.close();
-        assertThat(LogTailingRelay.dropSlot(TestDatabase.server().jdbcUrl(), null, fixture.slot(),
+        assertThat(LogTailingRelay.dropSlot(TestDatabase.embedded().server().jdbcUrl(), null, fixture.slot(),
                 fixture.publication())).isTrue();
     }
 
@@ -513,11 +516,11 @@ class LogTailingRelayTest {
         LogTailingRelay relay = fixture.started(relay(RecordingPublisher.create(), TableMode.LOG_ONLY));
         relay.close();
 
-        assertThat(LogTailingRelay.dropSlot(TestDatabase.dataSource(), fixture.slot(), fixture.publication())).isTrue();
+        assertThat(LogTailingRelay.dropSlot(TestDatabase.embedded().dataSource(), fixture.slot(), fixture.publication())).isTrue();
 
-        assertThat(TestDatabase.count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + fixture.slot()
+        assertThat(TestDatabase.embedded().count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + fixture.slot()
                 + "'")).isZero();
-        assertThat(TestDatabase.count("SELECT count(*) FROM pg_publication WHERE pubname = '" + fixture.publication()
+        assertThat(TestDatabase.embedded().count("SELECT count(*) FROM pg_publication WHERE pubname = '" + fixture.publication()
                 + "'")).isZero();
         assertThat(relay.lag().slotExists()).isFalse();
     }
@@ -530,7 +533,7 @@ class LogTailingRelayTest {
         relay.stop();
         int total = 20_000;
         String padding = "x".repeat(400);
-        try (java.sql.Connection connection = TestDatabase.dataSource().getConnection()) {
+        try (java.sql.Connection connection = TestDatabase.embedded().dataSource().getConnection()) {
             JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(org.jdbi.v3.core.Jdbi.create(connection));
             LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
             for (int t = 0; t < total / 100; t++) {

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outbox.core.Outbox;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.RecordingPublisher;
+import dev.outbox.core.testing.Await;
+import dev.outbox.core.testing.TestEvents;
 import dev.outbox.jdbc.JdbiOutbox;
 import dev.outbox.jdbc.JdbiUnitOfWork;
+import dev.outbox.testkit.postgres.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,12 +22,12 @@ import org.junit.jupiter.api.Test;
 
 /** The log-tailing relay reads each row's {@code seq} from the WAL into the event's aggregate sequence. */
 class LogTailingSequenceTest {
-    private TestDatabase.Fixture fixture;
+    private SlotFixture fixture;
     private LogTailingRelay relay;
 
     @BeforeEach
     void setUp() {
-        fixture = TestDatabase.fixture();
+        fixture = SlotFixture.create();
     }
 
     @AfterEach
@@ -42,7 +45,7 @@ class LogTailingSequenceTest {
                 TableMode.KEEP_ROWS);
 
         Map<UUID, Long> seqs = new HashMap<>();
-        TestDatabase.jdbi().useHandle(h -> h.createQuery("SELECT id, seq FROM " + fixture.table())
+        SlotFixture.jdbi().useHandle(h -> h.createQuery("SELECT id, seq FROM " + fixture.table())
                 .map((rs, ctx) -> seqs.put(rs.getObject("id", UUID.class), rs.getLong("seq"))).list());
         assertThat(published).hasSize(6).allSatisfy(event ->
                 assertThat(event.sequence()).as("sequence of %s", event.id()).hasValue(seqs.get(event.id())));
@@ -66,13 +69,13 @@ class LogTailingSequenceTest {
     /** Starts a relay, appends three transactions of two aggregates, returns what was published. */
     private List<OutboxEvent> appendAndRelay(JdbiUnitOfWork unitOfWork, Outbox outbox, TableMode mode) {
         RecordingPublisher publisher = RecordingPublisher.create();
-        relay = LogTailingRelay.builder(TestDatabase.dataSource(), publisher).table(fixture.table())
+        relay = LogTailingRelay.builder(TestDatabase.embedded().dataSource(), publisher).table(fixture.table())
                 .slotName(fixture.slot()).publicationName(fixture.publication()).mode(mode)
                 .standbyRetryInterval(Duration.ofMillis(300)).build();
         relay.start();
         List<OutboxEvent> appended = new ArrayList<>();
         for (int t = 0; t < 3; t++) {
-            List<OutboxEvent> events = List.of(TestDatabase.event("a", t), TestDatabase.event("b", t));
+            List<OutboxEvent> events = List.of(TestEvents.sequenced("a", t), TestEvents.sequenced("b", t));
             appended.addAll(events);
             unitOfWork.useTransaction(() -> outbox.appendAll(events));
         }

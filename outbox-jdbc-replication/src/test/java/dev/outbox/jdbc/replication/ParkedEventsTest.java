@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.RecordingPublisher;
 import dev.outbox.core.relay.BackoffPolicy;
+import dev.outbox.core.testing.Await;
+import dev.outbox.core.testing.TestEvents;
 import dev.outbox.jdbc.JdbiOutbox;
 import dev.outbox.jdbc.JdbiUnitOfWork;
+import dev.outbox.testkit.postgres.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +31,7 @@ class ParkedEventsTest {
             Duration.ofMinutes(5), 0.0);
 
     @RegisterExtension
-    final TestDatabase.Fixture fixture = TestDatabase.fixture();
+    final SlotFixture fixture = SlotFixture.create();
 
     private LogTailingRelay.Builder relay(dev.outbox.core.spi.OutboxEventPublisher publisher, TableMode mode) {
         return fixture.relay(publisher, mode)
@@ -38,7 +41,7 @@ class ParkedEventsTest {
     }
 
     private OutboxEvent append(TableMode mode, String aggregateId, int sequence) {
-        OutboxEvent event = TestDatabase.event(aggregateId, sequence);
+        OutboxEvent event = TestEvents.sequenced(aggregateId, sequence);
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
         dev.outbox.core.Outbox outbox = mode == TableMode.LOG_ONLY ? LogOnlyOutbox.create(unitOfWork, fixture.table())
                 : JdbiOutbox.create(unitOfWork, fixture.table());
@@ -47,22 +50,22 @@ class ParkedEventsTest {
     }
 
     private long parked(UUID id) {
-        return TestDatabase.count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '" + id
+        return TestDatabase.embedded().count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '" + id
                 + "' AND status = 'pending' AND next_attempt_at > '-infinity'");
     }
 
     private long parkedRows() {
-        return TestDatabase.count("SELECT count(*) FROM " + fixture.table().qualifiedName()
+        return TestDatabase.embedded().count("SELECT count(*) FROM " + fixture.table().qualifiedName()
                 + " WHERE status = 'pending' AND next_attempt_at > '-infinity'");
     }
 
     private boolean confirmedPast(String lsn) {
-        return TestDatabase.count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + fixture.slot()
+        return TestDatabase.embedded().count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + fixture.slot()
                 + "' AND confirmed_flush_lsn >= '" + lsn + "'::pg_lsn") == 1;
     }
 
     private static String currentLsn() {
-        return TestDatabase.text("SELECT pg_current_wal_lsn()::text");
+        return TestDatabase.embedded().text("SELECT pg_current_wal_lsn()::text");
     }
 
     @ParameterizedTest
@@ -76,7 +79,7 @@ class ParkedEventsTest {
                 parkedCalls.add(event);
             }
         }));
-        OutboxEvent a0 = TestDatabase.event("A", 0);
+        OutboxEvent a0 = TestEvents.sequenced("A", 0);
         publisher.fail(e -> e.id().equals(a0.id()));
         appendEvent(mode, a0);
         String afterA0 = currentLsn();
@@ -91,9 +94,9 @@ class ParkedEventsTest {
                 () -> publisher.publishedIds().containsAll(others.stream().map(OutboxEvent::id).toList()));
         Await.until("the slot confirmed past the failing event", Duration.ofSeconds(20), () -> confirmedPast(afterA0));
         Await.until("both of A's events parked", Duration.ofSeconds(20), () -> parked(a0.id()) == 1 && parked(a1.id()) == 1);
-        assertThat(TestDatabase.count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
+        assertThat(TestDatabase.embedded().count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
                 + a0.id() + "' AND attempts >= 1 AND last_error LIKE '%not authorized%'")).isEqualTo(1);
-        assertThat(TestDatabase.count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
+        assertThat(TestDatabase.embedded().count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
                 + a1.id() + "' AND attempts = 0")).as("parked behind, no attempt charged").isEqualTo(1);
         assertThat(publisher.publishedOf("A")).as("A's later event waits behind the parked one").isEmpty();
         assertThat(parkedCalls).extracting(OutboxEvent::id).contains(a0.id(), a1.id());
@@ -135,7 +138,7 @@ class ParkedEventsTest {
                         otherPublishedWhenDead.add(publisher.publishedIds().contains(others.get(0).id()));
                     }
                 }));
-        OutboxEvent poison = TestDatabase.event("P", 0);
+        OutboxEvent poison = TestEvents.sequenced("P", 0);
         publisher.fail(e -> e.id().equals(poison.id()));
         appendEvent(mode, poison);
         OutboxEvent p1 = append(mode, "P", 1);
@@ -146,7 +149,7 @@ class ParkedEventsTest {
         Await.until("the poison dead-lettered", Duration.ofSeconds(30), () -> fixture.rows("dead") == 1);
         Await.until("its successor delivered after it", Duration.ofSeconds(30),
                 () -> publisher.publishedIds().contains(p1.id()));
-        assertThat(TestDatabase.count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
+        assertThat(TestDatabase.embedded().count("SELECT count(*) FROM " + fixture.table().qualifiedName() + " WHERE id = '"
                 + poison.id() + "' AND status = 'dead' AND attempts = 4 AND last_error LIKE '%not authorized%'"))
                 .isEqualTo(1);
         assertThat(publisher.sentCount(poison.id())).isEqualTo(4);
@@ -166,7 +169,7 @@ class ParkedEventsTest {
         SwitchablePublisher firstPublisher = new SwitchablePublisher();
         LogTailingRelay first = fixture.started(relay(firstPublisher, mode));
         Await.until("first relay leads", first::isLeader);
-        OutboxEvent a0 = TestDatabase.event("A", 0);
+        OutboxEvent a0 = TestEvents.sequenced("A", 0);
         firstPublisher.fail(e -> e.aggregateId().equals("A"));
         appendEvent(mode, a0);
         OutboxEvent a1 = append(mode, "A", 1);
@@ -210,7 +213,7 @@ class ParkedEventsTest {
         Await.until("several unavailable rounds", () -> publisher.callCount() >= 6);
 
         assertThat(parkedRows()).as("an outage parks nothing").isZero();
-        assertThat(TestDatabase.count("SELECT count(*) FROM " + fixture.table().qualifiedName()
+        assertThat(TestDatabase.embedded().count("SELECT count(*) FROM " + fixture.table().qualifiedName()
                 + " WHERE attempts > 0 OR last_error IS NOT NULL")).as("an outage charges nothing").isZero();
         assertThat(fixture.rows("pending")).isEqualTo(3);
         relay.close();
@@ -225,14 +228,14 @@ class ParkedEventsTest {
     void givenParkedRows_aPollingStoreSeesThemAsScheduledRetriesInOrder() {
         SwitchablePublisher publisher = new SwitchablePublisher();
         LogTailingRelay relay = fixture.started(relay(publisher, TableMode.KEEP_ROWS));
-        OutboxEvent a0 = TestDatabase.event("A", 0);
+        OutboxEvent a0 = TestEvents.sequenced("A", 0);
         publisher.fail(e -> e.id().equals(a0.id()));
         appendEvent(TableMode.KEEP_ROWS, a0);
         OutboxEvent a1 = append(TableMode.KEEP_ROWS, "A", 1);
         Await.until("A's events parked", Duration.ofSeconds(20), () -> parked(a0.id()) == 1 && parked(a1.id()) == 1);
         relay.close();
         dev.outbox.jdbc.PostgresOutboxStore store = dev.outbox.jdbc.PostgresOutboxStore.builder()
-                .dataSource(TestDatabase.dataSource()).table(fixture.table()).build();
+                .dataSource(TestDatabase.embedded().dataSource()).table(fixture.table()).build();
         java.time.Instant now = java.time.Instant.now();
 
         assertThat(store.claim("poller", 10, now, Duration.ofSeconds(30)))
@@ -247,13 +250,13 @@ class ParkedEventsTest {
     void givenADeadLetterRequeuedThroughTheStore_theLeaderFindsItAndDeliversIt(TableMode mode) {
         SwitchablePublisher publisher = new SwitchablePublisher();
         fixture.started(relay(publisher, mode).maxAttempts(1).heartbeatInterval(Duration.ofMillis(300)));
-        OutboxEvent poison = TestDatabase.event("R", 0);
+        OutboxEvent poison = TestEvents.sequenced("R", 0);
         publisher.fail(e -> e.id().equals(poison.id()));
         appendEvent(mode, poison);
         Await.until("dead-lettered", () -> fixture.rows("dead") == 1);
         publisher.heal();
         dev.outbox.jdbc.PostgresOutboxStore store = dev.outbox.jdbc.PostgresOutboxStore.builder()
-                .dataSource(TestDatabase.dataSource()).table(fixture.table()).build();
+                .dataSource(TestDatabase.embedded().dataSource()).table(fixture.table()).build();
 
         assertThat(store.requeueDeadLetters(List.of(poison.id()), java.time.Instant.now())).isEqualTo(1);
 

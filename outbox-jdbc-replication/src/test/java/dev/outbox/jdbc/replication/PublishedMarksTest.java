@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.testing.TestEvents;
+import dev.outbox.testkit.postgres.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,12 +20,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class PublishedMarksTest {
-    private TestDatabase.Fixture fixture;
+    private SlotFixture fixture;
     private final Map<java.util.UUID, Integer> xids = new HashMap<>();
 
     @BeforeEach
     void setUp() {
-        fixture = TestDatabase.fixture();
+        fixture = SlotFixture.create();
     }
 
     @AfterEach
@@ -39,7 +41,7 @@ class PublishedMarksTest {
         OutboxEvent gone = insertCommitted("pending", true);
         AtomicInteger pauses = new AtomicInteger();
 
-        try (Connection connection = TestDatabase.dataSource().getConnection()) {
+        try (Connection connection = TestDatabase.embedded().dataSource().getConnection()) {
             marks(Duration.ofSeconds(30)).mark(connection, List.of(pending, published, dead, gone), xids,
                     nanos -> pauses.incrementAndGet());
         }
@@ -53,8 +55,8 @@ class PublishedMarksTest {
 
     @Test
     void givenAnInsertNotVisibleYet_theMarkWaitsAndMarksItOnceItsTransactionCommits() throws Exception {
-        try (Connection writer = TestDatabase.dataSource().getConnection();
-             Connection connection = TestDatabase.dataSource().getConnection()) {
+        try (Connection writer = TestDatabase.embedded().dataSource().getConnection();
+             Connection connection = TestDatabase.embedded().dataSource().getConnection()) {
             writer.setAutoCommit(false);
             OutboxEvent event = insert(writer, "pending", false);
             AtomicInteger pauses = new AtomicInteger();
@@ -72,8 +74,8 @@ class PublishedMarksTest {
 
     @Test
     void givenAnInsertThatStaysInvisible_theMarkFailsAfterTheTimeoutNamingTheEvent() throws Exception {
-        try (Connection writer = TestDatabase.dataSource().getConnection();
-             Connection connection = TestDatabase.dataSource().getConnection()) {
+        try (Connection writer = TestDatabase.embedded().dataSource().getConnection();
+             Connection connection = TestDatabase.embedded().dataSource().getConnection()) {
             writer.setAutoCommit(false);
             OutboxEvent event = insert(writer, "pending", false);
 
@@ -91,7 +93,7 @@ class PublishedMarksTest {
     }
 
     private OutboxEvent insertCommitted(String status, boolean deleteAgain) throws SQLException {
-        try (Connection connection = TestDatabase.dataSource().getConnection()) {
+        try (Connection connection = TestDatabase.embedded().dataSource().getConnection()) {
             connection.setAutoCommit(false);
             OutboxEvent event = insert(connection, status, deleteAgain);
             connection.commit();
@@ -101,7 +103,7 @@ class PublishedMarksTest {
 
     /** Inserts a row as a writer would (a log-only writer deletes it again), remembering its transaction. */
     private OutboxEvent insert(Connection connection, String status, boolean deleteAgain) throws SQLException {
-        OutboxEvent event = TestDatabase.event("m", 0);
+        OutboxEvent event = TestEvents.sequenced("m", 0);
         String table = fixture.table().qualifiedName();
         try (Statement statement = connection.createStatement()) {
             statement.execute("INSERT INTO " + table + " (id, aggregatetype, aggregateid, type, payload, occurred_at, "
@@ -120,7 +122,7 @@ class PublishedMarksTest {
     }
 
     private String status(OutboxEvent event) throws SQLException {
-        try (Connection c = TestDatabase.dataSource().getConnection(); Statement s = c.createStatement();
+        try (Connection c = TestDatabase.embedded().dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT status || '/' || attempts FROM " + fixture.table().qualifiedName()
                      + " WHERE id = '" + event.id() + "'")) {
             rs.next();

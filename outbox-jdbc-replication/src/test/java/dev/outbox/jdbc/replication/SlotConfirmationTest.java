@@ -6,6 +6,9 @@ import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.RecordingPublisher;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.core.spi.PublishOutcome;
+import dev.outbox.core.testing.Await;
+import dev.outbox.core.testing.TestEvents;
+import dev.outbox.testkit.postgres.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,7 +36,7 @@ class SlotConfirmationTest {
     private static final int T2_ROWS = 3000;
 
     @RegisterExtension
-    final TestDatabase.Fixture fixture = TestDatabase.fixture();
+    final SlotFixture fixture = SlotFixture.create();
 
     /**
      * Issue 10 item 1: T2 inserts rows and stays open; T1 commits, is published and confirmed; T3 commits and
@@ -63,15 +66,15 @@ class SlotConfirmationTest {
         }));
         Await.until("first relay leads", first::isLeader);
 
-        try (Connection t2 = TestDatabase.dataSource().getConnection()) {
+        try (Connection t2 = TestDatabase.embedded().dataSource().getConnection()) {
             t2.setAutoCommit(false);
             insertBigRows(t2, T2_ROWS);
 
-            OutboxEvent t1 = append(TestDatabase.event("t1", 0));
+            OutboxEvent t1 = append(TestEvents.sequenced("t1", 0));
             Await.until("T1 published and confirmed", () -> confirmsAfterT1.get() > 0);
             assertThat(stalling.delegate.publishedIds()).containsExactly(t1.id());
 
-            OutboxEvent t3 = TestDatabase.event("t3", 0);
+            OutboxEvent t3 = TestEvents.sequenced("t3", 0);
             stalling.stallOn(t3.id());
             append(t3);
             String afterT3 = insertLsn();
@@ -103,7 +106,7 @@ class SlotConfirmationTest {
         PGProperty.RECEIVE_BUFFER_SIZE.set(properties, "65536");
         return fixture.relay(publisher, TableMode.LOG_ONLY)
                 .statusInterval(Duration.ofMillis(100))
-                .replicationConnection(TestDatabase.server().jdbcUrl(), properties)
+                .replicationConnection(TestDatabase.embedded().server().jdbcUrl(), properties)
                 .backoff(dev.outbox.core.relay.BackoffPolicy.exponential(Duration.ofMillis(50), 2.0,
                         Duration.ofMillis(200), 0.0));
     }
@@ -132,17 +135,17 @@ class SlotConfirmationTest {
     }
 
     private boolean reportedWriteReaches(String lsn) {
-        return TestDatabase.count("SELECT count(*) FROM pg_stat_replication r JOIN pg_replication_slots s "
+        return TestDatabase.embedded().count("SELECT count(*) FROM pg_stat_replication r JOIN pg_replication_slots s "
                 + "ON s.active_pid = r.pid WHERE s.slot_name = '" + fixture.slot() + "' AND r.write_lsn >= '" + lsn
                 + "'::pg_lsn") == 1;
     }
 
     private static boolean lsnBefore(String lsn, String bound) {
-        return TestDatabase.count("SELECT ('" + lsn + "'::pg_lsn < '" + bound + "'::pg_lsn)::int") == 1;
+        return TestDatabase.embedded().count("SELECT ('" + lsn + "'::pg_lsn < '" + bound + "'::pg_lsn)::int") == 1;
     }
 
     private static String string(String sql) {
-        try (Connection c = TestDatabase.dataSource().getConnection(); Statement s = c.createStatement();
+        try (Connection c = TestDatabase.embedded().dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);

@@ -1,134 +1,88 @@
 package dev.outbox.jdbc.replication;
 
-import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.OutboxEventPublisher;
-import dev.outbox.embedded.EmbeddedPostgresServer;
+import dev.outbox.core.testing.Await;
 import dev.outbox.jdbc.JdbiUnitOfWork;
 import dev.outbox.jdbc.OutboxSchema;
 import dev.outbox.jdbc.OutboxTable;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
+import dev.outbox.testkit.postgres.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** One embedded PostgreSQL (wal_level=logical) per test JVM, and per-test tables, slots and publications. */
-final class TestDatabase {
-    private static final AtomicInteger COUNTER = new AtomicInteger();
-    private static EmbeddedPostgresServer server;
+/**
+ * A test's own outbox table, slot and publication on the test JVM's embedded PostgreSQL
+ * ({@link TestDatabase#embedded()}, {@code wal_level=logical}), and the relays it started on them.
+ * As a per-test {@code @RegisterExtension} field it closes those relays and drops the slot after
+ * each test.
+ */
+record SlotFixture(OutboxTable table, String slot, String publication, List<LogTailingRelay> relays)
+        implements AfterEachCallback {
 
-    private TestDatabase() {
+    /** A fresh outbox table, plus slot and publication names no other test uses. */
+    static SlotFixture create() {
+        String suffix = TestDatabase.uniqueName("t").substring(2);
+        OutboxTable table = OutboxTable.of("outbox_t" + suffix);
+        OutboxSchema.create(jdbi(), table);
+        return new SlotFixture(table, "slot_" + suffix, "pub_" + suffix, new ArrayList<>());
     }
 
-    static synchronized EmbeddedPostgresServer server() {
-        if (server == null) {
-            server = EmbeddedPostgresServer.builder().start();
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-        }
-        return server;
-    }
-
-    static DataSource dataSource() {
-        return server().dataSource();
-    }
-
+    /** Returns a Jdbi on the embedded database. */
     static Jdbi jdbi() {
         return Jdbi.create(dataSource());
     }
 
-    /** A fresh outbox table, plus slot and publication names no other test uses. */
-    static Fixture fixture() {
-        int n = COUNTER.incrementAndGet();
-        String suffix = n + "_" + Long.toHexString(System.nanoTime() & 0xffffff);
-        OutboxTable table = OutboxTable.of("outbox_t" + suffix);
-        OutboxSchema.create(jdbi(), table);
-        return new Fixture(table, "slot_" + suffix, "pub_" + suffix, new ArrayList<>());
+    private static DataSource dataSource() {
+        return TestDatabase.embedded().dataSource();
     }
 
-    /**
-     * A test's table, slot and publication, and the relays it started on them. As a per-test
-     * {@code @RegisterExtension} field it closes those relays and drops the slot after each test.
-     */
-    record Fixture(OutboxTable table, String slot, String publication, List<LogTailingRelay> relays)
-            implements AfterEachCallback {
-        /** A relay on this fixture's table, slot and publication, with a short standby retry; not started. */
-        LogTailingRelay.Builder relay(OutboxEventPublisher publisher, TableMode mode) {
-            return LogTailingRelay.builder(dataSource(), publisher)
-                    .table(table)
-                    .slotName(slot)
-                    .publicationName(publication)
-                    .mode(mode)
-                    .standbyRetryInterval(Duration.ofMillis(300));
-        }
+    /** A relay on this fixture's table, slot and publication, with a short standby retry; not started. */
+    LogTailingRelay.Builder relay(OutboxEventPublisher publisher, TableMode mode) {
+        return LogTailingRelay.builder(dataSource(), publisher)
+                .table(table)
+                .slotName(slot)
+                .publicationName(publication)
+                .mode(mode)
+                .standbyRetryInterval(Duration.ofMillis(300));
+    }
 
-        /** Builds and starts the relay; {@link #afterEach} closes it. */
-        LogTailingRelay started(LogTailingRelay.Builder builder) {
-            LogTailingRelay relay = builder.build();
-            relays.add(relay);
-            relay.start();
-            return relay;
-        }
+    /** Builds and starts the relay; {@link #afterEach} closes it. */
+    LogTailingRelay started(LogTailingRelay.Builder builder) {
+        LogTailingRelay relay = builder.build();
+        relays.add(relay);
+        relay.start();
+        return relay;
+    }
 
-        @Override
-        public void afterEach(ExtensionContext context) {
-            relays.forEach(LogTailingRelay::close);
-            drop();
-        }
+    @Override
+    public void afterEach(ExtensionContext context) {
+        relays.forEach(LogTailingRelay::close);
+        drop();
+    }
 
-        void drop() {
-            try {
-                LogTailingRelay.dropSlot(dataSource(), slot, publication);
-            } catch (RuntimeException e) {
-                // a test that failed may leave the slot active for a moment; nothing else to do
-            }
-        }
-
-        long rows() {
-            return count("SELECT count(*) FROM " + table.qualifiedName());
-        }
-
-        long rows(String status) {
-            return count("SELECT count(*) FROM " + table.qualifiedName() + " WHERE status = '" + status + "'");
-        }
-
-        JdbiUnitOfWork unitOfWork() {
-            return JdbiUnitOfWork.create(jdbi());
+    void drop() {
+        try {
+            LogTailingRelay.dropSlot(dataSource(), slot, publication);
+        } catch (RuntimeException e) {
+            // a test that failed may leave the slot active for a moment; nothing else to do
         }
     }
 
-    static long count(String sql) {
-        try (Connection c = dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+    long rows() {
+        return TestDatabase.embedded().count("SELECT count(*) FROM " + table.qualifiedName());
     }
 
-    static String text(String sql) {
-        try (Connection c = dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+    long rows(String status) {
+        return TestDatabase.embedded().count(
+                "SELECT count(*) FROM " + table.qualifiedName() + " WHERE status = '" + status + "'");
     }
 
-    static void execute(String sql) {
-        try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+    JdbiUnitOfWork unitOfWork() {
+        return JdbiUnitOfWork.create(jdbi());
     }
 
     /**
@@ -136,20 +90,16 @@ final class TestDatabase {
      * connection), as a crash of its process would end them, and waits until they are gone.
      */
     static void killRelaySessions(String slot) {
+        TestDatabase db = TestDatabase.embedded();
         long key = SlotAdmin.lockKey(slot);
         String lockHolders = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = "
                 + (key >>> 32) + "::bigint::oid AND objid = " + (key & 0xffffffffL) + "::bigint::oid AND objsubid = 1";
         String walsender = "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + slot + "'";
         String sessions = "(" + lockHolders + " UNION " + walsender + ") p WHERE pid IS NOT NULL";
-        String pids = text("SELECT coalesce(string_agg(pid::text, ','), '0') FROM " + sessions);
-        execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid IN (" + pids + ")");
+        String pids = db.text("SELECT coalesce(string_agg(pid::text, ','), '0') FROM " + sessions);
+        db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid IN (" + pids + ")");
         // Those very sessions: a standby may hold the lock again a moment later.
         Await.until("the relay's sessions are gone",
-                () -> count("SELECT count(*) FROM pg_stat_activity WHERE pid IN (" + pids + ")") == 0);
-    }
-
-    static OutboxEvent event(String aggregateId, int sequence) {
-        return OutboxEvent.json("Order", aggregateId, "OrderChanged",
-                "{\"aggregate\":\"" + aggregateId + "\",\"seq\":" + sequence + "}");
+                () -> db.count("SELECT count(*) FROM pg_stat_activity WHERE pid IN (" + pids + ")") == 0);
     }
 }
