@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * OutboxEventPublisher publisher = RabbitMqOutboxEventPublisher.builder()
- *         .uri("amqp://guest:guest@localhost:5672/")
+ *         .uri("amqp://guest:guest@localhost:5672")
  *         .exchangeTemplate("orders")
  *         .build();
  * }</pre>
@@ -351,7 +351,8 @@ public final class RabbitMqOutboxEventPublisher implements OutboxEventPublisher 
         }
 
         /**
-         * Sets the broker, e.g. {@code amqp://guest:guest@localhost:5672/} ({@code amqps://} for TLS).
+         * Sets the broker, e.g. {@code amqp://guest:guest@localhost:5672} ({@code amqps://} for TLS); the path is the virtual host, none for the default {@code /} (a trailing
+         * {@code /} names the empty virtual host and is refused).
          * Required unless a {@link #connectionFactory} is given; applied over it when both are.
          */
         public Builder uri(String uri) {

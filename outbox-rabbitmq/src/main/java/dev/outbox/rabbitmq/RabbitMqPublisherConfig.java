@@ -29,7 +29,7 @@ public final class RabbitMqPublisherConfig {
 
     RabbitMqPublisherConfig(RabbitMqOutboxEventPublisher.Builder builder) {
         if (builder.uri == null && builder.connectionFactory == null) {
-            throw new NullPointerException("uri must be set (e.g. amqp://guest:guest@localhost:5672/), "
+            throw new NullPointerException("uri must be set (e.g. amqp://guest:guest@localhost:5672), "
                     + "or a connectionFactory");
         }
         this.exchangeNaming = Objects.requireNonNull(builder.exchangeNaming, "exchangeNaming must not be null");
@@ -52,6 +52,11 @@ public final class RabbitMqPublisherConfig {
                         + "(amqp://user:password@host:port/vhost): " + e.getMessage(), e);
             }
         }
+        if (factory.getVirtualHost().isEmpty()) {
+            throw new IllegalArgumentException("uri '" + redact(builder.uri) + "' names the empty virtual host (a "
+                    + "trailing '/'), which RabbitMQ does not have: leave the path out for the default virtual host "
+                    + "'/' (amqp://host:5672), or write it as %2F");
+        }
         int millis = Math.toIntExact(Math.min(Integer.MAX_VALUE, connectionTimeout.toMillis()));
         factory.setConnectionTimeout(millis);
         factory.setHandshakeTimeout(millis);
@@ -61,10 +66,10 @@ public final class RabbitMqPublisherConfig {
         factory.setTopologyRecoveryEnabled(false);
         this.connectionFactory = factory;
         String vhost = factory.getVirtualHost();
-        this.endpoint = factory.getHost() + ":" + factory.getPort() + (vhost.equals("/") ? "" : "/" + vhost);
+        this.endpoint = factory.getHost() + ":" + factory.getPort() + (vhost.equals("/") ? "" : " vhost " + vhost);
     }
 
-    /** Returns where the publisher connects, {@code host:port[/vhost]}, without credentials. */
+    /** Returns where the publisher connects, {@code host:port[ vhost name]}, without credentials. */
     public String endpoint() {
         return endpoint;
     }
