@@ -1,11 +1,14 @@
 package dev.outbox.core.inmemory;
 
 import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.spi.AggregateKey;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.core.spi.PublishOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -25,10 +28,13 @@ import java.util.function.Predicate;
  * publisher.holdCalls();                       // stages stay incomplete until releaseHeldCalls()
  * }</pre>
  * The first matching rule decides an event's outcome; a rule with a count is used up one send
- * at a time.
+ * at a time. As the publisher contract demands, once an event of an aggregate failed (other than
+ * permanently), the aggregate's later events in the call are not sent: they are
+ * {@code NOT_ATTEMPTED} and use up no rule.
  *
  * <p>{@link #published()} lists the events that got a {@code PUBLISHED} outcome, in the order
- * their stages completed; {@link #sent()} lists every event sent, whatever its outcome.
+ * their stages completed; {@link #sent()} lists every event handed to {@link #publish},
+ * whatever its outcome.
  *
  * <p>Thread-safe.
  */
@@ -122,7 +128,7 @@ public final class RecordingPublisher implements OutboxEventPublisher {
                 stage.completeExceptionally(new IllegalStateException("simulated broker outage"));
                 return stage;
             }
-            call = new HeldCall(stage, batch, batch.stream().map(this::outcomeFor).toList());
+            call = new HeldCall(stage, batch, outcomesFor(batch));
             if (holding) {
                 held.add(call);
                 return stage;
@@ -151,7 +157,7 @@ public final class RecordingPublisher implements OutboxEventPublisher {
                 .toList();
     }
 
-    /** Returns every event sent, in order, whatever its outcome. */
+    /** Returns every event handed to {@link #publish}, in order, whatever its outcome (held back ones too). */
     public List<OutboxEvent> sent() {
         synchronized (lock) {
             return List.copyOf(sent);
@@ -194,6 +200,27 @@ public final class RecordingPublisher implements OutboxEventPublisher {
         synchronized (lock) {
             closed = true;
         }
+    }
+
+    /** Decides each event's outcome in order; an aggregate's events after its failed one are held back. */
+    private List<PublishOutcome> outcomesFor(List<OutboxEvent> batch) {
+        List<PublishOutcome> outcomes = new ArrayList<>(batch.size());
+        Map<AggregateKey, UUID> failed = new HashMap<>();
+        for (OutboxEvent event : batch) {
+            AggregateKey aggregate = AggregateKey.of(event);
+            UUID blocker = failed.get(aggregate);
+            if (blocker != null) {
+                outcomes.add(PublishOutcome.notAttempted(event.id(), new IllegalStateException("held back: the "
+                        + "earlier event " + blocker + " of aggregate " + aggregate + " failed in this call")));
+                continue;
+            }
+            PublishOutcome outcome = outcomeFor(event);
+            if (!outcome.isPublished() && outcome.status() != PublishOutcome.Status.PERMANENT_FAILURE) {
+                failed.put(aggregate, event.id());
+            }
+            outcomes.add(outcome);
+        }
+        return outcomes;
     }
 
     private PublishOutcome outcomeFor(OutboxEvent event) {

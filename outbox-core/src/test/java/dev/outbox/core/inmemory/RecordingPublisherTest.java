@@ -43,11 +43,24 @@ class RecordingPublisherTest {
     void aggregateAndNextEventFailuresApplyToMatchingEvents() {
         publisher.failAggregate("Order", "A", 1);
         assertThat(statuses(List.of(a1, b1, a2))).containsExactly(Status.RETRIABLE_FAILURE, Status.PUBLISHED,
-                Status.PUBLISHED);
+                Status.NOT_ATTEMPTED);
 
         publisher.failNext(2);
-        assertThat(statuses(List.of(a1, b1, a2))).containsExactly(Status.RETRIABLE_FAILURE,
-                Status.RETRIABLE_FAILURE, Status.PUBLISHED);
+        assertThat(statuses(List.of(b1, a1, a2))).containsExactly(Status.RETRIABLE_FAILURE,
+                Status.RETRIABLE_FAILURE, Status.NOT_ATTEMPTED);
+        assertThat(statuses(List.of(a1, a2))).containsOnly(Status.PUBLISHED);
+    }
+
+    @Test
+    void theLaterEventsOfAFailedAggregateAreHeldBackNotPublished_butNotBehindAPermanentFailure() {
+        publisher.failRetriably(a1.id(), 1);
+
+        assertThat(statuses(List.of(a1, b1, a2))).containsExactly(Status.RETRIABLE_FAILURE, Status.PUBLISHED,
+                Status.NOT_ATTEMPTED);
+        assertThat(publisher.published()).containsExactly(b1);
+
+        publisher.failPermanently(a1.id());
+        assertThat(statuses(List.of(a1, a2))).containsExactly(Status.PERMANENT_FAILURE, Status.PUBLISHED);
     }
 
     @Test
