@@ -82,8 +82,10 @@ public final class RabbitMqOutboxEventPublisher implements OutboxEventPublisher 
     private final ConnectionFactory factory;
     private final ExecutorService sender;
     private final ScheduledExecutorService deadlines;
-    /** The session in use; read and replaced only on the sender thread. */
-    private ConfirmSession session;
+    /** The session in use; replaced only on the sender thread, aborted from the deadline thread. */
+    private volatile ConfirmSession session;
+    /** Whether the last connection attempt failed, so an outage is logged once, not per batch; sender thread only. */
+    private boolean unreachable;
     private volatile boolean closed;
 
     /**
@@ -157,7 +159,6 @@ public final class RabbitMqOutboxEventPublisher implements OutboxEventPublisher 
             return;
         }
         closed = true;
-        sender.execute(() -> { });
         sender.shutdown();
         try {
             if (!sender.awaitTermination(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -181,12 +182,13 @@ public final class RabbitMqOutboxEventPublisher implements OutboxEventPublisher 
 
     private void expire(RabbitBatch batch) {
         if (batch.expire()) {
-            LOG.warn("RabbitMQ publish: no confirm within {}; closing the connection to {}, the next publish "
-                    + "reconnects", config.publishTimeout(), config.endpoint());
-            try {
-                sender.execute(this::dropSession);
-            } catch (RejectedExecutionException ignored) {
-                // closing: close() drops the session itself
+            ConfirmSession suspect = session;
+            if (suspect != null) {
+                LOG.warn("RabbitMQ publish: no confirm within {}; closing the connection to {}, the next publish "
+                        + "reconnects", config.publishTimeout(), config.endpoint());
+                // off this thread: the abort waits up to connectionTimeout, other batches' deadlines must not;
+                // it also frees a sender blocked writing to a broker that stopped reading (a resource alarm)
+                CompletableFuture.runAsync(() -> suspect.abort(timeoutMillis()));
             }
         }
     }
@@ -201,6 +203,11 @@ public final class RabbitMqOutboxEventPublisher implements OutboxEventPublisher 
             current = session();
         } catch (Exception e) {
             OutboxException error = new OutboxException("cannot connect to RabbitMQ at " + config.endpoint(), e);
+            if (!unreachable) {
+                unreachable = true;
+                LOG.warn("RabbitMQ outbox publisher cannot connect to {}: {}; events stay unpublished (UNAVAILABLE) "
+                        + "until it answers", config.endpoint(), String.valueOf(e));
+            }
             for (int i = 0; i < batch.events().size(); i++) {
                 batch.complete(i, PublishOutcome.unavailable(batch.event(i).id(), error));
             }
@@ -215,6 +222,7 @@ public final class RabbitMqOutboxEventPublisher implements OutboxEventPublisher 
         }
         dropSession();
         session = ConfirmSession.open(factory, config.connectionName(), config.endpoint());
+        unreachable = false;
         LOG.info("RabbitMQ outbox publisher connected to {}", config.endpoint());
         return session;
     }
@@ -278,6 +286,10 @@ public final class RabbitMqOutboxEventPublisher implements OutboxEventPublisher 
                     session.publish(batch, i, exchange, event.aggregateId(), properties(event), event.payload());
                 } catch (InvalidNameException e) {
                     fail(i, PublishOutcome.permanent(event.id(), e));
+                } catch (IllegalArgumentException e) {
+                    // the client refuses to encode the message (a header name over 255 bytes): sent again, it fails again
+                    fail(i, PublishOutcome.permanent(event.id(), new OutboxException("RabbitMQ cannot carry event "
+                            + event.id() + ": " + e.getMessage(), e)));
                 } catch (IOException | RuntimeException e) {
                     batch.complete(i, PublishOutcome.unavailable(event.id(), new OutboxException(
                             "sending to RabbitMQ failed: the channel is down", e)));
