@@ -1,7 +1,6 @@
 package dev.outbox.kafka;
 
 import java.util.regex.Pattern;
-import org.apache.kafka.common.errors.InvalidTopicException;
 
 /** Kafka's rule for topic names, checked before a record is built so that a bad name fails permanently. */
 final class TopicNames {
@@ -18,10 +17,10 @@ final class TopicNames {
                 && !name.equals(".") && !name.equals("..");
     }
 
-    /** Throws {@link InvalidTopicException} (a permanent failure) unless {@code name} is a legal topic name. */
+    /** Throws {@link IllegalTopicNameException} (a permanent failure) unless {@code name} is a legal topic name. */
     static String requireValid(String name) {
         if (!isValid(name)) {
-            throw new InvalidTopicException(describe(name));
+            throw new IllegalTopicNameException(describe(name));
         }
         return name;
     }

@@ -7,6 +7,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import dev.outbox.testkit.RequiredService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The RabbitMQ server this machine runs (127.0.0.1:5672, guest/guest; {@code RABBITMQ_URI}
  * overrides it), for the module's tests. Without it the tests are skipped with a message, except
- * under CI ({@code CI=true}), where they fail: CI must not pass by testing nothing. Outages are made
+ * under CI ({@code CI=true}), where they fail ({@link RequiredService}): CI must not pass by testing nothing. Outages are made
  * with {@code rabbitmqctl stop_app} / {@code start_app}, which keep durable queues and persistent
  * messages.
  */
@@ -39,17 +40,10 @@ final class RabbitMqTestBroker {
         return uri == null || uri.isBlank() ? DEFAULT_URI : uri;
     }
 
-    /** Skips the calling test (fails it under CI) unless the broker answers. */
+    /** Skips the calling test (fails it under CI) unless the broker answers: the testkit's {@link RequiredService}. */
     static void assumeRunning() {
-        if (answers(Duration.ofSeconds(2))) {
-            return;
-        }
-        String message = "RabbitMQ does not answer at " + RabbitMqPublisherConfig.redact(uri()) + " (set "
-                + URI_VARIABLE + " or start the server)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail(message + "; under CI=true a missing RabbitMQ fails the tests instead of skipping them");
-        }
-        Assumptions.abort("skipped: " + message);
+        URI uri = URI.create(uri());
+        RequiredService.check("RabbitMQ", uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 5672);
     }
 
     /** Skips the calling test (fails it under CI) unless {@code rabbitmqctl} can stop and start the broker here. */

@@ -88,7 +88,7 @@ public abstract class OutboxEventPublisherContract {
         EVENT_FAILURE,
         /** {@link #failPermanently} makes one event fail for good (unroutable, too large...). */
         PERMANENT_FAILURE,
-        /** {@link #stopBroker} and {@link #startBroker} take the broker away and bring it back. */
+        /** {@link #makeBrokerUnavailable} and {@link #makeBrokerAvailable} take the broker away and bring it back. */
         BROKER_OUTAGE
     }
 
@@ -165,12 +165,12 @@ public abstract class OutboxEventPublisherContract {
     }
 
     /** Makes the broker unreachable (stops it, keeping its data); needed for {@link Capability#BROKER_OUTAGE}. */
-    protected void stopBroker() {
+    protected void makeBrokerUnavailable() {
         throw new UnsupportedOperationException(whyUnsupported(Capability.BROKER_OUTAGE));
     }
 
     /** Brings the broker back with its data, returning once it answers; needed for {@link Capability#BROKER_OUTAGE}. */
-    protected void startBroker() {
+    protected void makeBrokerAvailable() {
         throw new UnsupportedOperationException(whyUnsupported(Capability.BROKER_OUTAGE));
     }
 
@@ -326,11 +326,11 @@ public abstract class OutboxEventPublisherContract {
         prepare(duringOutage);
 
         List<PublishOutcome> whileDown;
-        stopBroker();
+        makeBrokerUnavailable();
         try {
             whileDown = publishDuringOutage(duringOutage);
         } finally {
-            startBroker();
+            makeBrokerAvailable();
         }
 
         assertThat(whileDown).extracting(PublishOutcome::status)
@@ -353,11 +353,11 @@ public abstract class OutboxEventPublisherContract {
 
         List<PublishOutcome> outcomes;
         CompletableFuture<List<PublishOutcome>> inFlight = publisher.publish(batch).toCompletableFuture();
-        stopBroker();
+        makeBrokerUnavailable();
         try {
             outcomes = awaitWithinBound(inFlight, "publish of a batch the broker stopped under");
         } finally {
-            startBroker();
+            makeBrokerAvailable();
         }
 
         assertOnePerEventInOrder(batch, outcomes);

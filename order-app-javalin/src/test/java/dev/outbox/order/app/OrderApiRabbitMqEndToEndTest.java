@@ -8,19 +8,15 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import dev.outbox.testkit.RequiredService;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -102,14 +98,6 @@ class OrderApiRabbitMqEndToEndTest {
     }
 
     private static void requireRabbitMq() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", 5672), (int) Duration.ofSeconds(2).toMillis());
-        } catch (IOException e) {
-            String message = "RabbitMQ does not answer at 127.0.0.1:5672";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(message + "; under CI=true a missing RabbitMQ fails the tests instead of skipping them");
-            }
-            Assumptions.abort("skipped: " + message);
-        }
+        RequiredService.check("RabbitMQ", "127.0.0.1", 5672);
     }
 }
