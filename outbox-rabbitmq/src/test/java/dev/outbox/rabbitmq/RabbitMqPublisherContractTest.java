@@ -95,13 +95,13 @@ class RabbitMqPublisherContractTest extends OutboxEventPublisherContract {
     }
 
     @Override
-    protected void stopBroker() {
+    protected void makeBrokerUnavailable() {
         RabbitMqTestBroker.assumeControllable();
         RabbitMqTestBroker.stop();
     }
 
     @Override
-    protected void startBroker() {
+    protected void makeBrokerAvailable() {
         RabbitMqTestBroker.start();
     }
 }
