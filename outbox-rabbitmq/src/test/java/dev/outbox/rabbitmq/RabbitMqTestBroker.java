@@ -89,6 +89,23 @@ final class RabbitMqTestBroker {
         }
     }
 
+    /**
+     * Raises a memory alarm ({@code rabbitmqctl set_vm_memory_high_watermark 0}): the broker stops
+     * reading from publishing connections, so nothing is confirmed, while connections stay open.
+     */
+    static void blockPublishers() {
+        if (run("set_vm_memory_high_watermark", "0") != 0) {
+            fail("rabbitmqctl set_vm_memory_high_watermark 0 failed");
+        }
+    }
+
+    /** Clears the alarm again: the default watermark, 0.4 of the memory. */
+    static void unblockPublishers() {
+        if (run("set_vm_memory_high_watermark", "0.4") != 0) {
+            fail("rabbitmqctl set_vm_memory_high_watermark 0.4 failed: reset it by hand");
+        }
+    }
+
     static Connection connect() {
         try {
             ConnectionFactory factory = new ConnectionFactory();
@@ -143,9 +160,11 @@ final class RabbitMqTestBroker {
         return messages;
     }
 
-    private static int run(String command) {
+    private static int run(String... command) {
         try {
-            Process process = new ProcessBuilder("rabbitmqctl", command).redirectErrorStream(true)
+            List<String> line = new ArrayList<>(List.of("rabbitmqctl"));
+            line.addAll(List.of(command));
+            Process process = new ProcessBuilder(line).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
