@@ -27,8 +27,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * <ul>
  *   <li><b>{@code PERMANENT_FAILURE}</b>, the record itself can never be sent: serialization
  *       failures ({@link SerializationException}, {@link PayloadEncodingException}), records or
- *       batches too large, invalid records, a topic name Kafka can never accept
- *       ({@link IllegalTopicNameException}, found before sending); unless a cause in the chain is transient (Confluent's
+ *       batches too large, invalid records; unless a cause in the chain is transient (Confluent's
  *       serializer, for one, wraps an unreachable registry's {@link IOException} in a
  *       {@link SerializationException}).
  *   <li><b>{@code RETRIABLE_FAILURE}</b>, the event's own failure that may pass (counted toward
@@ -117,7 +116,6 @@ final class PublishErrorClassifier {
     private static boolean isUnsendable(Throwable t) {
         return t instanceof SerializationException
                 || t instanceof PayloadEncodingException
-                || t instanceof IllegalTopicNameException
                 || t instanceof RecordTooLargeException
                 || t instanceof RecordBatchTooLargeException
                 || t instanceof InvalidRecordException;

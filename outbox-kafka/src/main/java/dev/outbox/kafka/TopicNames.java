@@ -1,6 +1,7 @@
 package dev.outbox.kafka;
 
 import java.util.regex.Pattern;
+import org.apache.kafka.common.errors.InvalidTopicException;
 
 /** Kafka's rule for topic names, checked before a record is built so that a bad name fails permanently. */
 final class TopicNames {
@@ -17,10 +18,10 @@ final class TopicNames {
                 && !name.equals(".") && !name.equals("..");
     }
 
-    /** Throws {@link IllegalTopicNameException} (a permanent failure) unless {@code name} is a legal topic name. */
+    /** Throws {@link InvalidTopicException} (a permanent failure) unless {@code name} is a legal topic name. */
     static String requireValid(String name) {
         if (!isValid(name)) {
-            throw new IllegalTopicNameException(describe(name));
+            throw new InvalidTopicException(describe(name));
         }
         return name;
     }

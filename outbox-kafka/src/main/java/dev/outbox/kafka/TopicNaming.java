@@ -9,7 +9,8 @@ import java.util.function.Function;
  *
  * <p>The default, {@link #debezium()}, follows the Debezium Outbox Event Router:
  * {@code outbox.event.${aggregateType}}. Implementations must be thread-safe and fast (called
- * once per event); the publisher rejects (as a permanent failure) a name Kafka would not accept.
+ * once per event); the publisher rejects a name Kafka would not accept as that event's own
+ * failure ({@code RETRIABLE_FAILURE}).
  */
 @FunctionalInterface
 public interface TopicNaming {
@@ -49,7 +50,8 @@ public interface TopicNaming {
      * <p>Per-aggregate order holds within a topic: with {@value #EVENT_TYPE} an aggregate's events
      * of different types go to different topics, and a consumer reading several of them sees no
      * order between them. An event type a topic name cannot hold (a space, more than 249
-     * characters in all) fails that event permanently, as any illegal topic name does.
+     * characters in all) fails that event on its own ({@code RETRIABLE_FAILURE}, counted and
+     * dead-lettered after the relay's attempts), as any illegal topic name does.
      *
      * @param template e.g. {@code "events.${aggregateType}.v1"} or {@code "${aggregateType}.${eventType}"}
      * @throws IllegalArgumentException if the template is blank, holds another placeholder (such

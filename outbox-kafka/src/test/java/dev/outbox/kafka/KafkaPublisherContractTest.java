@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Test;
  * Runs the publisher contract on the Kafka publisher against an in-process KRaft broker with
  * topic auto-creation off, every capability included: topics are routed by aggregate and event
  * type, so an event given another type lands on a topic that was never created (its own
- * retriable failure) or on one whose name is illegal (a permanent failure); the outage stops and
- * restarts the broker on the same port and log directory. Short producer timeouts keep the
- * outage checks to seconds.
+ * retriable failure); a payload over the producer's {@code max.request.size} is a permanent
+ * failure; the outage stops and restarts the broker on the same port and log directory. Short
+ * producer timeouts keep the outage checks to seconds.
  */
 class KafkaPublisherContractTest extends OutboxEventPublisherContract {
 
@@ -89,7 +89,10 @@ class KafkaPublisherContractTest extends OutboxEventPublisherContract {
 
     @Override
     protected OutboxEvent failPermanently(OutboxEvent event) {
-        return event.toBuilder().eventType("Not a topic").build(); // no topic name holds a space
+        // the largest payload an event may carry, plus key and headers, is over max.request.size (1 MiB)
+        byte[] payload = new byte[OutboxEvent.MAX_PAYLOAD_BYTES];
+        java.util.Arrays.fill(payload, (byte) 'x');
+        return event.toBuilder().payload(payload).build();
     }
 
     @Override

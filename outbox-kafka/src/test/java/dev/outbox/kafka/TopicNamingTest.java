@@ -58,7 +58,7 @@ class TopicNamingTest {
     }
 
     @Test
-    void template_withAnEventTypeNoTopicCanHold_failsThatEventPermanently() {
+    void template_withAnEventTypeNoTopicCanHold_failsThatEventOnItsOwn() {
         OutboxRecordFactory records = new OutboxRecordFactory(TopicNaming.template("${aggregateType}.${eventType}"),
                 OutboxHeaders.EVENT_TYPE, new JsonPayloadEncoder());
 
@@ -66,7 +66,7 @@ class TopicNamingTest {
 
         assertThatThrownBy(() -> records.toRecord(event)).hasMessageContaining("illegal Kafka topic name 'Order.Order Created'")
                 .satisfies(e -> assertThat(PublishErrorClassifier.outcome(event.id(), e).status())
-                        .isEqualTo(Status.PERMANENT_FAILURE));
+                        .isEqualTo(Status.RETRIABLE_FAILURE));
     }
 
     @Test
