@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  *                               {@code RELAY_MODE=log-tailing})
  * @param replicationSlot        {@code REPLICATION_SLOT}: the log-tailing relay's slot, default {@code outbox_slot}
  * @param replicationPublication {@code REPLICATION_PUBLICATION}: its publication, default {@code outbox_pub}
- * @param publisher              {@code PUBLISHER}: {@code kafka} (default) or {@code log}
+ * @param publisher              {@code PUBLISHER}: {@code kafka} (default), {@code log} or {@code rabbitmq}
  * @param topicTemplate          {@code TOPIC_TEMPLATE}, default {@code ${aggregateType}}; {@code ${eventType}} too
  * @param pollInterval           {@code RELAY_POLL_INTERVAL}, default 1s
  * @param batchSize              {@code RELAY_BATCH_SIZE}, default 500
@@ -47,6 +47,8 @@ import java.util.regex.Pattern;
  *                               {@code /health} is DOWN, default 60s ({@code 0} turns the check off)
  * @param replicationLeaderTimeout {@code REPLICATION_LEADER_TIMEOUT}: how long a silent log-tailing leader keeps the
  *                               slot before a standby replaces it, default 30s (at least 1s)
+ * @param rabbitMq               the {@code RABBITMQ_*} settings, present with {@code PUBLISHER=rabbitmq}
+ *                               (see {@link RabbitMqSettings})
  */
 public record AppConfig(
         Optional<String> databaseUrl,
@@ -73,7 +75,8 @@ public record AppConfig(
         Duration databaseConnectionTimeout,
         Duration idempotencyKeyRetention,
         Duration healthDeliveryStall,
-        Duration replicationLeaderTimeout) {
+        Duration replicationLeaderTimeout,
+        Optional<RabbitMqSettings> rabbitMq) {
 
     /** How events leave the database. */
     public enum RelayMode {
@@ -98,7 +101,9 @@ public record AppConfig(
         /** Apache Kafka. */
         KAFKA,
         /** Only log each event: the publisher port swapped without touching anything else. */
-        LOG
+        LOG,
+        /** RabbitMQ with publisher confirms ({@link RabbitMqWiring}). */
+        RABBITMQ
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
@@ -145,6 +150,7 @@ public record AppConfig(
             throw new ConfigException("OUTBOX_TABLE_MODE=log-only needs RELAY_MODE=log-tailing (only the log-tailing "
                     + "relay sees events that never stay in the table), got RELAY_MODE=" + label(relayMode));
         }
+        PublisherKind publisher = choice("PUBLISHER", get.apply("PUBLISHER").orElse("kafka"), PublisherKind.class);
         return new AppConfig(
                 databaseUrl,
                 get.apply("DATABASE_USER"),
@@ -159,7 +165,7 @@ public record AppConfig(
                 tableMode,
                 pgName("REPLICATION_SLOT", get.apply("REPLICATION_SLOT").orElse("outbox_slot")),
                 pgName("REPLICATION_PUBLICATION", get.apply("REPLICATION_PUBLICATION").orElse("outbox_pub")),
-                choice("PUBLISHER", get.apply("PUBLISHER").orElse("kafka"), PublisherKind.class),
+                publisher,
                 template,
                 duration("RELAY_POLL_INTERVAL", get.apply("RELAY_POLL_INTERVAL").orElse("1s"), false),
                 integer("RELAY_BATCH_SIZE", get.apply("RELAY_BATCH_SIZE").orElse("500"), 1, 10_000),
@@ -170,7 +176,8 @@ public record AppConfig(
                 connectionTimeout(get.apply("DATABASE_CONNECTION_TIMEOUT").orElse("2s")),
                 duration("IDEMPOTENCY_KEY_RETENTION", get.apply("IDEMPOTENCY_KEY_RETENTION").orElse("24h"), false),
                 duration("HEALTH_DELIVERY_STALL", get.apply("HEALTH_DELIVERY_STALL").orElse("60s"), true),
-                leaderTimeout(get.apply("REPLICATION_LEADER_TIMEOUT").orElse("30s")));
+                leaderTimeout(get.apply("REPLICATION_LEADER_TIMEOUT").orElse("30s")),
+                publisher == PublisherKind.RABBITMQ ? Optional.of(RabbitMqSettings.from(get)) : Optional.empty());
     }
 
     /** Returns whether the database is the embedded server. */
@@ -191,7 +198,7 @@ public record AppConfig(
                 + ", schemaRegistry=" + schemaRegistryUrl.orElse("none (JSON)") + ", relay=" + label(relayMode)
                 + (relayMode == RelayMode.LOG_TAILING ? " (" + label(tableMode) + ", slot " + replicationSlot
                         + ", publication " + replicationPublication + ")" : "")
-                + ", publisher=" + publisher + ", topicTemplate=" + topicTemplate + ", pollInterval=" + pollInterval
+                + ", publisher=" + publisher + rabbitMq.map(r -> " (" + r + ")").orElse("") + ", topicTemplate=" + topicTemplate + ", pollInterval=" + pollInterval
                 + ", batchSize=" + batchSize + ", maxAttempts=" + maxAttempts + ", retention=" + retention
                 + ", http=" + host + ":" + port + ", connectionTimeout=" + label(databaseConnectionTimeout)
                 + ", idempotencyKeyRetention=" + label(idempotencyKeyRetention)

@@ -42,6 +42,8 @@ public final class Main {
                                            published rows are deleted at once and there is nothing to replay.
               consume --topic <T> [--from-beginning] [--max N] [--idle-seconds S]
                                            print decoded events from a topic (e.g. --topic Order)
+                                           with PUBLISHER=rabbitmq: consume [--queue Q] [--max N] [--idle-seconds S]
+                                           reads (and acknowledges) the queue RABBITMQ_QUEUE bound to the Order exchange
               drop-slot                    drop the log-tailing relay's replication slot REPLICATION_SLOT and
                                            publication REPLICATION_PUBLICATION (stop every relay first; refused
                                            while the slot is in use). A forgotten slot keeps WAL until the disk fills.
@@ -95,6 +97,9 @@ public final class Main {
                     }
                 }
                 case "consume" -> {
+                    if (config.publisher() == AppConfig.PublisherKind.RABBITMQ) {
+                        yield RabbitMqWiring.consume(config.rabbitMq().orElseThrow(), rest, out);
+                    }
                     try (Infrastructure broker = Infrastructure.open(config, false, true, true)) {
                         yield ConsumeCommand.run(broker.bootstrapServers().orElseThrow(), config.schemaRegistryUrl(),
                                 rest, out);

@@ -160,11 +160,14 @@ public final class OrderService implements AutoCloseable {
                 .build();
     }
 
-    /** Builds the configured publisher: Kafka (Avro with a schema registry, JSON otherwise) or log-only. */
+    /** Builds the configured publisher: Kafka (Avro with a schema registry, JSON otherwise), RabbitMQ or log-only. */
     static OutboxEventPublisher publisher(AppConfig config, Optional<String> bootstrapServers) {
         TopicNaming topics = TopicNaming.template(config.topicTemplate());
         if (config.publisher() == AppConfig.PublisherKind.LOG) {
             return new LogOutboxEventPublisher(topics::topicFor);
+        }
+        if (config.publisher() == AppConfig.PublisherKind.RABBITMQ) {
+            return RabbitMqWiring.publisher(config.rabbitMq().orElseThrow());
         }
         return KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder()
                 .bootstrapServers(bootstrapServers.orElseThrow())
