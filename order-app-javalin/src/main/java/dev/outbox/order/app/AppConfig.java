@@ -1,5 +1,6 @@
 package dev.outbox.order.app;
 
+import dev.outbox.jdbc.replication.TableMode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,14 +83,6 @@ public record AppConfig(
         LOG_TAILING,
         /** No relay in this process (another instance or Debezium delivers). */
         NONE
-    }
-
-    /** What happens to outbox rows (log-tailing relay only). */
-    public enum TableMode {
-        /** Rows stay in the table, are marked published and purged after {@code OUTBOX_RETENTION}. */
-        KEEP_ROWS,
-        /** Rows are inserted and deleted in the same transaction; the write-ahead log alone carries the event. */
-        LOG_ONLY
     }
 
     /** Where the relay publishes. */
