@@ -131,7 +131,7 @@ public record AppConfig(
         }
         RelayMode relayMode = choice("RELAY_MODE", get.apply("RELAY_MODE").orElse("polling"), RelayMode.class);
         TableMode tableMode = choice("OUTBOX_TABLE_MODE", get.apply("OUTBOX_TABLE_MODE").orElse("keep-rows"),
-                TableMode.class);
+                TableMode.KEEP_ROWS, TableMode.LOG_ONLY);
         if (tableMode == TableMode.LOG_ONLY && relayMode != RelayMode.LOG_TAILING) {
             throw new ConfigException("OUTBOX_TABLE_MODE=log-only needs RELAY_MODE=log-tailing (only the log-tailing "
                     + "relay sees events that never stay in the table), got RELAY_MODE=" + label(relayMode));
@@ -273,13 +273,19 @@ public record AppConfig(
     }
 
     private static <E extends Enum<E>> E choice(String name, String value, Class<E> type) {
-        for (E constant : type.getEnumConstants()) {
+        return choice(name, value, type.getEnumConstants());
+    }
+
+    /** Returns the constant labelled {@code value}; the error lists {@code constants} in the order given. */
+    @SafeVarargs
+    private static <E extends Enum<E>> E choice(String name, String value, E... constants) {
+        for (E constant : constants) {
             if (label(constant).equalsIgnoreCase(value) || constant.name().equalsIgnoreCase(value)) {
                 return constant;
             }
         }
         StringBuilder allowed = new StringBuilder();
-        for (E constant : type.getEnumConstants()) {
+        for (E constant : constants) {
             allowed.append(allowed.length() == 0 ? "" : "|").append(label(constant));
         }
         throw new ConfigException(name + " must be one of " + allowed + ", got '" + value + "'");
