@@ -46,6 +46,37 @@ public final class OutboxStatements {
     /** {@code :type, :since, :after, :limit}: those rows after sequence {@code :after}, in sequence order. */
     public final String retained;
 
+    // The log-tailing relay's leader, over plain JDBC on its work connection: positional parameters.
+    /**
+     * Upserts a dead letter: id, aggregate type, aggregate id, type, payload (json text), payload_bytes (bytea hex),
+     * content type, headers (json text), occurred-at (text; null: now), attempts, last error.
+     */
+    public final String leaderDeadLetter;
+    /** Marks pending rows published and bumps their attempts (the delivery that succeeded): ids (uuid[]); returns ids. */
+    public final String leaderMarkPublished;
+    /** Deletes published rows older than a retention: seconds, limit. */
+    public final String leaderPurge;
+    /** Replaces dead rows by fresh pending inserts in their original order: ids (uuid[]). */
+    public final String leaderRequeue;
+    /** Deletes the requeued rows again (log-only tables): ids (uuid[]). */
+    public final String leaderDeleteRequeued;
+    /**
+     * Parks an event (a pending row with {@code next_attempt_at > '-infinity'}), an upsert: seq (null: a new one),
+     * id, aggregate type, aggregate id, type, payload (json text), payload_bytes (bytea hex), content type, headers
+     * (json text), occurred-at, attempts, next attempt at, last error.
+     */
+    public final String park;
+    /** The head (lowest seq) of each parked aggregate: aggregate type, aggregate id, next attempt at. */
+    public final String parkedHeads;
+    /** Parked rows (read with {@link OutboxEventMapper}) of the aggregates whose head is due: now, limit. */
+    public final String parkedDue;
+    /** Reschedules a parked row: attempts, next attempt at, last error, id. */
+    public final String parkedReschedule;
+    /** Deletes delivered parked rows: ids (uuid[]). */
+    public final String parkedDelete;
+    /** Dead-letters a parked row no event can hold, attempts as they are: last error, id. */
+    public final String parkedDeadLetterInvalid;
+
     public OutboxStatements(OutboxTable outboxTable) {
         String t = outboxTable.qualifiedName();
         this.table = t;
@@ -140,6 +171,48 @@ public final class OutboxStatements {
         this.countRetained = "SELECT count(*)" + retainedRows;
         this.retained = "SELECT " + OutboxEventMapper.SELECT_COLUMNS + retainedRows
                 + " AND e.seq > :after ORDER BY e.seq LIMIT :limit";
+
+        this.leaderDeadLetter = "INSERT INTO " + t + " (id, aggregatetype, aggregateid, type, payload, payload_bytes, "
+                + "content_type, headers, occurred_at, status, attempts, last_error, dead_lettered_at) "
+                + "VALUES (?::uuid, ?, ?, ?, ?::jsonb, ?::bytea, coalesce(?, 'application/json'), coalesce(?::jsonb, '{}'), "
+                + "coalesce(?::timestamptz, now()), 'dead', ?, ?, now()) "
+                + "ON CONFLICT (id) DO UPDATE SET status = 'dead', attempts = EXCLUDED.attempts, "
+                + "last_error = EXCLUDED.last_error, dead_lettered_at = now(), claimed_by = NULL, claimed_until = NULL";
+        // As in markPublished above: NOT IN ('published', 'dead') keeps a never-analyzed table probed by primary key.
+        this.leaderMarkPublished = "UPDATE " + t + " SET status = 'published', published_at = now(), attempts = attempts + 1 "
+                + "WHERE id = ANY (?) AND status NOT IN ('published', 'dead') RETURNING id";
+        this.leaderPurge = "DELETE FROM " + t + " WHERE id IN (SELECT id FROM " + t
+                + " WHERE status = 'published' AND published_at < now() - make_interval(secs => ?) "
+                + "ORDER BY published_at LIMIT ?)";
+        String columns = "id, aggregatetype, aggregateid, type, payload, payload_bytes, content_type, headers, occurred_at";
+        this.leaderRequeue = "WITH dead AS (DELETE FROM " + t + " WHERE status = 'dead' AND id = ANY (?) RETURNING seq, "
+                + columns + ") INSERT INTO " + t + " (" + columns + ") SELECT " + columns + " FROM dead ORDER BY seq";
+        this.leaderDeleteRequeued = "DELETE FROM " + t + " WHERE id = ANY (?) AND status = 'pending'";
+        String parked = "status = 'pending' AND next_attempt_at > '-infinity'";
+        String literal = t.replace("'", "''");
+        // An upsert: in KEEP_ROWS the row is there (or still becoming visible: ON CONFLICT waits for its
+        // inserting transaction), in LOG_ONLY it was deleted by its writer and comes back with its seq.
+        // A row already parked, published or dead is left as it is: a re-sent stream event changes nothing.
+        this.park = "INSERT INTO " + t + " AS e (seq, id, aggregatetype, aggregateid, type, payload, payload_bytes, "
+                + "content_type, headers, occurred_at, attempts, next_attempt_at, last_error) OVERRIDING SYSTEM VALUE "
+                + "VALUES (coalesce(?::bigint, nextval(pg_get_serial_sequence('" + literal + "', 'seq'))), ?::uuid, ?, ?, "
+                + "?, ?::jsonb, ?::bytea, ?, ?::jsonb, ?::timestamptz, ?, ?::timestamptz, ?) "
+                + "ON CONFLICT (id) DO UPDATE SET attempts = EXCLUDED.attempts, next_attempt_at = EXCLUDED.next_attempt_at, "
+                + "last_error = EXCLUDED.last_error, claimed_by = NULL, claimed_until = NULL "
+                + "WHERE e.status = 'pending' AND e.next_attempt_at = '-infinity'";
+        // One row per aggregate, walking the retry index (aggregatetype, aggregateid, seq) WHERE parked.
+        this.parkedHeads = "SELECT DISTINCT ON (aggregatetype, aggregateid) aggregatetype, aggregateid, next_attempt_at FROM "
+                + t + " WHERE " + parked + " ORDER BY aggregatetype, aggregateid, seq";
+        // The parked rows of the aggregates whose head is due, in seq order: a prefix of each aggregate's rows.
+        this.parkedDue = "SELECT " + OutboxEventMapper.SELECT_COLUMNS + " FROM " + t + " e "
+                + "WHERE e." + parked.replace("AND ", "AND e.") + " AND (e.aggregatetype, e.aggregateid) IN ("
+                + "SELECT h.aggregatetype, h.aggregateid FROM (" + parkedHeads + ") h WHERE h.next_attempt_at <= ?::timestamptz) "
+                + "ORDER BY e.seq LIMIT ?";
+        this.parkedReschedule = "UPDATE " + t + " SET attempts = ?, next_attempt_at = ?::timestamptz, last_error = ? "
+                + "WHERE id = ?::uuid AND " + parked;
+        this.parkedDelete = "DELETE FROM " + t + " WHERE id = ANY (?) AND " + parked;
+        this.parkedDeadLetterInvalid = "UPDATE " + t + " SET status = 'dead', dead_lettered_at = now(), last_error = ? "
+                + "WHERE id = ?::uuid AND " + parked;
     }
 
     /**
