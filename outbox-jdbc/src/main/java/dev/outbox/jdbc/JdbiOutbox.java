@@ -82,8 +82,8 @@ public final class JdbiOutbox implements Outbox {
     private JdbiOutbox(Builder builder) {
         this.unitOfWork = builder.unitOfWork;
         this.deleteAfterInsert = builder.logOnly;
-        this.statements = new OutboxStatements(builder.table).append(builder.notifications ? builder.channel : null,
-                builder.logOnly);
+        this.statements = new OutboxStatements(builder.table.qualifiedName())
+                .append(builder.notifications ? builder.channel : null, builder.logOnly);
     }
 
     /** Creates an outbox appending to {@code public.outbox_event} with notifications on. */

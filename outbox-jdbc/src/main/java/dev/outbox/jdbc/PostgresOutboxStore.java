@@ -80,7 +80,7 @@ public final class PostgresOutboxStore implements OutboxStore {
         this.table = builder.table;
         this.retention = builder.retention;
         this.channel = builder.channel != null ? builder.channel : table.defaultChannel();
-        this.sql = new OutboxStatements(table);
+        this.sql = new OutboxStatements(table.qualifiedName());
     }
 
     /** Returns a builder; {@link Builder#jdbi} or {@link Builder#dataSource} is required. */

@@ -87,7 +87,7 @@ class StatementPlanningTest {
     @Test
     void publishedRowsAreFoundByPrimaryKey_evenInABacklogTableNeverAnalyzed() throws Exception {
         OutboxTable table = TestDatabase.createFreshTable("unanalyzed");
-        OutboxStatements statements = new OutboxStatements(table);
+        OutboxStatements statements = new OutboxStatements(table.qualifiedName());
         try (Connection connection = TestDatabase.dataSource().getConnection()) {
             try (Statement setup = connection.createStatement()) {
                 // no statistics at all, as on a fresh or just truncated table that meets a backlog

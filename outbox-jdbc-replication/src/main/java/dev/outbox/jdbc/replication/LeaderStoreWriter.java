@@ -46,7 +46,7 @@ final class LeaderStoreWriter {
     private final String deleteRequeued;
 
     LeaderStoreWriter(OutboxTable table) {
-        OutboxStatements sql = new OutboxStatements(table);
+        OutboxStatements sql = new OutboxStatements(table.qualifiedName());
         this.upsertDead = sql.leaderDeadLetter;
         this.markPublished = sql.leaderMarkPublished;
         this.purge = sql.leaderPurge;

@@ -55,7 +55,7 @@ final class ParkedRows {
     private final Map<AggregateKey, Instant> aggregates = new HashMap<>();
 
     ParkedRows(OutboxTable table) {
-        OutboxStatements sql = new OutboxStatements(table);
+        OutboxStatements sql = new OutboxStatements(table.qualifiedName());
         this.park = sql.park;
         this.heads = sql.parkedHeads;
         this.due = sql.parkedDue;

@@ -1,7 +1,5 @@
 package dev.outbox.jdbc.internal;
 
-import dev.outbox.jdbc.OutboxTable;
-
 /**
  * Every SQL statement against the outbox table, written for one table: the append, the polling store's
  * claim and outcome writes, the replay reads, and the log-tailing relay's writes. Statements the store runs
@@ -77,8 +75,15 @@ public final class OutboxStatements {
     /** Dead-letters a parked row no event can hold, attempts as they are: last error, id. */
     public final String parkedDeadLetterInvalid;
 
-    public OutboxStatements(OutboxTable outboxTable) {
-        String t = outboxTable.qualifiedName();
+    /**
+     * Writes the statements for one table.
+     *
+     * @param qualifiedTable {@code schema.table} as {@code dev.outbox.jdbc.OutboxTable#qualifiedName()} gives it,
+     *     validated there (it is written into the SQL text); a String so that this package does not depend back
+     *     on {@code dev.outbox.jdbc}
+     */
+    public OutboxStatements(String qualifiedTable) {
+        String t = qualifiedTable;
         this.table = t;
         // How order per aggregate survives concurrent claims, in three steps:
         // 'locked' walks due, unclaimed rows in append order and locks up to :limit of them with SKIP
