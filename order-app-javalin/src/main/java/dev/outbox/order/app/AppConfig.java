@@ -1,5 +1,6 @@
 package dev.outbox.order.app;
 
+import dev.outbox.jdbc.replication.TableMode;
 import dev.outbox.kafka.TopicNaming;
 import java.net.URI;
 import java.nio.file.Path;
@@ -88,14 +89,6 @@ public record AppConfig(
         NONE
     }
 
-    /** What happens to outbox rows (log-tailing relay only). */
-    public enum TableMode {
-        /** Rows stay in the table, are marked published and purged after {@code OUTBOX_RETENTION}. */
-        KEEP_ROWS,
-        /** Rows are inserted and deleted in the same transaction; the write-ahead log alone carries the event. */
-        LOG_ONLY
-    }
-
     /** Where the relay publishes. */
     public enum PublisherKind {
         /** Apache Kafka. */
@@ -145,7 +138,7 @@ public record AppConfig(
         }
         RelayMode relayMode = choice("RELAY_MODE", get.apply("RELAY_MODE").orElse("polling"), RelayMode.class);
         TableMode tableMode = choice("OUTBOX_TABLE_MODE", get.apply("OUTBOX_TABLE_MODE").orElse("keep-rows"),
-                TableMode.class);
+                TableMode.KEEP_ROWS, TableMode.LOG_ONLY);
         if (tableMode == TableMode.LOG_ONLY && relayMode != RelayMode.LOG_TAILING) {
             throw new ConfigException("OUTBOX_TABLE_MODE=log-only needs RELAY_MODE=log-tailing (only the log-tailing "
                     + "relay sees events that never stay in the table), got RELAY_MODE=" + label(relayMode));
@@ -289,13 +282,19 @@ public record AppConfig(
     }
 
     private static <E extends Enum<E>> E choice(String name, String value, Class<E> type) {
-        for (E constant : type.getEnumConstants()) {
+        return choice(name, value, type.getEnumConstants());
+    }
+
+    /** Returns the constant labelled {@code value}; the error lists {@code constants} in the order given. */
+    @SafeVarargs
+    private static <E extends Enum<E>> E choice(String name, String value, E... constants) {
+        for (E constant : constants) {
             if (label(constant).equalsIgnoreCase(value) || constant.name().equalsIgnoreCase(value)) {
                 return constant;
             }
         }
         StringBuilder allowed = new StringBuilder();
-        for (E constant : type.getEnumConstants()) {
+        for (E constant : constants) {
             allowed.append(allowed.length() == 0 ? "" : "|").append(label(constant));
         }
         throw new ConfigException(name + " must be one of " + allowed + ", got '" + value + "'");

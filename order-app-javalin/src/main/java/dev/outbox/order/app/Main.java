@@ -1,7 +1,6 @@
 package dev.outbox.order.app;
 
 import dev.outbox.core.spi.OutboxEventPublisher;
-import dev.outbox.jdbc.OutboxTable;
 import dev.outbox.jdbc.replication.LogTailingRelay;
 import dev.outbox.jdbc.replication.LogTailingRelayListener;
 import dev.outbox.jdbc.replication.ReplicationSetupException;
@@ -93,7 +92,7 @@ public final class Main {
                          Infrastructure broker = Infrastructure.open(config, false,
                                  config.publisher() == AppConfig.PublisherKind.KAFKA, true);
                          OutboxEventPublisher publisher = OrderService.publisher(config, broker.bootstrapServers())) {
-                        yield ReplayCommand.run(service.jdbi(), OutboxTable.DEFAULT, publisher, rest, out);
+                        yield ReplayCommand.run(service.store(), publisher, rest, out);
                     }
                 }
                 case "consume" -> {

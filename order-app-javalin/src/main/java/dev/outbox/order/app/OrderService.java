@@ -123,7 +123,7 @@ public final class OrderService implements AutoCloseable {
         }
         if (mode == Mode.SERVE) {
             JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(jdbi);
-            Outbox outbox = config.tableMode() == AppConfig.TableMode.LOG_ONLY
+            Outbox outbox = config.tableMode() == TableMode.LOG_ONLY
                     ? LogOnlyOutbox.create(unitOfWork, OutboxTable.DEFAULT) : JdbiOutbox.create(unitOfWork);
             OrderUseCases orders = OrderUseCases.create(unitOfWork, new JdbiOrderRepository(unitOfWork),
                     outbox, Clock.systemUTC());
@@ -151,7 +151,7 @@ public final class OrderService implements AutoCloseable {
                 .table(OutboxTable.DEFAULT)
                 .slotName(config.replicationSlot())
                 .publicationName(config.replicationPublication())
-                .mode(config.tableMode() == AppConfig.TableMode.LOG_ONLY ? TableMode.LOG_ONLY : TableMode.KEEP_ROWS)
+                .mode(config.tableMode())
                 .batchSize(config.batchSize())
                 .maxAttempts(config.maxAttempts())
                 .leaderTimeout(config.replicationLeaderTimeout())
