@@ -38,6 +38,11 @@ class PlantedViolationsTest {
     }
 
     @Test
+    void adapterRule_catchesNatsAdapterDependingOnKafkaAdapter() {
+        assertCaught(RULES.adaptersDoNotDependOnEachOther(), "NatsUsingKafka", "KafkaAdapter");
+    }
+
+    @Test
     void appRule_catchesLibraryDependingOnApp() {
         assertCaught(RULES.nothingDependsOnTheApp(), "CoreUsingApp", "App");
     }
