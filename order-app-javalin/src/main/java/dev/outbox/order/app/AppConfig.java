@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  *                               {@code RELAY_MODE=log-tailing})
  * @param replicationSlot        {@code REPLICATION_SLOT}: the log-tailing relay's slot, default {@code outbox_slot}
  * @param replicationPublication {@code REPLICATION_PUBLICATION}: its publication, default {@code outbox_pub}
- * @param publisher              {@code PUBLISHER}: {@code kafka} (default) or {@code log}
+ * @param publisher              {@code PUBLISHER}: {@code kafka} (default), {@code nats} or {@code log}
  * @param topicTemplate          {@code TOPIC_TEMPLATE}, default {@code ${aggregateType}}
  * @param pollInterval           {@code RELAY_POLL_INTERVAL}, default 1s
  * @param batchSize              {@code RELAY_BATCH_SIZE}, default 500
@@ -46,6 +46,7 @@ import java.util.regex.Pattern;
  *                               {@code /health} is DOWN, default 60s ({@code 0} turns the check off)
  * @param replicationLeaderTimeout {@code REPLICATION_LEADER_TIMEOUT}: how long a silent log-tailing leader keeps the
  *                               slot before a standby replaces it, default 30s (at least 1s)
+ * @param nats                   the {@code NATS_*} settings, present when {@code PUBLISHER=nats} (see {@link NatsSettings})
  */
 public record AppConfig(
         Optional<String> databaseUrl,
@@ -72,7 +73,8 @@ public record AppConfig(
         Duration databaseConnectionTimeout,
         Duration idempotencyKeyRetention,
         Duration healthDeliveryStall,
-        Duration replicationLeaderTimeout) {
+        Duration replicationLeaderTimeout,
+        Optional<NatsSettings> nats) {
 
     /** How events leave the database. */
     public enum RelayMode {
@@ -97,7 +99,9 @@ public record AppConfig(
         /** Apache Kafka. */
         KAFKA,
         /** Only log each event: the publisher port swapped without touching anything else. */
-        LOG
+        LOG,
+        /** NATS JetStream ({@code NATS_*} settings, see {@link NatsSettings}). */
+        NATS
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
@@ -136,6 +140,8 @@ public record AppConfig(
             throw new ConfigException("TOPIC_TEMPLATE may hold only [A-Za-z0-9._-] around ${aggregateType}, got '"
                     + template + "'");
         }
+        PublisherKind publisher = choice("PUBLISHER", get.apply("PUBLISHER").orElse("kafka"), PublisherKind.class);
+        Optional<NatsSettings> nats = publisher == PublisherKind.NATS ? Optional.of(NatsSettings.from(env)) : Optional.empty();
         RelayMode relayMode = choice("RELAY_MODE", get.apply("RELAY_MODE").orElse("polling"), RelayMode.class);
         TableMode tableMode = choice("OUTBOX_TABLE_MODE", get.apply("OUTBOX_TABLE_MODE").orElse("keep-rows"),
                 TableMode.class);
@@ -157,7 +163,7 @@ public record AppConfig(
                 tableMode,
                 pgName("REPLICATION_SLOT", get.apply("REPLICATION_SLOT").orElse("outbox_slot")),
                 pgName("REPLICATION_PUBLICATION", get.apply("REPLICATION_PUBLICATION").orElse("outbox_pub")),
-                choice("PUBLISHER", get.apply("PUBLISHER").orElse("kafka"), PublisherKind.class),
+                publisher,
                 template,
                 duration("RELAY_POLL_INTERVAL", get.apply("RELAY_POLL_INTERVAL").orElse("1s"), false),
                 integer("RELAY_BATCH_SIZE", get.apply("RELAY_BATCH_SIZE").orElse("500"), 1, 10_000),
@@ -168,7 +174,8 @@ public record AppConfig(
                 connectionTimeout(get.apply("DATABASE_CONNECTION_TIMEOUT").orElse("2s")),
                 duration("IDEMPOTENCY_KEY_RETENTION", get.apply("IDEMPOTENCY_KEY_RETENTION").orElse("24h"), false),
                 duration("HEALTH_DELIVERY_STALL", get.apply("HEALTH_DELIVERY_STALL").orElse("60s"), true),
-                leaderTimeout(get.apply("REPLICATION_LEADER_TIMEOUT").orElse("30s")));
+                leaderTimeout(get.apply("REPLICATION_LEADER_TIMEOUT").orElse("30s")),
+                nats);
     }
 
     /** Returns whether the database is the embedded server. */
@@ -189,7 +196,7 @@ public record AppConfig(
                 + ", schemaRegistry=" + schemaRegistryUrl.orElse("none (JSON)") + ", relay=" + label(relayMode)
                 + (relayMode == RelayMode.LOG_TAILING ? " (" + label(tableMode) + ", slot " + replicationSlot
                         + ", publication " + replicationPublication + ")" : "")
-                + ", publisher=" + publisher + ", topicTemplate=" + topicTemplate + ", pollInterval=" + pollInterval
+                + ", publisher=" + publisher + nats.map(n -> " (" + n + ")").orElse("") + ", topicTemplate=" + topicTemplate + ", pollInterval=" + pollInterval
                 + ", batchSize=" + batchSize + ", maxAttempts=" + maxAttempts + ", retention=" + retention
                 + ", http=" + host + ":" + port + ", connectionTimeout=" + label(databaseConnectionTimeout)
                 + ", idempotencyKeyRetention=" + label(idempotencyKeyRetention)

@@ -41,7 +41,9 @@ public final class Main {
                                            OUTBOX_RETENTION (default 24h) are kept; with OUTBOX_RETENTION=0
                                            published rows are deleted at once and there is nothing to replay.
               consume --topic <T> [--from-beginning] [--max N] [--idle-seconds S]
-                                           print decoded events from a topic (e.g. --topic Order)
+                                           print decoded events from a topic (e.g. --topic Order); with
+                                           PUBLISHER=nats from the stream NATS_STREAM, --topic being an optional
+                                           subject filter (e.g. --topic 'outbox.Order.>')
               drop-slot                    drop the log-tailing relay's replication slot REPLICATION_SLOT and
                                            publication REPLICATION_PUBLICATION (stop every relay first; refused
                                            while the slot is in use). A forgotten slot keeps WAL until the disk fills.
@@ -95,6 +97,9 @@ public final class Main {
                     }
                 }
                 case "consume" -> {
+                    if (config.publisher() == AppConfig.PublisherKind.NATS) {
+                        yield NatsWiring.consume(config.nats().orElseThrow(), rest, out);
+                    }
                     try (Infrastructure broker = Infrastructure.open(config, false, true, true)) {
                         yield ConsumeCommand.run(broker.bootstrapServers().orElseThrow(), config.schemaRegistryUrl(),
                                 rest, out);

@@ -158,11 +158,14 @@ public final class OrderService implements AutoCloseable {
                 .build();
     }
 
-    /** Builds the configured publisher: Kafka (Avro with a schema registry, JSON otherwise) or log-only. */
+    /** Builds the configured publisher: Kafka (Avro with a schema registry, JSON otherwise), NATS JetStream or log-only. */
     static OutboxEventPublisher publisher(AppConfig config, Optional<String> bootstrapServers) {
         TopicNaming topics = TopicNaming.template(config.topicTemplate());
         if (config.publisher() == AppConfig.PublisherKind.LOG) {
             return new LogOutboxEventPublisher(topics::topicFor);
+        }
+        if (config.publisher() == AppConfig.PublisherKind.NATS) {
+            return NatsWiring.publisher(config.nats().orElseThrow());
         }
         return KafkaOutboxEventPublisher.builder()
                 .bootstrapServers(bootstrapServers.orElseThrow())
