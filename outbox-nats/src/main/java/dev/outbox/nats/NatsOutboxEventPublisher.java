@@ -103,9 +103,9 @@ public final class NatsOutboxEventPublisher implements OutboxEventPublisher {
             closeConnection();
             throw e instanceof OutboxException oe ? oe : new OutboxException("cannot set up JetStream on NATS: " + e, e);
         }
-        PublishOptions.Builder publish = PublishOptions.builder();
-        config.expectedStream().or(config::createStream).ifPresent(publish::expectedStream);
-        this.options = publish.build();
+        // null when there is nothing to expect: jnats then sends the message's own headers without copying them
+        this.options = config.expectedStream().or(config::createStream)
+                .map(stream -> PublishOptions.builder().expectedStream(stream).build()).orElse(null);
         this.completions = Executors.newCachedThreadPool(r -> {
             Thread thread = new Thread(r, "nats-outbox-publisher");
             thread.setDaemon(true);
