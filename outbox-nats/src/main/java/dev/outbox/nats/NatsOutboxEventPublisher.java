@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -150,7 +151,7 @@ public final class NatsOutboxEventPublisher implements OutboxEventPublisher {
                             + ")")));
         }
         return new NatsPublication(events, config.subjects(), jetStream, options, config.maxPendingAcks())
-                .send(config.publishTimeout().toNanos(), this::streamExists, completions)
+                .send(config.publishTimeout().toNanos(), this::streamExists, this::complete)
                 .whenComplete((outcomes, error) -> logFailures(outcomes));
     }
 
@@ -195,6 +196,15 @@ public final class NatsOutboxEventPublisher implements OutboxEventPublisher {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** Builds a call's outcomes off the client's threads; inline once closed, so a call made before close still completes normally. */
+    private void complete(Runnable outcomes) {
+        try {
+            completions.execute(outcomes);
+        } catch (RejectedExecutionException e) {
+            outcomes.run();
         }
     }
 

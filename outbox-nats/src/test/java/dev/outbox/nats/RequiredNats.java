@@ -30,17 +30,31 @@ final class RequiredNats {
         return port < 0 ? 4222 : port;
     }
 
-    /** Skips (or, under CI, fails) the calling test class when the server does not answer with JetStream. */
-    static void require() {
-        String problem = problem();
-        if (problem == null) {
-            return;
+    private static volatile String problem;
+    private static volatile boolean checked;
+
+    /**
+     * Checks the server once per JVM, for a {@code @BeforeAll}: fails under CI when it does not
+     * answer, and returns whether it does, so the class sets up its streams only then.
+     */
+    static boolean available() {
+        if (!checked) {
+            problem = problem();
+            checked = true;
         }
-        String message = "NATS with JetStream is needed at " + URL + " (set NATS_TEST_URL): " + problem;
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            Assertions.fail(message + "; under CI=true a missing server fails the build");
+        if (problem != null && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            Assertions.fail(message() + "; under CI=true a missing server fails the build");
         }
-        Assumptions.abort("skipped: " + message);
+        return problem == null;
+    }
+
+    /** Skips the current test, saying why, when the server does not answer; for a {@code @BeforeEach}. */
+    static void assume() {
+        Assumptions.assumeTrue(available(), () -> "skipped: " + message());
+    }
+
+    private static String message() {
+        return "NATS with JetStream is needed at " + URL + " (set NATS_TEST_URL): " + problem;
     }
 
     private static String problem() {
