@@ -80,8 +80,12 @@ final class BatchPublication {
     private final AtomicReferenceArray<PublishOutcome> outcomes;
     private final AtomicInteger pending;
     private final CompletableFuture<List<PublishOutcome>> done = new CompletableFuture<>();
-    /** Aggregates with an event that did not get through, and that event; touched by the calling thread only. */
-    private final Map<AggregateKey, UUID> failedAggregates = new HashMap<>();
+    /**
+     * Aggregates with an event that did not get through, and the index of their earliest such event:
+     * only the aggregate's events after it are held back (the pilots of new topics are sent before
+     * the rest, so a failure can be found before an earlier event is sent). Calling thread only.
+     */
+    private final Map<AggregateKey, Integer> failedAggregates = new HashMap<>();
     /**
      * Topics that failed "not present in metadata" in this call, with the error: their later
      * events are not sent. Written by the calling thread, read by {@link #finish} on any thread.
@@ -257,7 +261,7 @@ final class BatchPublication {
                 notWarm.add(cold.get(index).topic());
             }
             if (outcome == null || blocks(outcome)) {
-                failedAggregates.putIfAbsent(AggregateKey.of(events.get(index)), events.get(index).id());
+                holdBackAfter(index);
             }
         }
         firstIndexByPartition.keySet().stream().filter(topic -> !notWarm.contains(topic)).forEach(warmTopics::add);
@@ -283,10 +287,10 @@ final class BatchPublication {
             return false;
         }
         AggregateKey aggregate = AggregateKey.of(event);
-        UUID blocker = failedAggregates.get(aggregate);
-        if (blocker != null) {
+        Integer blocker = failedAggregates.get(aggregate);
+        if (blocker != null && blocker < index) {
             fail(index, PublishOutcome.notAttempted(event.id(), new OutboxException("not sent: the earlier event "
-                    + blocker + " of aggregate " + aggregate + " failed in this batch")));
+                    + events.get(blocker).id() + " of aggregate " + aggregate + " failed in this batch")));
             return false;
         }
         try {
@@ -305,7 +309,7 @@ final class BatchPublication {
         PublishOutcome reported = outcomes.get(index);
         if (reported != null && !reported.isPublished() && PublishErrorClassifier.isMissingMetadata(reported.error())) {
             // KafkaProducer reports its metadata timeout through the callback, on this thread, after blocking
-            failedAggregates.putIfAbsent(aggregate, event.id());
+            holdBackAfter(index);
             topicFailed(record.topic(), reported.error() instanceof RuntimeException e ? e
                     : new OutboxException("send failed", reported.error()));
         }
@@ -337,9 +341,18 @@ final class BatchPublication {
     /** Completes a failure found on the calling thread; one that blocks its aggregate holds back its successors. */
     private void fail(int index, PublishOutcome outcome) {
         if (blocks(outcome)) {
-            failedAggregates.putIfAbsent(AggregateKey.of(events.get(index)), outcome.eventId());
+            holdBackAfter(index);
         }
         complete(index, outcome);
+    }
+
+    /**
+     * Holds back the events of event {@code index}'s aggregate that come after it in the batch. An
+     * earlier one is still sent: holding it back for a later event's failure would leave the
+     * aggregate stuck, since the relay then counts no attempt for the later event either.
+     */
+    private void holdBackAfter(int index) {
+        failedAggregates.merge(AggregateKey.of(events.get(index)), index, Math::min);
     }
 
     private static boolean isOwn(Throwable error) {

@@ -9,7 +9,8 @@ import java.util.function.Function;
  *
  * <p>The default, {@link #debezium()}, follows the Debezium Outbox Event Router:
  * {@code outbox.event.${aggregateType}}. Implementations must be thread-safe and fast (called
- * once per event); the publisher rejects (as a permanent failure) a name Kafka would not accept.
+ * once per event); the publisher rejects a name Kafka would not accept as that event's own
+ * failure ({@code RETRIABLE_FAILURE}).
  */
 @FunctionalInterface
 public interface TopicNaming {
@@ -18,6 +19,8 @@ public interface TopicNaming {
     String AGGREGATE_TYPE = "${aggregateType}";
     /** Debezium's name for the same placeholder ({@code route.topic.replacement}); accepted as an alias. */
     String ROUTED_BY_VALUE = "${routedByValue}";
+    /** Placeholder replaced by the event's type (e.g. {@code OrderCreated}) in a {@linkplain #template template}. */
+    String EVENT_TYPE = "${eventType}";
     /** The Debezium Outbox Event Router's default template. */
     String DEBEZIUM_TEMPLATE = "outbox.event." + AGGREGATE_TYPE;
 
@@ -41,12 +44,19 @@ public interface TopicNaming {
 
     /**
      * Returns a template naming: every {@value #AGGREGATE_TYPE} (or Debezium's
-     * {@value #ROUTED_BY_VALUE}) is replaced by the aggregate type; a template without a
-     * placeholder sends every event to one topic.
+     * {@value #ROUTED_BY_VALUE}) is replaced by the aggregate type and every {@value #EVENT_TYPE}
+     * by the event type; a template without a placeholder sends every event to one topic.
      *
-     * @param template e.g. {@code "events.${aggregateType}.v1"}
-     * @throws IllegalArgumentException if the literal parts hold characters a topic cannot
-     *     (Kafka allows {@code [A-Za-z0-9._-]}, at most 249 characters) or the template is blank
+     * <p>Per-aggregate order holds within a topic: with {@value #EVENT_TYPE} an aggregate's events
+     * of different types go to different topics, and a consumer reading several of them sees no
+     * order between them. An event type a topic name cannot hold (a space, more than 249
+     * characters in all) fails that event on its own ({@code RETRIABLE_FAILURE}, counted and
+     * dead-lettered after the relay's attempts), as any illegal topic name does.
+     *
+     * @param template e.g. {@code "events.${aggregateType}.v1"} or {@code "${aggregateType}.${eventType}"}
+     * @throws IllegalArgumentException if the template is blank, holds another placeholder (such
+     *     as {@code ${aggregateId}}) or an unclosed <code>${</code>, or its literal parts hold
+     *     characters a topic cannot (Kafka allows {@code [A-Za-z0-9._-]}, at most 249 characters)
      */
     static TopicNaming template(String template) {
         return new TemplateTopicNaming(template);

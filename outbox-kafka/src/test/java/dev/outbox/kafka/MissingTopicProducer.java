@@ -11,6 +11,8 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Cluster;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -34,6 +36,22 @@ final class MissingTopicProducer extends MockProducer<byte[], byte[]> {
     MissingTopicProducer(String... missingTopics) {
         super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
         missing.addAll(List.of(missingTopics));
+    }
+
+    /**
+     * A producer whose cluster knows {@code existing} topics, one partition each, so that the
+     * publisher warms them with pilot records as it does on a real cluster.
+     */
+    MissingTopicProducer(Set<String> existing, String... missingTopics) {
+        super(cluster(existing), true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        missing.addAll(List.of(missingTopics));
+    }
+
+    private static Cluster cluster(Set<String> topics) {
+        Node node = new Node(1, "localhost", 9092);
+        Node[] replicas = {node};
+        return new Cluster("mock", List.of(node),
+                topics.stream().map(t -> new PartitionInfo(t, 0, node, replicas, replicas)).toList(), Set.of(), Set.of());
     }
 
     static TimeoutException metadataTimeout(String topic) {

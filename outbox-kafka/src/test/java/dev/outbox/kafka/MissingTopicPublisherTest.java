@@ -11,6 +11,7 @@ import dev.outbox.core.spi.PublishOutcome;
 import dev.outbox.core.spi.PublishOutcome.Status;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -141,6 +142,49 @@ class MissingTopicPublisherTest {
             assertThat(store.pending()).as("every Order event was published").isEmpty();
             assertThat(producer.blockingCalls()).as("the known-missing topic is not asked for every batch")
                     .isEqualTo(1);
+        }
+    }
+
+    /**
+     * Topics by aggregate and event type: an aggregate's first event goes to a topic the publisher
+     * has not used yet (sent as a pilot, after the other topics' metadata lookups), its second to a
+     * missing topic. The first was held back for the second's failure, reported NOT_ATTEMPTED,
+     * which made the relay count no attempt for the second either: the aggregate was stuck for ever.
+     */
+    @Test
+    void relay_anAggregatesLaterEventOnAMissingTopic_holdsBackNotItsEarlierEventOnANewTopic_andIsDeadLettered()
+            throws Exception {
+        MissingTopicProducer producer = new MissingTopicProducer(Set.of("Order.OrderCreated"), "Order.Missing");
+        OutboxEvent created = TestEvents.order("a", "OrderCreated");
+        OutboxEvent lost = TestEvents.order("a", "Missing");
+        KafkaPublisherConfig config = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
+                .topicTemplate("${aggregateType}.${eventType}").flushBatchTail(false)
+                .producerFactory(props -> producer).buildConfig();
+        try (KafkaOutboxEventPublisher publisher = new KafkaOutboxEventPublisher(config, nanos::get)) {
+            assertThat(statuses(await(publisher, created, lost))).as("the earlier event is sent, the later one fails")
+                    .containsExactly(Status.PUBLISHED, Status.RETRIABLE_FAILURE);
+        }
+
+        InMemoryOutboxStore store = InMemoryOutboxStore.create();
+        store.append(List.of(created, lost));
+        MissingTopicProducer fresh = new MissingTopicProducer(Set.of("Order.OrderCreated"), "Order.Missing");
+        try (KafkaOutboxEventPublisher publisher = new KafkaOutboxEventPublisher(KafkaOutboxEventPublisher.builder()
+                        .bootstrapServers("unused:9092").topicTemplate("${aggregateType}.${eventType}")
+                        .flushBatchTail(false).producerFactory(props -> fresh).buildConfig(), nanos::get);
+                OutboxRelay relay = OutboxRelay.builder(store, publisher).claimant("hold-back-relay").maxAttempts(3)
+                        .backoff(BackoffPolicy.exponential(Duration.ofMillis(1), 1, Duration.ofMillis(1), 0))
+                        .build()) {
+            for (int cycle = 0; cycle < 30 && store.deadLetters(10).isEmpty(); cycle++) {
+                // other aggregates' events keep flowing: the broker is up, so the missing topic is the event's fault
+                store.append(TestEvents.order("o-" + cycle, "OrderCreated"));
+                relay.runOnce();
+                sleepPastBackoff();
+            }
+
+            assertThat(store.deadLetters(10)).extracting(DeadLetter::eventId, DeadLetter::attempts)
+                    .as("the failing event counts its attempts and is dead-lettered")
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(lost.id(), 3));
+            assertThat(store.pending()).as("its aggregate's earlier event was published").isEmpty();
         }
     }
 

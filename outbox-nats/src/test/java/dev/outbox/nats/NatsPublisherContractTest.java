@@ -86,12 +86,12 @@ class NatsPublisherContractTest extends OutboxEventPublisherContract {
     }
 
     @Override
-    protected void stopBroker() {
+    protected void makeBrokerUnavailable() {
         proxy.cut();
     }
 
     @Override
-    protected void startBroker() {
+    protected void makeBrokerAvailable() {
         proxy.restore();
     }
 

@@ -20,6 +20,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -88,12 +90,14 @@ public abstract class OutboxEventPublisherContract {
         EVENT_FAILURE,
         /** {@link #failPermanently} makes one event fail for good (unroutable, too large...). */
         PERMANENT_FAILURE,
-        /** {@link #stopBroker} and {@link #startBroker} take the broker away and bring it back. */
+        /** {@link #makeBrokerUnavailable} and {@link #makeBrokerAvailable} take the broker away and bring it back. */
         BROKER_OUTAGE
     }
 
     private final AtomicLong sequences = new AtomicLong(ThreadLocalRandom.current().nextLong(1, 1_000_000));
     private final Set<String> prepared = new HashSet<>();
+    /** Runs publish calls, so that a call blocking its caller is bounded too; one per test. */
+    private ExecutorService callers;
     private String template;
     private OutboxEventPublisher publisher;
     private boolean closed;
@@ -139,6 +143,11 @@ public abstract class OutboxEventPublisherContract {
      * Returns every message the broker durably holds for the destination at the time of the call,
      * in the broker's order (at least per aggregate), without waiting for more to arrive. Needed
      * for {@link Capability#READ_BACK}.
+     *
+     * <p>A test reads a destination several times and expects everything held so far each time,
+     * so reading must not remove what it reads (RabbitMQ: get without acknowledging and let the
+     * messages be requeued, or read a stream queue from its first offset; JetStream: an ordered
+     * consumer from the stream's start).
      */
     protected List<ReceivedMessage> received(String destination) {
         throw new UnsupportedOperationException(whyUnsupported(Capability.READ_BACK));
@@ -165,12 +174,12 @@ public abstract class OutboxEventPublisherContract {
     }
 
     /** Makes the broker unreachable (stops it, keeping its data); needed for {@link Capability#BROKER_OUTAGE}. */
-    protected void stopBroker() {
+    protected void makeBrokerUnavailable() {
         throw new UnsupportedOperationException(whyUnsupported(Capability.BROKER_OUTAGE));
     }
 
     /** Brings the broker back with its data, returning once it answers; needed for {@link Capability#BROKER_OUTAGE}. */
-    protected void startBroker() {
+    protected void makeBrokerAvailable() {
         throw new UnsupportedOperationException(whyUnsupported(Capability.BROKER_OUTAGE));
     }
 
@@ -181,6 +190,11 @@ public abstract class OutboxEventPublisherContract {
 
     @BeforeEach
     final void setUpPublisherContract() {
+        callers = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "publisher-contract-caller");
+            thread.setDaemon(true);
+            return thread;
+        });
         template = destinationTemplate("contract." + RUN + "." + TESTS.incrementAndGet());
         publisher = newPublisher(template);
         assertThat(publisher).as("newPublisher(%s)", template).isNotNull();
@@ -188,9 +202,13 @@ public abstract class OutboxEventPublisherContract {
 
     @AfterEach
     final void closePublisherContract() {
-        if (publisher != null && !closed) {
-            closed = true;
-            publisher.close();
+        try {
+            if (publisher != null && !closed) {
+                closed = true;
+                publisher.close();
+            }
+        } finally {
+            callers.shutdownNow();
         }
     }
 
@@ -326,11 +344,11 @@ public abstract class OutboxEventPublisherContract {
         prepare(duringOutage);
 
         List<PublishOutcome> whileDown;
-        stopBroker();
+        makeBrokerUnavailable();
         try {
             whileDown = publishDuringOutage(duringOutage);
         } finally {
-            startBroker();
+            makeBrokerAvailable();
         }
 
         assertThat(whileDown).extracting(PublishOutcome::status)
@@ -352,12 +370,13 @@ public abstract class OutboxEventPublisherContract {
         List<OutboxEvent> batch = interleaved(List.of("Order"), 50, 40);
 
         List<PublishOutcome> outcomes;
+        // called on this thread, so the batch is handed over before the broker stops
         CompletableFuture<List<PublishOutcome>> inFlight = publisher.publish(batch).toCompletableFuture();
-        stopBroker();
+        makeBrokerUnavailable();
         try {
             outcomes = awaitWithinBound(inFlight, "publish of a batch the broker stopped under");
         } finally {
-            startBroker();
+            makeBrokerAvailable();
         }
 
         assertOnePerEventInOrder(batch, outcomes);
@@ -387,8 +406,7 @@ public abstract class OutboxEventPublisherContract {
         batches.forEach(this::prepare);
         List<CompletableFuture<List<PublishOutcome>>> calls = new ArrayList<>();
         for (List<OutboxEvent> batch : batches) {
-            calls.add(CompletableFuture.supplyAsync(() -> publisher.publish(batch))
-                    .thenCompose(stage -> stage));
+            calls.add(call(batch));
         }
         for (int t = 0; t < batches.size(); t++) {
             List<PublishOutcome> outcomes = awaitWithinBound(calls.get(t), "concurrent publish call " + t);
@@ -406,8 +424,9 @@ public abstract class OutboxEventPublisherContract {
         List<OutboxEvent> events = interleaved(List.of("Order", "Payment"), 10, 20);
         prepare(events);
 
+        // called on this thread, so the batch is handed over before close()
         CompletableFuture<List<PublishOutcome>> stage = publisher.publish(events).toCompletableFuture();
-        CompletableFuture<Void> closing = CompletableFuture.runAsync(publisher::close);
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(publisher::close, callers);
         awaitWithinBound(closing, "close() right after publish");
         closed = true;
         List<PublishOutcome> outcomes = awaitWithinBound(stage, "the stage of a publish call made before close()");
@@ -422,7 +441,7 @@ public abstract class OutboxEventPublisherContract {
                 }
             }
         }
-        awaitWithinBound(CompletableFuture.runAsync(publisher::close), "a second close()");
+        awaitWithinBound(CompletableFuture.runAsync(publisher::close, callers), "a second close()");
     }
 
     // ----- helpers -------------------------------------------------------------------------------
@@ -488,15 +507,28 @@ public abstract class OutboxEventPublisherContract {
         return publishPrepared(events);
     }
 
+    /**
+     * Calls {@code publish} on another thread and returns its stage: the bound then covers a call
+     * that blocks before returning its stage as well as the stage. A call that throws completes
+     * the result exceptionally.
+     */
+    private CompletableFuture<List<PublishOutcome>> call(List<OutboxEvent> events) {
+        return CompletableFuture.supplyAsync(() -> publisher.publish(events), callers)
+                .thenCompose(stage -> stage);
+    }
+
     private List<PublishOutcome> publishPrepared(List<OutboxEvent> events) throws Exception {
-        List<PublishOutcome> outcomes = awaitWithinBound(publisher.publish(events).toCompletableFuture(), "publish");
+        List<PublishOutcome> outcomes = awaitWithinBound(call(events), "publish");
         assertOnePerEventInOrder(events, outcomes);
         return outcomes;
     }
 
-    /** Publishes while the broker is down; a stage completed exceptionally counts UNAVAILABLE for every event. */
+    /**
+     * Publishes while the broker is down; a call that throws or a stage completed exceptionally
+     * counts {@code UNAVAILABLE} for every event, as the relays count it.
+     */
     private List<PublishOutcome> publishDuringOutage(List<OutboxEvent> events) throws Exception {
-        CompletableFuture<List<PublishOutcome>> stage = publisher.publish(events).toCompletableFuture();
+        CompletableFuture<List<PublishOutcome>> stage = call(events);
         try {
             List<PublishOutcome> outcomes = stage.get(publishBound().toMillis(), TimeUnit.MILLISECONDS);
             assertOnePerEventInOrder(events, outcomes);
@@ -533,7 +565,7 @@ public abstract class OutboxEventPublisherContract {
                     RECOVERY).isBefore(deadline);
             List<PublishOutcome> outcomes;
             try {
-                outcomes = awaitWithinBound(publisher.publish(pending).toCompletableFuture(), "publish after recovery");
+                outcomes = awaitWithinBound(call(pending), "publish after recovery");
             } catch (ExecutionException e) {
                 Thread.sleep(500);
                 continue;

@@ -1,5 +1,6 @@
 package dev.outbox.order.app;
 
+import dev.outbox.kafka.TopicNaming;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,7 @@ import java.util.regex.Pattern;
  * @param replicationSlot        {@code REPLICATION_SLOT}: the log-tailing relay's slot, default {@code outbox_slot}
  * @param replicationPublication {@code REPLICATION_PUBLICATION}: its publication, default {@code outbox_pub}
  * @param publisher              {@code PUBLISHER}: {@code kafka} (default), {@code nats} or {@code log}
- * @param topicTemplate          {@code TOPIC_TEMPLATE}, default {@code ${aggregateType}}
+ * @param topicTemplate          {@code TOPIC_TEMPLATE}, default {@code ${aggregateType}}; {@code ${eventType}} too
  * @param pollInterval           {@code RELAY_POLL_INTERVAL}, default 1s
  * @param batchSize              {@code RELAY_BATCH_SIZE}, default 500
  * @param maxAttempts            {@code RELAY_MAX_ATTEMPTS}, default 10
@@ -136,9 +137,10 @@ public record AppConfig(
             }
         });
         String template = get.apply("TOPIC_TEMPLATE").orElse("${aggregateType}");
-        if (!template.replace("${aggregateType}", "x").replace("${routedByValue}", "x").matches("[A-Za-z0-9._-]{1,249}")) {
-            throw new ConfigException("TOPIC_TEMPLATE may hold only [A-Za-z0-9._-] around ${aggregateType}, got '"
-                    + template + "'");
+        try {
+            TopicNaming.template(template); // the publisher's own check: one owner of the template rules
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("TOPIC_TEMPLATE is invalid: " + e.getMessage());
         }
         PublisherKind publisher = choice("PUBLISHER", get.apply("PUBLISHER").orElse("kafka"), PublisherKind.class);
         Optional<NatsSettings> nats = publisher == PublisherKind.NATS ? Optional.of(NatsSettings.from(env)) : Optional.empty();

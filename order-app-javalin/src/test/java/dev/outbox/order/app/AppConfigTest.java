@@ -97,6 +97,13 @@ class AppConfigTest {
     }
 
     @Test
+    void topicTemplateMayNameTheEventType() {
+        AppConfig config = AppConfig.from(Map.of("TOPIC_TEMPLATE", "${aggregateType}.${eventType}"));
+
+        assertThat(config.topicTemplate()).isEqualTo("${aggregateType}.${eventType}");
+    }
+
+    @Test
     void invalidValuesFailNamingTheVariable() {
         assertThatThrownBy(() -> AppConfig.from(Map.of("PORT", "http"))).hasMessageStartingWith("PORT ");
         assertThatThrownBy(() -> AppConfig.from(Map.of("RELAY_MODE", "tailing"))).hasMessageStartingWith("RELAY_MODE ")
@@ -107,6 +114,9 @@ class AppConfigTest {
         assertThatThrownBy(() -> AppConfig.from(Map.of("RELAY_BATCH_SIZE", "-1"))).hasMessageStartingWith("RELAY_BATCH_SIZE ");
         assertThatThrownBy(() -> AppConfig.from(Map.of("TOPIC_TEMPLATE", "orders/${aggregateType}")))
                 .hasMessageStartingWith("TOPIC_TEMPLATE ");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("TOPIC_TEMPLATE", "orders.${aggregateId}")))
+                .hasMessageStartingWith("TOPIC_TEMPLATE ").hasMessageContaining("unknown placeholder ${aggregateId}")
+                .hasMessageContaining("${eventType}");
         assertThatThrownBy(() -> AppConfig.from(Map.of("SCHEMA_REGISTRY_URL", "registry:8081")))
                 .hasMessageStartingWith("SCHEMA_REGISTRY_URL ");
         assertThatThrownBy(() -> AppConfig.from(Map.of("KAFKA_BOOTSTRAP_SERVERS", "localhost")))

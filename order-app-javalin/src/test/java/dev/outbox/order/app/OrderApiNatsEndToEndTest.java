@@ -3,21 +3,18 @@ package dev.outbox.order.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outbox.testkit.RequiredService;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Nats;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +28,7 @@ class OrderApiNatsEndToEndTest {
 
     @Test
     void servePublishesTheOrderCreatedEventToTheStream_andConsumeReadsIt() throws Exception {
-        requireNats();
+        RequiredService.check("NATS", "127.0.0.1", 4222);
         String run = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 41), 36);
         String stream = "order_e2e_" + run;
         TestService shared = TestService.get();
@@ -66,18 +63,6 @@ class OrderApiNatsEndToEndTest {
                     "\"total\": \"39.98\"", "1 event(s) consumed.");
         } finally {
             deleteStream(stream);
-        }
-    }
-
-    private static void requireNats() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", 4222), 2000);
-        } catch (IOException e) {
-            String message = "NATS with JetStream is needed at " + URL + ": " + e;
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                Assertions.fail(message + "; under CI=true a missing server fails the build");
-            }
-            Assumptions.abort("skipped: " + message);
         }
     }
 

@@ -54,7 +54,7 @@ class OutboxRelayRetryTest {
         assertThat(relay.runOnce()).isEqualTo(3);
 
         assertThat(listener.published).containsExactly(b1.id(), b2.id(), a1.id(), a2.id(), a3.id());
-        // the broker may have acknowledged a2 and a3 while a1 failed; they are sent again after a1
+        // a2 and a3 are held back behind the failed a1 (NOT_ATTEMPTED) and sent again after it
         List<OutboxEvent> deliveredOfA = publisher.publishedFor("Order", "A");
         assertThat(deliveredOfA.subList(deliveredOfA.size() - 3, deliveredOfA.size())).containsExactly(a1, a2, a3);
         assertThat(publisher.publishedFor("Order", "B")).containsExactly(b1, b2);
