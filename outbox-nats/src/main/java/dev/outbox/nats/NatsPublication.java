@@ -39,6 +39,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * duplicate window drops the resent later event, so it would stay before the failed one.)
  * A permanent failure does not hold its chain back: it is dead-lettered, the rest goes on.
  *
+ * <p>Each message is built when it is sent, so building overlaps the earlier sends; an event whose
+ * message cannot be built (subject or header refused) is {@code PERMANENT_FAILURE}.
+ *
  * <p>"No responders" (nothing answered on the subject) is settled when the call ends, with one
  * stream lookup per subject: no stream captures the subject → {@code PERMANENT_FAILURE} with an
  * error saying so; a stream exists, or the lookup fails → {@code UNAVAILABLE}.
@@ -58,6 +61,7 @@ final class NatsPublication {
     private final AtomicInteger pumping = new AtomicInteger();
     private final CompletableFuture<Void> allIn = new CompletableFuture<>();
     private final JetStream jetStream;
+    private final SubjectTemplate subjects;
     private final PublishOptions options;
     private final int window;
     /** Set when nothing more may be sent: the deadline passed, or a send threw for a reason not the event's. */
@@ -73,21 +77,10 @@ final class NatsPublication {
         this.outcomes = new AtomicReferenceArray<>(events.size());
         this.sent = new AtomicIntegerArray(events.size());
         this.pending = new AtomicInteger(events.size());
+        this.subjects = subjects;
         Map<AggregateKey, List<Integer>> chains = new LinkedHashMap<>();
         for (int i = 0; i < events.size(); i++) {
-            OutboxEvent event = events.get(i);
-            try {
-                String subject = subjects.subjectFor(event);
-                String problem = SubjectTemplate.subjectProblem(subject);
-                if (problem != null) {
-                    throw new IllegalArgumentException("subject '" + subject + "' of event " + event.id()
-                            + " is not a valid NATS subject: " + problem);
-                }
-                messages[i] = NatsHeaders.message(event, subject);
-                chains.computeIfAbsent(AggregateKey.of(event), k -> new ArrayList<>()).add(i);
-            } catch (IllegalArgumentException e) {
-                complete(i, PublishOutcome.permanent(event.id(), e));
-            }
+            chains.computeIfAbsent(AggregateKey.of(events.get(i)), k -> new ArrayList<>()).add(i);
         }
         chains.values().forEach(indexes -> ready.add(new Chain(indexes.stream().mapToInt(Integer::intValue).toArray())));
     }
@@ -131,7 +124,9 @@ final class NatsPublication {
 
     private void sendNext(Chain chain) {
         int index = chain.next();
-        if (outcomes.get(index) != null) { // refused when built (permanent): the rest of the chain goes on
+        // built as it is sent, as a hand-written producer would: building overlaps the earlier sends
+        Message message = build(index);
+        if (message == null) { // refused (permanent): the rest of the chain goes on
             chain.requeueIfMore(ready);
             return;
         }
@@ -139,7 +134,7 @@ final class NatsPublication {
         sent.set(index, 1);
         CompletableFuture<PublishAck> ack;
         try {
-            ack = jetStream.publishAsync(messages[index], options);
+            ack = jetStream.publishAsync(message, options);
         } catch (RuntimeException e) {
             inFlight.decrementAndGet();
             PublishOutcome outcome = NatsErrorClassifier.outcome(events.get(index).id(), e);
@@ -154,6 +149,24 @@ final class NatsPublication {
             return;
         }
         ack.whenComplete((pubAck, error) -> acknowledged(chain, index, pubAck, error));
+    }
+
+    /** Builds event {@code index}'s message, or completes its outcome permanent and returns null when it cannot travel. */
+    private Message build(int index) {
+        OutboxEvent event = events.get(index);
+        try {
+            String subject = subjects.subjectFor(event);
+            String problem = SubjectTemplate.subjectProblem(subject);
+            if (problem != null) {
+                throw new IllegalArgumentException("subject '" + subject + "' of event " + event.id()
+                        + " is not a valid NATS subject: " + problem);
+            }
+            messages[index] = NatsHeaders.message(event, subject);
+            return messages[index];
+        } catch (IllegalArgumentException e) {
+            complete(index, PublishOutcome.permanent(event.id(), e));
+            return null;
+        }
     }
 
     private void acknowledged(Chain chain, int index, PublishAck pubAck, Throwable error) {
