@@ -22,8 +22,9 @@ class ArchitectureTest {
 
     @Test
     void importSeesEveryModule_soNoRulePassesOnAnEmptySet() {
-        for (String pkg : new String[] {"dev.outbox.core", "dev.outbox.core.spi", "dev.outbox.jdbc",
-                "dev.outbox.kafka", "dev.outbox.jdbc.replication", "dev.outbox.embedded", "dev.outbox.testkit", "dev.outbox.order.domain",
+        for (String pkg : new String[] {"dev.outbox.core", "dev.outbox.core.spi", "dev.outbox.core.internal", "dev.outbox.jdbc",
+                "dev.outbox.jdbc.internal",
+                "dev.outbox.kafka", "dev.outbox.rabbitmq", "dev.outbox.jdbc.replication", "dev.outbox.embedded", "dev.outbox.testkit", "dev.outbox.order.domain",
                 "dev.outbox.order.app"}) {
             assertThat(classes.stream().anyMatch(c -> c.getPackageName().equals(pkg)))
                     .as("classes imported from package %s", pkg).isTrue();
@@ -53,6 +54,16 @@ class ArchitectureTest {
     @Test
     void library_does_not_depend_on_the_order_domain() {
         RULES.libraryDoesNotDependOnTheOrderDomain().check(classes);
+    }
+
+    @Test
+    void internals_are_used_only_by_our_modules() {
+        RULES.internalsAreUsedOnlyByOurModules().check(classes);
+    }
+
+    @Test
+    void application_does_not_use_internals() {
+        RULES.applicationDoesNotUseInternals().check(classes);
     }
 
     @Test

@@ -7,9 +7,10 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * The module boundaries of ARCHITECTURE.md as ArchUnit rules, built over a base package so the
- * same rule runs over our code ({@code dev.outbox}) and over planted violations
- * ({@code fixtures.planted}) that prove each rule can fail.
+ * The module boundaries described in the root README (section "Modules": what each module holds
+ * and depends on) as ArchUnit rules, built over a base package so the same rule runs over our code
+ * ({@code dev.outbox}) and over planted violations ({@code fixtures.planted}) that prove each rule
+ * can fail.
  */
 final class ModuleRules {
     private static final String[] JDK = {"java..", "javax..", "jdk.."};
@@ -39,7 +40,7 @@ final class ModuleRules {
 
     /** No adapter module depends on another adapter module. */
     ArchRule adaptersDoNotDependOnEachOther() {
-        return slices().matching(base + ".(jdbc|kafka|nats|embedded)..")
+        return slices().matching(base + ".(jdbc|kafka|nats|rabbitmq|embedded)..")
                 .should().notDependOnEachOther()
                 .because("adapters are interchangeable: each depends on the core ports only");
     }
@@ -54,9 +55,26 @@ final class ModuleRules {
     /** The library modules do not know the reference application's domain. */
     ArchRule libraryDoesNotDependOnTheOrderDomain() {
         return noClasses().that().resideInAnyPackage(base + ".core..", base + ".jdbc..", base + ".kafka..",
-                        base + ".nats..", base + ".embedded..", base + ".testkit..")
+                        base + ".nats..", base + ".rabbitmq..", base + ".embedded..", base + ".testkit..")
                 .should().dependOnClassesThat().resideInAPackage(base + ".order..")
                 .because("the library is for any domain; Order is only its reference application");
+    }
+
+    /**
+     * {@code ..internal..} packages are public only so that our library modules can share them:
+     * nothing outside our own packages depends on them.
+     */
+    ArchRule internalsAreUsedOnlyByOurModules() {
+        return classes().that().resideInAPackage(base + "..internal..")
+                .should().onlyHaveDependentClassesThat().resideInAPackage(base + "..")
+                .because("internal packages are not API and may change in any release");
+    }
+
+    /** The reference application (order-domain, order-app-javalin) uses only the library's API, no internals. */
+    ArchRule applicationDoesNotUseInternals() {
+        return noClasses().that().resideInAPackage(base + ".order..")
+                .should().dependOnClassesThat().resideInAPackage(base + "..internal..")
+                .because("the application shows how users use the library, and users may not rely on internals");
     }
 
     /** No cycles between packages. */

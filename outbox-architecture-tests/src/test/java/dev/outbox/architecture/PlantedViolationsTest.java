@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs every rule of {@link ModuleRules} over planted violations (package
- * {@code fixtures.planted}, mirroring our module layout) and asserts that each is caught.
+ * {@code fixtures.planted}, mirroring our module layout, and {@code fixtures.outsider}, standing
+ * for a user's code) and asserts that each is caught.
  * A rule that cannot fail would pass over real violations too.
  */
 class PlantedViolationsTest {
@@ -19,7 +20,7 @@ class PlantedViolationsTest {
 
     @BeforeAll
     static void importPlantedViolations() {
-        planted = new ClassFileImporter().importPackages("fixtures.planted");
+        planted = new ClassFileImporter().importPackages("fixtures.planted", "fixtures.outsider");
     }
 
     @Test
@@ -43,6 +44,11 @@ class PlantedViolationsTest {
     }
 
     @Test
+    void adapterRule_catchesRabbitMqAdapterDependingOnKafkaAdapter() {
+        assertCaught(RULES.adaptersDoNotDependOnEachOther(), "RabbitMqUsingKafka", "KafkaAdapter");
+    }
+
+    @Test
     void appRule_catchesLibraryDependingOnApp() {
         assertCaught(RULES.nothingDependsOnTheApp(), "CoreUsingApp", "App");
     }
@@ -50,6 +56,16 @@ class PlantedViolationsTest {
     @Test
     void orderDomainRule_catchesLibraryDependingOnOrderDomain() {
         assertCaught(RULES.libraryDoesNotDependOnTheOrderDomain(), "TestkitUsingOrder", "DomainUsingJdbi");
+    }
+
+    @Test
+    void internalsRule_catchesCodeOutsideOurModulesUsingAnInternalPackage() {
+        assertCaught(RULES.internalsAreUsedOnlyByOurModules(), "UserCodeUsingInternal", "RowCodec");
+    }
+
+    @Test
+    void applicationInternalsRule_catchesTheAppUsingAnInternalPackage() {
+        assertCaught(RULES.applicationDoesNotUseInternals(), "AppUsingInternal", "RowCodec");
     }
 
     @Test

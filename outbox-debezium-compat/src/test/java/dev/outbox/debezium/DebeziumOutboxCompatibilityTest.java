@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.embedded.EmbeddedKafkaBroker;
 import dev.outbox.embedded.EmbeddedPostgresServer;
 import dev.outbox.jdbc.JdbiOutbox;
@@ -12,6 +13,7 @@ import dev.outbox.jdbc.JdbiUnitOfWork;
 import dev.outbox.jdbc.OutboxSchema;
 import dev.outbox.jdbc.PostgresOutboxStore;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
+import dev.outbox.kafka.KafkaPublisherConfig;
 import dev.outbox.kafka.OutboxHeaders;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.ChangeEvent;
@@ -105,9 +107,9 @@ class DebeziumOutboxCompatibilityTest {
                             }
                         })
                         .build();
-                KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder()
-                        .bootstrapServers(kafka.bootstrapServers()).build();
-                OutboxRelay relay = OutboxRelay.builder(store, publisher).pollInterval(Duration.ofMillis(200)).build();
+                KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder()
+                        .bootstrapServers(kafka.bootstrapServers()).build());
+                OutboxRelay relay = OutboxRelay.create(store, publisher, RelayConfig.builder().pollInterval(Duration.ofMillis(200)).build());
                 KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig())) {
             engineThread.execute(engine);
             awaitSlotStreaming(shipped.config().get("slot.name"), engineFailure);

@@ -101,6 +101,33 @@ final class ChildProcess implements AutoCloseable {
         LIVE.remove(this);
     }
 
+    /** SIGSTOPs the process: it keeps its sockets open and answers nothing until {@link #resume()}. */
+    void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONTs a {@link #pause() paused} process. */
+    void resume() {
+        signal("CONT");
+    }
+
+    private synchronized void signal(String signal) {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException(name + " is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot signal " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     synchronized boolean isAlive() {
         return process != null && process.isAlive();
     }

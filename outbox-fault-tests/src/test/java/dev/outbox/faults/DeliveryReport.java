@@ -26,16 +26,36 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * What one scenario delivered, from the HTTP answers (what was acknowledged), a full read of topic
- * {@value FaultRig#TOPIC} and the outbox table: events expected, lost, duplicated (records beyond
+ * {@link FaultRig#topic()} and the outbox table: events expected, lost, duplicated (records beyond
  * the first per event id), per-aggregate order violations (the order of first occurrences per
  * order id against the acknowledged order), rows left pending, dead (the poison and others), the
  * drain time after the load stopped and the slowest commit-to-Kafka (the row's
- * {@code occurred_at} to the first record's timestamp).
+ * {@code occurred_at} to the first record's timestamp); and what the retries with
+ * {@code Idempotency-Key} did: orders in the table against acknowledged creates, orders no stored
+ * create answer names, outbox rows beyond one per order and event type, retries, replays, requests
+ * that gave up, the slowest failed answer and 503s without {@code Retry-After}.
  */
 record DeliveryReport(String scenario, int expected, int lost, int duplicated, int orderViolations, long pending,
                       long deadPoison, long deadOther, int unexpected, Duration drain, boolean drained,
                       Duration slowestCommitToKafka, Map<String, Integer> failedAnswers, String faults,
-                      List<String> examples) {
+                      List<String> examples, Requests requests) {
+
+    /**
+     * The request side: {@code orders} rows against {@code createsAcknowledged} (and
+     * {@code createsGaveUp}, which may or may not have made one), {@code ordersWithoutKey} (orders no
+     * stored {@code POST /orders} answer names: a retry that wrote again), {@code repeatedEvents}
+     * (outbox rows beyond the first per order and event type).
+     */
+    record Requests(long orders, int createsAcknowledged, int createsGaveUp, long ordersWithoutKey,
+                    long repeatedEvents, int retries, int replayed, int gaveUp, Duration slowestFailedAnswer,
+                    int unavailableWithoutRetryAfter) {
+        String line() {
+            return String.format("orders=%d/%d acknowledged (gave up %d, without their key %d) repeatedEvents=%d"
+                            + " retries=%d (replayed %d, gave up %d) slowestFailedAnswer=%s 503WithoutRetryAfter=%d",
+                    orders, createsAcknowledged, createsGaveUp, ordersWithoutKey, repeatedEvents, retries, replayed,
+                    gaveUp, seconds(slowestFailedAnswer), unavailableWithoutRetryAfter);
+        }
+    }
 
     /** One record of the topic, as the checks need it. */
     private record Delivery(String orderId, String eventId, String eventType, long timestamp) {
@@ -43,7 +63,7 @@ record DeliveryReport(String scenario, int expected, int lost, int duplicated, i
 
     static DeliveryReport collect(FaultRig rig, LoadGenerator load, Set<String> poisonIds, Duration drain,
                                   boolean drained, String faults) {
-        List<Delivery> records = readTopic(rig.bootstrapServers());
+        List<Delivery> records = readTopic(rig.bootstrapServers(), rig.topic());
         Map<String, Long> occurredAt = new HashMap<>();
         long pending;
         long deadPoison = 0;
@@ -72,6 +92,17 @@ record DeliveryReport(String scenario, int expected, int lost, int duplicated, i
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the outbox table", e);
         }
+        long createsAcknowledged = load.expected().stream().filter(e -> e.eventType().equals("OrderCreated")).count();
+        Requests requests = new Requests(rig.query("SELECT count(*) FROM orders"), (int) createsAcknowledged,
+                load.createsGaveUp(),
+                // the first "id" of a stored create answer is the order's, as the load generator reads it
+                rig.query("SELECT count(*) FROM orders o LEFT JOIN (SELECT substring(response_body FROM "
+                        + "'\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"') AS id FROM idempotency_key WHERE request_path = '/orders' "
+                        + "AND status = 201) k ON k.id = o.id::text WHERE k.id IS NULL"),
+                rig.query("SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM outbox_event "
+                        + "GROUP BY aggregateid, type) per_order_and_type"),
+                load.retries(), load.replayed(), load.gaveUp(), load.slowestFailedAnswer(),
+                load.unavailableWithoutRetryAfter());
 
         Map<String, Integer> perEventId = new HashMap<>();
         Map<String, Delivery> firstByOrderAndType = new HashMap<>();
@@ -125,23 +156,23 @@ record DeliveryReport(String scenario, int expected, int lost, int duplicated, i
                 .count();
         return new DeliveryReport(rig.name, expected.size(), lost, duplicated, violations, pending, deadPoison,
                 deadOther, unexpected, drain, drained, Duration.ofMillis(slowest), load.failures(), faults,
-                List.copyOf(examples));
+                List.copyOf(examples), requests);
     }
 
     /** The one line the scenario prints. */
     String line() {
         return String.format("FAULT %-28s expected=%d lost=%d duplicated=%d orderViolations=%d pending=%d dead=%d"
-                        + " (poison %d, other %d) unexpected=%d drain=%s%s slowestCommitToKafka=%s non2xx=%s faults=[%s]",
+                        + " (poison %d, other %d) unexpected=%d drain=%s%s slowestCommitToKafka=%s non2xx=%s faults=[%s] %s",
                 scenario, expected, lost, duplicated, orderViolations, pending, deadPoison + deadOther, deadPoison,
                 deadOther, unexpected, seconds(drain), drained ? "" : "(not drained)", seconds(slowestCommitToKafka),
-                failedAnswers, faults);
+                failedAnswers, faults, requests.line());
     }
 
     private static String seconds(Duration d) {
         return String.format("%.1fs", d.toMillis() / 1000.0);
     }
 
-    private static List<Delivery> readTopic(String bootstrapServers) {
+    private static List<Delivery> readTopic(String bootstrapServers, String topic) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -150,7 +181,7 @@ record DeliveryReport(String scenario, int expected, int lost, int duplicated, i
         List<Delivery> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(FaultRig.TOPIC, Duration.ofSeconds(30)).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -158,7 +189,7 @@ record DeliveryReport(String scenario, int expected, int lost, int duplicated, i
             Deadline deadline = Deadline.of(Duration.ofSeconds(60));
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (deadline.passed()) {
-                    throw new IllegalStateException("could not read topic " + FaultRig.TOPIC + " to its end in 60 s");
+                    throw new IllegalStateException("could not read topic " + topic + " to its end in 60 s");
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     records.add(new Delivery(r.key(), header(r, OutboxHeaders.ID), header(r, OutboxHeaders.EVENT_TYPE),

@@ -9,11 +9,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,14 +25,19 @@ import java.util.regex.Pattern;
  * Steady HTTP load on the Order API for a bounded time and request count: creates, then confirms
  * and cancels of orders it created. Each worker thread drives its own orders one request at a
  * time, so an order's requests never overlap and their acknowledged order is the order its events
- * must reach Kafka in. Every answer is recorded; a 201 create or a 200 confirm/cancel is one
- * expected event. An order whose request failed is left alone afterwards (its state is unknown).
+ * must reach Kafka in. Every write carries an {@code Idempotency-Key}; a failed attempt (an I/O
+ * error, 5xx, 409 {@code idempotency-key-in-use}) is retried with the same key and body, after its
+ * {@code Retry-After} or 1 s, for at most {@value #RETRY_WINDOW_SECONDS} s. Every answer is
+ * recorded, with the slowest failed one and 503s without {@code Retry-After}; a 201 create or a
+ * 200 confirm/cancel is one expected event. An order whose request gave up is left alone
+ * afterwards (its state is unknown).
  */
 final class LoadGenerator {
     /** One acknowledged change: the event it must produce. */
     record Expected(String orderId, String eventType, long acknowledgedAtMillis) {
     }
 
+    static final int RETRY_WINDOW_SECONDS = 60;
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"");
     private static final String CREATE = """
             {"customer_id": "%s", "lines": [{"product_id": "0190a000-0000-7000-8000-0000000000aa", \
@@ -42,8 +51,13 @@ final class LoadGenerator {
     private final Map<String, Integer> answers = new TreeMap<>();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final List<Thread> threads = new ArrayList<>();
+    private final AtomicInteger retries = new AtomicInteger();
+    private final AtomicInteger replayed = new AtomicInteger();
+    private final AtomicInteger gaveUp = new AtomicInteger();
+    private final AtomicInteger createsGaveUp = new AtomicInteger();
+    private final AtomicInteger unavailableWithoutRetryAfter = new AtomicInteger();
+    private final AtomicLong slowestFailedNanos = new AtomicLong();
     private volatile long stoppedAtNanos;
-
     LoadGenerator(int httpPort, int workers, double requestsPerSecond) {
         this.base = URI.create("http://127.0.0.1:" + httpPort);
         this.workers = workers;
@@ -88,6 +102,36 @@ final class LoadGenerator {
         return new TreeMap<>(answers);
     }
 
+    /** Attempts that were retries of a failed one (same key). */
+    int retries() {
+        return retries.get();
+    }
+
+    /** Answers marked {@code Idempotent-Replayed: true}: a retry whose first attempt had committed. */
+    int replayed() {
+        return replayed.get();
+    }
+
+    /** Requests that failed on every attempt within the retry window (their outcome is unknown). */
+    int gaveUp() {
+        return gaveUp.get();
+    }
+
+    /** Creates among {@link #gaveUp()}: each may or may not have made an order. */
+    int createsGaveUp() {
+        return createsGaveUp.get();
+    }
+
+    /** 503 answers without a {@code Retry-After} header. */
+    int unavailableWithoutRetryAfter() {
+        return unavailableWithoutRetryAfter.get();
+    }
+
+    /** How long the slowest answer that was not a success took (an I/O error counts at its failure). */
+    Duration slowestFailedAnswer() {
+        return Duration.ofNanos(slowestFailedNanos.get());
+    }
+
     /** Counts of answers that were not the success status of their request. */
     synchronized Map<String, Integer> failures() {
         Map<String, Integer> failed = new TreeMap<>();
@@ -130,10 +174,11 @@ final class LoadGenerator {
     }
 
     private String create() {
-        HttpResponse<String> response = send("create", HttpRequest.newBuilder(base.resolve("/orders"))
+        String body = CREATE.formatted(UUID.randomUUID());
+        HttpResponse<String> response = send("create", 201, () -> HttpRequest.newBuilder(base.resolve("/orders"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(CREATE.formatted(UUID.randomUUID()))));
-        if (response == null || response.statusCode() != 201) {
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+        if (response == null) {
             return null;
         }
         Matcher m = ID.matcher(response.body());
@@ -145,34 +190,75 @@ final class LoadGenerator {
     }
 
     private boolean change(String orderId, String action, String body, String eventType) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/orders/" + orderId + "/" + action));
-        if (body != null) {
-            request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        } else {
-            request.POST(HttpRequest.BodyPublishers.noBody());
-        }
-        HttpResponse<String> response = send(action, request);
-        if (response == null || response.statusCode() != 200) {
+        HttpResponse<String> response = send(action, 200, () -> {
+            HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/orders/" + orderId + "/" + action));
+            if (body != null) {
+                return request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+            }
+            return request.POST(HttpRequest.BodyPublishers.noBody());
+        });
+        if (response == null) {
             return false;
         }
         expected.add(new Expected(orderId, eventType, System.currentTimeMillis()));
         return true;
     }
 
-    private HttpResponse<String> send(String kind, HttpRequest.Builder request) {
-        try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(15)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            count(kind + " " + response.statusCode());
-            return response;
-        } catch (IOException e) {
-            count(kind + " io-error");
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stop.set(true);
-            return null;
+    /**
+     * Sends the request under a fresh {@code Idempotency-Key}, retrying failed attempts with the same
+     * key; returns the success answer, or null when the request was refused (4xx) or gave up.
+     */
+    private HttpResponse<String> send(String kind, int success, Supplier<HttpRequest.Builder> request) {
+        String key = UUID.randomUUID().toString();
+        long firstNanos = System.nanoTime();
+        for (int attempt = 0; ; attempt++) {
+            if (attempt > 0) {
+                retries.incrementAndGet();
+            }
+            long sentNanos = System.nanoTime();
+            Duration wait = Duration.ofSeconds(1);
+            try {
+                HttpResponse<String> response = http.send(request.get().header("Idempotency-Key", key)
+                        .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+                int status = response.statusCode();
+                count(kind + " " + status);
+                if (status == success) {
+                    if (response.headers().firstValue("Idempotent-Replayed").isPresent()) {
+                        replayed.incrementAndGet();
+                    }
+                    return response;
+                }
+                failedAfter(sentNanos);
+                Optional<String> retryAfter = response.headers().firstValue("Retry-After");
+                if (status == 503 && retryAfter.isEmpty()) {
+                    unavailableWithoutRetryAfter.incrementAndGet();
+                }
+                boolean inUse = status == 409 && response.body().contains("idempotency-key-in-use");
+                if (status < 500 && !inUse) {
+                    return null; // refused: nothing was written
+                }
+                wait = retryAfter.map(s -> Duration.ofSeconds(Long.parseLong(s.strip()))).orElse(wait);
+            } catch (IOException e) {
+                count(kind + " io-error");
+                failedAfter(sentNanos);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop.set(true);
+                return null;
+            }
+            if (System.nanoTime() - firstNanos + wait.toNanos() > Duration.ofSeconds(RETRY_WINDOW_SECONDS).toNanos()) {
+                gaveUp.incrementAndGet();
+                if (kind.equals("create")) {
+                    createsGaveUp.incrementAndGet();
+                }
+                return null;
+            }
+            Deadline.sleep(wait);
         }
+    }
+
+    private void failedAfter(long sentNanos) {
+        slowestFailedNanos.accumulateAndGet(System.nanoTime() - sentNanos, Math::max);
     }
 
     private synchronized void count(String key) {

@@ -2,7 +2,7 @@ package dev.outbox.jdbc;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.FailedDelivery;
-import dev.outbox.jdbc.internal.ContentTypes;
+import dev.outbox.core.spi.MediaTypes;
 import dev.outbox.jdbc.internal.HeadersJson;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
@@ -26,7 +26,7 @@ final class EventRows {
 
     /** Returns the payload as text for the jsonb column, or null when it belongs in payload_bytes. */
     static String jsonPayload(OutboxEvent event) {
-        return ContentTypes.isJson(event.contentType()) ? event.payloadAsString() : null;
+        return MediaTypes.isJson(event.contentType()) ? event.payloadAsString() : null;
     }
 
     /**
@@ -74,8 +74,7 @@ final class EventRows {
     /** The validation message on one line, cut to what the store keeps; never the payload (the event's rules name sizes, not contents). */
     private static String reason(RuntimeException e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        message = message.replaceAll("[\\r\\n]+", " ");
-        return message.length() > FailedDelivery.MAX_ERROR_LENGTH ? message.substring(0, FailedDelivery.MAX_ERROR_LENGTH) : message;
+        return FailedDelivery.oneLine(message);
     }
 
     /**

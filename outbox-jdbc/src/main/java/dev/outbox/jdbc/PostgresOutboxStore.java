@@ -1,5 +1,6 @@
 package dev.outbox.jdbc;
 
+import dev.outbox.core.internal.Checks;
 import dev.outbox.core.relay.RelayDefaults;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.DeadLetter;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Batches</b>: every write takes its ids as one array parameter, one statement per batch.
  *       Partial indexes on pending rows keep claims fast with millions of published or dead rows.
  *   <li><b>Retention</b>: published rows are deleted at once by default; with
- *       {@link Builder#retainPublishedFor(Duration)} they are kept and {@link #purgePublished}
+ *       {@link Builder#retention(Duration)} they are kept and {@link #purgePublished}
  *       (or {@link #purgeExpired}) deletes them in bounded batches.
  *   <li><b>Wake-ups</b>: {@link #subscribe} listens on the table's channel, notified by
  *       {@link JdbiOutbox} on commit.
@@ -106,9 +107,7 @@ public final class PostgresOutboxStore implements OutboxStore {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1, got " + limit);
         }
-        if (lease.isNegative() || lease.isZero()) {
-            throw new IllegalArgumentException("lease must be positive, got " + lease);
-        }
+        Checks.positive(lease, "lease");
         return inTransaction("claim", connection -> {
             List<Row> rows = new ArrayList<>(limit);
             List<EventRows.RowRead> invalid = new ArrayList<>(0);
@@ -247,7 +246,7 @@ public final class PostgresOutboxStore implements OutboxStore {
     /**
      * {@inheritDoc}
      *
-     * <p>Only rows kept by {@link Builder#retainPublishedFor(Duration)} are affected; with the
+     * <p>Only rows kept by {@link Builder#retention(Duration)} are affected; with the
      * default retention there are none and this returns 0.
      */
     @Override
@@ -441,13 +440,20 @@ public final class PostgresOutboxStore implements OutboxStore {
          *
          * @throws IllegalArgumentException when negative
          */
-        public Builder retainPublishedFor(Duration retention) {
-            Objects.requireNonNull(retention, "retention");
-            if (retention.isNegative()) {
-                throw new IllegalArgumentException("retainPublishedFor must not be negative, got " + retention);
-            }
-            this.retention = retention;
+        public Builder retention(Duration retention) {
+            this.retention = Checks.notNegative(retention, "retention");
             return this;
+        }
+
+        /**
+         * Sets {@link #retention(Duration)}.
+         *
+         * @deprecated renamed to {@link #retention(Duration)}, as the store's {@code retention()} and
+         *     the log-tailing relay's setting are called
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public Builder retainPublishedFor(Duration retention) {
+            return retention(retention);
         }
 
         /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.RecordingPublisher;
 import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.relay.RelayConfig;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -112,7 +113,7 @@ class ConcurrentAppendOrderTest {
         }
         RecordingPublisher publisher = RecordingPublisher.create();
         PostgresOutboxStore store = PostgresOutboxStore.builder().jdbi(jdbi).table(table).build();
-        try (OutboxRelay relay = OutboxRelay.builder(store, publisher).claimant("relay").build()) {
+        try (OutboxRelay relay = OutboxRelay.create(store, publisher, RelayConfig.builder().claimant("relay").build())) {
             while (relay.runOnce() > 0) {
                 // drain
             }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.relay.RelayConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -68,9 +69,8 @@ class DatabaseRestartTest {
         OrderCheckingPublisher publisher = new OrderCheckingPublisher();
         Map<String, List<UUID>> appended = new LinkedHashMap<>();
 
-        try (OutboxRelay relay = OutboxRelay.builder(store, publisher).claimant("survivor").batchSize(20)
-                .pollInterval(Duration.ofSeconds(10)).lease(Duration.ofSeconds(15)).publishTimeout(Duration.ofSeconds(5))
-                .build()) {
+        try (OutboxRelay relay = OutboxRelay.create(store, publisher, RelayConfig.builder().claimant("survivor").batchSize(20)
+                .pollInterval(Duration.ofSeconds(10)).lease(Duration.ofSeconds(15)).publishTimeout(Duration.ofSeconds(5)).build())) {
             relay.start();
             append(unitOfWork, outbox, appended, 0, 100);
             assertThat(publisher.awaitDistinct(100, Duration.ofSeconds(60))).as("delivered before the restart").isTrue();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.relay.RelayConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,8 +28,8 @@ class MultiRelayTest {
 
     private void startRelays(int count, OrderCheckingPublisher publisher) {
         for (int i = 0; i < count; i++) {
-            OutboxRelay relay = OutboxRelay.builder(db.store(), publisher).claimant("relay-" + i).batchSize(50)
-                    .pollInterval(Duration.ofMillis(200)).lease(Duration.ofSeconds(30)).publishTimeout(Duration.ofSeconds(10)).build();
+            OutboxRelay relay = OutboxRelay.create(db.store(), publisher, RelayConfig.builder().claimant("relay-" + i).batchSize(50)
+                    .pollInterval(Duration.ofMillis(200)).lease(Duration.ofSeconds(30)).publishTimeout(Duration.ofSeconds(10)).build());
             relays.add(relay);
             relay.start();
         }

@@ -1,6 +1,7 @@
 package dev.outbox.jdbc;
 
 import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.spi.AggregateKey;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.core.spi.PublishOutcome;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * arrived, and counts events delivered more than once. Every event succeeds. Thread-safe.
  */
 final class OrderCheckingPublisher implements OutboxEventPublisher {
-    private final Map<String, List<UUID>> perAggregate = new ConcurrentHashMap<>();
+    private final Map<AggregateKey, List<UUID>> perAggregate = new ConcurrentHashMap<>();
     private final Map<UUID, Boolean> seen = new ConcurrentHashMap<>();
     private final AtomicInteger distinct = new AtomicInteger();
     private final AtomicInteger duplicates = new AtomicInteger();
@@ -27,8 +28,7 @@ final class OrderCheckingPublisher implements OutboxEventPublisher {
     public CompletionStage<List<PublishOutcome>> publish(List<OutboxEvent> events) {
         List<PublishOutcome> outcomes = new ArrayList<>(events.size());
         for (OutboxEvent event : events) {
-            List<UUID> delivered = perAggregate.computeIfAbsent(event.aggregateType() + "/" + event.aggregateId(),
-                    k -> new ArrayList<>());
+            List<UUID> delivered = perAggregate.computeIfAbsent(AggregateKey.of(event), k -> new ArrayList<>());
             synchronized (delivered) {
                 delivered.add(event.id());
             }
@@ -52,7 +52,7 @@ final class OrderCheckingPublisher implements OutboxEventPublisher {
 
     /** Returns the delivery order of one aggregate, repeats collapsed to their first delivery. */
     List<UUID> deliveredOnce(String aggregateType, String aggregateId) {
-        List<UUID> delivered = perAggregate.getOrDefault(aggregateType + "/" + aggregateId, List.of());
+        List<UUID> delivered = perAggregate.getOrDefault(new AggregateKey(aggregateType, aggregateId), List.of());
         synchronized (delivered) {
             return delivered.stream().distinct().toList();
         }

@@ -63,7 +63,7 @@ class PostgresOutboxStoreContractTest {
             table = retain ? RETAINING : DELETING;
             PostgresOutboxStore.Builder builder = PostgresOutboxStore.builder().jdbi(JDBI).table(table);
             if (retain) {
-                builder.retainPublishedFor(java.time.Duration.ofHours(1));
+                builder.retention(java.time.Duration.ofHours(1));
             }
             store = builder.build();
             outbox = JdbiOutbox.create(unitOfWork, table);

@@ -150,7 +150,7 @@ class PostgresOutboxStoreTest {
     @Test
     void retainedPublishedRowsArePurgedInBoundedBatchesAndNeverClaimedAgain() {
         PostgresOutboxStore retaining = PostgresOutboxStore.builder().jdbi(JDBI).table(db.table())
-                .retainPublishedFor(Duration.ofHours(1)).build();
+                .retention(Duration.ofHours(1)).build();
         append("a", 5);
         retaining.markPublished("r1", ids(retaining.claim("r1", 10, now, LEASE)), now);
 
@@ -190,8 +190,8 @@ class PostgresOutboxStoreTest {
         assertThatThrownBy(() -> OutboxTable.of("public", "Outbox; DROP TABLE x")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("table must be a lower-case SQL identifier");
         assertThatThrownBy(() -> OutboxTable.of("bad-schema", "outbox")).hasMessageContaining("schema");
-        assertThatThrownBy(() -> PostgresOutboxStore.builder().retainPublishedFor(Duration.ofSeconds(-1)))
-                .hasMessageContaining("retainPublishedFor");
+        assertThatThrownBy(() -> PostgresOutboxStore.builder().retention(Duration.ofSeconds(-1)))
+                .hasMessageContaining("retention must not be negative");
         assertThat(OutboxTable.DEFAULT.qualifiedName()).isEqualTo("public.outbox_event");
         assertThat(OutboxTable.of("sales", "outbox").defaultChannel()).isEqualTo("sales_outbox");
     }

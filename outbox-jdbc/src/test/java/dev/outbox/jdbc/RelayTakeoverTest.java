@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.core.spi.PublishOutcome;
 import java.time.Duration;
@@ -71,13 +72,13 @@ class RelayTakeoverTest {
                 throw new IllegalStateException("killed");
             }
         };
-        start(OutboxRelay.builder(db.store(), hangsForever).claimant("killed").batchSize(6)
+        start(hangsForever, RelayConfig.builder().claimant("killed").batchSize(6)
                 .publishTimeout(HUNG_PUBLISH_TIMEOUT));
         Eventually.assertEventually("the first relay claimed a batch", Duration.ofSeconds(30),
                 () -> !heldByTheDeadRelay.isEmpty());
 
         TimedPublisher survivor = new TimedPublisher();
-        start(OutboxRelay.builder(db.store(), survivor).claimant("survivor").batchSize(50));
+        start(survivor, RelayConfig.builder().claimant("survivor").batchSize(50));
 
         assertThat(survivor.delegate.awaitDistinct(20, Duration.ofSeconds(60))).as("all delivered").isTrue();
         Set<UUID> held = heldByTheDeadRelay.stream().map(OutboxEvent::id).collect(Collectors.toSet());
@@ -114,11 +115,11 @@ class RelayTakeoverTest {
                 return CompletableFuture.completedFuture(batch.stream().map(e -> PublishOutcome.published(e.id())).toList());
             }
         };
-        start(OutboxRelay.builder(db.store(), blocksThreeLeases).claimant("slow").batchSize(10));
+        start(blocksThreeLeases, RelayConfig.builder().claimant("slow").batchSize(10));
         Eventually.assertEventually("the slow relay claimed the batch", Duration.ofSeconds(30),
                 () -> heldBySlowRelay.size() == events.size());
         TimedPublisher other = new TimedPublisher();
-        start(OutboxRelay.builder(db.store(), other).claimant("other").batchSize(10));
+        start(other, RelayConfig.builder().claimant("other").batchSize(10));
 
         Eventually.assertEventually("the slow relay marks its batch published", Duration.ofSeconds(30),
                 () -> db.store().backlog().pending() == 0);
@@ -126,9 +127,9 @@ class RelayTakeoverTest {
         events.forEach(e -> assertThat(other.delivered(e.id())).as("sent by the other relay: " + e.id()).isFalse());
     }
 
-    private void start(OutboxRelay.Builder builder) {
-        OutboxRelay relay = builder.lease(LEASE).publishTimeout(Duration.ofSeconds(30))
-                .shutdownTimeout(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(100)).build();
+    private void start(OutboxEventPublisher publisher, RelayConfig.Builder config) {
+        OutboxRelay relay = OutboxRelay.create(db.store(), publisher, config.lease(LEASE).publishTimeout(Duration.ofSeconds(30))
+                .stopTimeout(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(100)).build());
         relays.add(relay);
         relay.start();
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.RecordingPublisher;
 import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.DeadLetter;
 import java.time.Duration;
@@ -122,9 +123,9 @@ class RowsNoEventCanHoldTest {
         }
         RecordingPublisher publisher = RecordingPublisher.create();
 
-        try (OutboxRelay relay = OutboxRelay.builder(db.store(), publisher).claimant("relay-1").batchSize(4)
+        try (OutboxRelay relay = OutboxRelay.create(db.store(), publisher, RelayConfig.builder().claimant("relay-1").batchSize(4)
                 .pollInterval(Duration.ofMillis(100)).lease(Duration.ofSeconds(30))
-                .publishTimeout(Duration.ofSeconds(10)).build()) {
+                .publishTimeout(Duration.ofSeconds(10)).build())) {
             relay.start();
             assertThat(publisher.awaitPublished(expected.size(), Duration.ofSeconds(30))).as("all delivered").isTrue();
         }

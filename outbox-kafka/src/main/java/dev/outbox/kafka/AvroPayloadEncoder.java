@@ -1,6 +1,7 @@
 package dev.outbox.kafka;
 
 import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.spi.MediaTypes;
 import dev.outbox.kafka.avro.AvroPayloadCodec;
 import dev.outbox.kafka.avro.ConfluentWireFormat;
 import dev.outbox.kafka.avro.SchemaRegistryClient;
@@ -27,7 +28,7 @@ final class AvroPayloadEncoder implements PayloadEncoder {
 
     @Override
     public byte[] encode(String topic, Headers headers, OutboxEvent event) {
-        if (ContentTypes.isText(event.contentType())) {
+        if (MediaTypes.isText(event.contentType())) {
             int id = schemaId(stringSchemaIds, topic, AvroPayloadCodec.STRING_SCHEMA);
             return ConfluentWireFormat.frame(id, AvroPayloadCodec.encodeString(event.payloadAsString()));
         }

@@ -17,64 +17,30 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Publishes outbox events to Kafka through one shared idempotent producer, as records shaped like
- * the Debezium Outbox Event Router's: topic from the {@link TopicNaming} (default
- * {@code outbox.event.<aggregateType>}), key = aggregate id as UTF-8, headers {@code id}, the
- * event type ({@code eventType} by default) and the event's own headers (trace context
- * included), value from the {@link PayloadFormat} (the JSON bytes by default).
+ * the Debezium Outbox Event Router's: topic from the {@link TopicNaming}, key = aggregate id as
+ * UTF-8, headers {@code id}, the event type and the event's own headers, value from the
+ * {@link PayloadFormat}.
  *
  * <pre>{@code
- * OutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder()
+ * OutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder()
  *         .bootstrapServers("localhost:9092")
  *         .topicNaming(TopicNaming.aggregateType())
- *         .build();
+ *         .build());
  * }</pre>
  *
- * <p>Delivery: {@code acks=all}, {@code enable.idempotence=true}, at most five requests in
- * flight and unlimited retries, so the producer keeps per-key order through its own retries.
- * Every failure is classified per event by whose fault it is (see {@link PublishOutcome.Status}):
- * the record itself at fault (serialization, too large, invalid record) is
- * {@code PERMANENT_FAILURE}; the event's own failure that may pass (not authorized for its topic,
- * invalid or unknown topic, a schema the registry rejects, unknown errors) is
- * {@code RETRIABLE_FAILURE}; the broker's or the network's (timeouts and expired records, leader
- * changes, too few replicas, disconnects, registry down, a {@code send()} that throws because the
- * cluster cannot be reached) is {@code UNAVAILABLE}, which costs the event no attempt. The
- * producer's "not present in metadata after N ms" is ambiguous (a missing topic or an outage): it
- * is the event's own {@code RETRIABLE_FAILURE} when another event of the same publish call was
- * acknowledged (the broker is up), else {@code UNAVAILABLE}. It stops only its topic for the rest
- * of the call; a second topic failing so stops the call (the broker is most likely down). A topic
- * found missing while the broker acknowledged other events is not asked for again for 30 s: its
- * events are reported with that error at once, so they are counted and dead-lettered in the end
- * without holding up other topics. Once an event of an aggregate (type and id) failed other than
- * permanently, the aggregate's later events in the call are not sent, or, if acknowledged anyway,
- * reported {@code NOT_ATTEMPTED}. A record counts as published only
- * once its acknowledgement arrived.
- *
- * <p>Time bound ({@link #maxPublishDuration()}), which the relay's publish timeout must cover:
- * a {@code send()} blocks at most {@code max.block.ms} (default 10 s instead of Kafka's 60 s), and
- * at most twice per batch (two topics not present in metadata; the second only while the deadline
- * leaves room for it); the whole call, including the first-batch pilot wait on a new topic,
- * has one deadline {@code max.block.ms} + {@code delivery.timeout.ms} (default 30 s) + 5 s after
- * it starts: records still without an acknowledgement then are {@code UNAVAILABLE}, records not
- * yet sent {@code NOT_ATTEMPTED}. With the defaults a publish completes within 45 s, which the
- * relays' default publish timeout (60 s) covers. (A schema registry call the first time Avro meets
- * a subject, and a {@code send()} waiting for buffer space, are inside the deadline but cannot be
- * cut short by it.)
- *
- * <p>Why {@code metadata.recovery.strategy=none} by default: with Kafka 4's default
- * {@code rebootstrap}, a producer can lose a topic's metadata during a broker outage; each
- * {@code send()} then blocks {@code max.block.ms} and fails "not present in metadata", and the
- * client never retries that record. With {@code none} the producer keeps the brokers it knows
- * and recovers when they return. Set it back through {@link Builder#producerProperty} when the
- * cluster's brokers may all be replaced behind a stable bootstrap address. Either way the
- * publisher treats a failed {@code send()} as unpublished.
+ * <p>A record counts as published only once the broker acknowledged it ({@code acks=all}). Each
+ * failure is classified per event by whose fault it is ({@link PublishOutcome.Status}): only the
+ * event's own failures cost it an attempt, an outage costs none. One publish call completes within
+ * {@link #maxPublishDuration()}. The classification table, the time bound and the reasons for the
+ * producer defaults are in outbox-kafka's README.
  *
  * <p>Thread-safe: several threads may publish at once; the producer is shared.
  */
@@ -93,6 +59,7 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
 
     private final KafkaPublisherConfig config;
     private final Producer<byte[], byte[]> producer;
+    private final boolean ownsProducer;
     private final PayloadEncoder encoder;
     private final OutboxRecordFactory records;
     private final Set<String> warmTopics = ConcurrentHashMap.newKeySet();
@@ -103,36 +70,75 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
     private volatile boolean closed;
 
     /**
-     * Creates a publisher and its producer from validated settings; the constructor containers
-     * call. The producer connects lazily: the broker need not be up yet.
+     * Creates a publisher and its own {@code KafkaProducer} from validated settings; the
+     * constructor containers call. The producer connects lazily: the broker need not be up yet.
+     * {@link #close()} closes the producer.
      *
-     * @param config the settings, see {@link Builder#buildConfig()}
+     * @param config the settings, built by {@link KafkaPublisherConfig#builder()}
      * @throws IllegalArgumentException if the payload format cannot be set up (e.g. an unknown
      *     serializer class)
      * @throws org.apache.kafka.common.KafkaException if the producer rejects its properties
      */
     @Inject
     public KafkaOutboxEventPublisher(KafkaPublisherConfig config) {
-        this(config, System::nanoTime);
+        this(config, null, System::nanoTime);
     }
 
-    /** As {@link #KafkaOutboxEventPublisher(KafkaPublisherConfig)}, with the clock that expires known-missing topics. */
-    KafkaOutboxEventPublisher(KafkaPublisherConfig config, LongSupplier nanoTime) {
+    /**
+     * Creates a publisher with its own producer; see {@link #KafkaOutboxEventPublisher(KafkaPublisherConfig)}.
+     *
+     * @throws IllegalArgumentException if the payload format cannot be set up
+     * @throws org.apache.kafka.common.KafkaException if the producer rejects its properties
+     */
+    public static KafkaOutboxEventPublisher create(KafkaPublisherConfig config) {
+        return new KafkaOutboxEventPublisher(config);
+    }
+
+    /**
+     * Creates a publisher that sends through {@code producer}: Kafka's {@code MockProducer} in a
+     * test, or a producer the application shares or builds itself. The caller owns the producer:
+     * {@link #close()} neither flushes nor closes it, so close it after the publisher. The config's
+     * producer properties are not applied to it; give it the same ones
+     * ({@code new KafkaProducer<>(config.producerProperties())}), or at least {@code acks=all},
+     * idempotence and byte-array serializers, and a {@code max.block.ms} and
+     * {@code delivery.timeout.ms} no longer than the config's, which bound each publish.
+     *
+     * @throws NullPointerException when an argument is null
+     * @throws IllegalArgumentException if the payload format cannot be set up
+     */
+    public static KafkaOutboxEventPublisher create(KafkaPublisherConfig config, Producer<byte[], byte[]> producer) {
+        return new KafkaOutboxEventPublisher(config, Objects.requireNonNull(producer, "producer"), System::nanoTime);
+    }
+
+    /**
+     * The constructor behind the others, with the clock that expires known-missing topics.
+     *
+     * @param producer the caller's producer, left open on close; null to create (and own) a
+     *     {@code KafkaProducer} from {@code config.producerProperties()}
+     */
+    KafkaOutboxEventPublisher(KafkaPublisherConfig config, Producer<byte[], byte[]> producer, LongSupplier nanoTime) {
         this.config = Objects.requireNonNull(config, "config");
         this.missingTopics = new MissingTopics(MISSING_TOPIC_TTL, nanoTime);
         this.encoder = config.payloadFormat().newEncoder(config.producerProperties());
+        this.ownsProducer = producer == null;
         try {
-            this.producer = config.newProducer();
+            this.producer = ownsProducer ? new KafkaProducer<>(new LinkedHashMap<>(config.producerProperties())) : producer;
         } catch (RuntimeException e) {
             encoder.close();
             throw e;
         }
         this.records = new OutboxRecordFactory(config.topicNaming(), config.eventTypeHeader(), encoder);
-        this.flusher = config.flushBatchTail() ? new BatchTailFlusher(producer) : null;
+        this.flusher = config.flushBatchTail() ? new BatchTailFlusher(this.producer) : null;
         LOG.info("Kafka outbox publisher started: {}", config);
     }
 
-    /** Returns a new builder with the defaults described on its setters. */
+    /**
+     * Returns the former builder, which now only forwards to {@link KafkaPublisherConfig#builder()}.
+     *
+     * @deprecated build the settings with {@link KafkaPublisherConfig#builder()} and pass them to
+     *     {@link #create(KafkaPublisherConfig)}; kept because the README showed this builder
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public static Builder builder() {
         return new Builder();
     }
@@ -197,9 +203,10 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
     }
 
     /**
-     * Flushes and closes the producer, waiting at most the delivery timeout for records in
-     * flight, then closes the payload encoder. Idempotent; publishing afterwards reports every
-     * event {@code UNAVAILABLE}.
+     * Flushes and closes the producer this publisher created, waiting at most the delivery timeout
+     * for records in flight (a producer given to {@link #create(KafkaPublisherConfig, Producer)} is
+     * left to its owner), then closes the payload encoder. Idempotent; publishing afterwards
+     * reports every event {@code UNAVAILABLE}.
      */
     @Override
     public void close() {
@@ -211,7 +218,9 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
             if (flusher != null) {
                 flusher.close();
             }
-            producer.close(config.deliveryTimeout());
+            if (ownsProducer) {
+                producer.close(config.deliveryTimeout());
+            }
         } finally {
             encoder.close();
             LOG.info("Kafka outbox publisher closed");
@@ -240,146 +249,92 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
     }
 
     /**
-     * Builds a {@link KafkaOutboxEventPublisher} or its {@link KafkaPublisherConfig}. Not
-     * thread-safe; each setter returns this builder.
+     * The former builder of the publisher; each setter forwards to the same setter of
+     * {@link KafkaPublisherConfig.Builder}, where the defaults are documented. Not thread-safe.
+     *
+     * @deprecated use {@link KafkaPublisherConfig#builder()} and {@link #create(KafkaPublisherConfig)}
      */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public static final class Builder {
-        String bootstrapServers;
-        TopicNaming topicNaming = TopicNaming.debezium();
-        String eventTypeHeader = OutboxHeaders.EVENT_TYPE;
-        PayloadFormat payloadFormat = PayloadFormat.json();
-        Duration maxBlock = Duration.ofSeconds(10);
-        Duration deliveryTimeout = Duration.ofSeconds(30);
-        Duration requestTimeout = Duration.ofSeconds(10);
-        boolean flushBatchTail = true;
-        final Map<String, Object> producerProperties = new LinkedHashMap<>();
-        Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory = KafkaPublisherConfig::kafkaProducer;
+        private final KafkaPublisherConfig.Builder config = KafkaPublisherConfig.builder();
 
         private Builder() {
         }
 
-        /** Sets the Kafka bootstrap servers, e.g. {@code localhost:9092}. Required (here or as a producer property). */
+        /** See {@link KafkaPublisherConfig.Builder#bootstrapServers}. */
         public Builder bootstrapServers(String bootstrapServers) {
-            this.bootstrapServers = bootstrapServers;
+            config.bootstrapServers(bootstrapServers);
             return this;
         }
 
-        /** Sets the topic naming; default {@link TopicNaming#debezium()}: {@code outbox.event.<aggregateType>}. */
+        /** See {@link KafkaPublisherConfig.Builder#topicNaming}. */
         public Builder topicNaming(TopicNaming topicNaming) {
-            this.topicNaming = topicNaming;
+            config.topicNaming(topicNaming);
             return this;
         }
 
-        /**
-         * Sets the topic naming to a template, see {@link TopicNaming#template(String)}.
-         *
-         * @throws IllegalArgumentException if the template cannot give a legal topic name
-         */
+        /** See {@link KafkaPublisherConfig.Builder#topicTemplate}. */
         public Builder topicTemplate(String template) {
-            this.topicNaming = TopicNaming.template(template);
+            config.topicTemplate(template);
             return this;
         }
 
-        /** Sets the name of the header carrying the event type; default {@value OutboxHeaders#EVENT_TYPE}. */
+        /** See {@link KafkaPublisherConfig.Builder#eventTypeHeader}. */
         public Builder eventTypeHeader(String eventTypeHeader) {
-            this.eventTypeHeader = eventTypeHeader;
+            config.eventTypeHeader(eventTypeHeader);
             return this;
         }
 
-        /** Sets how payloads become record values; default {@link PayloadFormat#json()}. */
+        /** See {@link KafkaPublisherConfig.Builder#payloadFormat}. */
         public Builder payloadFormat(PayloadFormat payloadFormat) {
-            this.payloadFormat = payloadFormat;
+            config.payloadFormat(payloadFormat);
             return this;
         }
 
-        /**
-         * Sets {@code max.block.ms}, the longest a {@code send()} blocks for metadata or buffer
-         * space; default 10 s (Kafka's own is 60 s).
-         */
+        /** See {@link KafkaPublisherConfig.Builder#maxBlock}. */
         public Builder maxBlock(Duration maxBlock) {
-            this.maxBlock = maxBlock;
+            config.maxBlock(maxBlock);
             return this;
         }
 
-        /**
-         * Sets {@code delivery.timeout.ms}, the longest a sent record waits for its acknowledgement
-         * including the producer's retries; default 30 s (Kafka's own is 120 s). Must be at least
-         * {@code linger.ms} plus the request timeout.
-         */
+        /** See {@link KafkaPublisherConfig.Builder#deliveryTimeout}. */
         public Builder deliveryTimeout(Duration deliveryTimeout) {
-            this.deliveryTimeout = deliveryTimeout;
+            config.deliveryTimeout(deliveryTimeout);
             return this;
         }
 
-        /** Sets {@code request.timeout.ms}, the longest one produce request waits; default 10 s. */
+        /** See {@link KafkaPublisherConfig.Builder#requestTimeout}. */
         public Builder requestTimeout(Duration requestTimeout) {
-            this.requestTimeout = requestTimeout;
+            config.requestTimeout(requestTimeout);
             return this;
         }
 
-        /**
-         * Passes one property to the producer (security, compression, {@code linger.ms},
-         * {@code client.id}, a serializer's own settings...). It overrides the publisher's
-         * defaults and the timeouts set above; settings that would break delivery guarantees
-         * are refused by {@link #build()}.
-         */
+        /** See {@link KafkaPublisherConfig.Builder#producerProperty}. */
         public Builder producerProperty(String name, Object value) {
-            Objects.requireNonNull(name, "producer property name");
-            Objects.requireNonNull(value, () -> "producer property " + name + " must not be null");
-            producerProperties.put(name, value);
+            config.producerProperty(name, value);
             return this;
         }
 
-        /** Passes several producer properties, as {@link #producerProperty} does for one. */
+        /** See {@link KafkaPublisherConfig.Builder#producerProperties}. */
         public Builder producerProperties(Map<String, ?> properties) {
-            properties.forEach(this::producerProperty);
+            config.producerProperties(properties);
             return this;
         }
 
-        /**
-         * Sets whether the tail of a batch is sent at once instead of after {@code linger.ms}:
-         * once a batch is handed to the producer, a background thread calls
-         * {@code producer.flush()}, so the batch's last records do not wait to fill a producer
-         * batch while the caller waits for the whole outcome. This applies to every publish call
-         * made while no other is outstanding (one relay thread awaiting each batch) and to every
-         * batch of fewer than 100 events (light load, where latency matters). Large batches whose
-         * calls overlap (several relays sharing this publisher through a backlog, or a caller
-         * keeping several batches in flight) are not flushed: a flush makes the producer send
-         * every partial batch at once for as long as it runs, which cost about 10% throughput in
-         * {@code PublisherBenchmark}; their records fill producer batches as a bare producer's
-         * would, and a tail waits at most {@code linger.ms} while the other calls keep the
-         * producer busy. Default {@code true}; turn it off to leave batching entirely to
-         * {@code linger.ms}.
-         */
+        /** See {@link KafkaPublisherConfig.Builder#flushBatchTail}. */
         public Builder flushBatchTail(boolean flushBatchTail) {
-            this.flushBatchTail = flushBatchTail;
+            config.flushBatchTail(flushBatchTail);
             return this;
         }
 
-        Builder producerFactory(Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory) {
-            this.producerFactory = producerFactory;
-            return this;
-        }
-
-        /**
-         * Validates the settings without creating a producer, for containers that inject the
-         * configuration into {@link KafkaOutboxEventPublisher#KafkaOutboxEventPublisher(KafkaPublisherConfig)}.
-         *
-         * @throws IllegalArgumentException naming the invalid setting
-         * @throws NullPointerException naming a missing setting
-         */
+        /** Returns {@link KafkaPublisherConfig.Builder#build()}. */
         public KafkaPublisherConfig buildConfig() {
-            return new KafkaPublisherConfig(this);
+            return config.build();
         }
 
-        /**
-         * Validates the settings and creates the publisher with its producer.
-         *
-         * @throws IllegalArgumentException naming the invalid setting
-         * @throws NullPointerException naming a missing setting
-         */
+        /** Returns {@link #create(KafkaPublisherConfig) create}{@code (buildConfig())}. */
         public KafkaOutboxEventPublisher build() {
-            return new KafkaOutboxEventPublisher(buildConfig());
+            return create(buildConfig());
         }
     }
 }

@@ -1,21 +1,19 @@
 package dev.outbox.kafka;
 
+import dev.outbox.core.internal.Checks;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Function;
 import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The validated settings of a {@link KafkaOutboxEventPublisher}, built by
- * {@link KafkaOutboxEventPublisher#builder()}{@code ...}{@link KafkaOutboxEventPublisher.Builder#buildConfig()
- * buildConfig()} for containers that inject it into the publisher's constructor.
+ * The validated settings of a {@link KafkaOutboxEventPublisher}, built once by {@link #builder()}
+ * and handed to {@link KafkaOutboxEventPublisher#create(KafkaPublisherConfig)} (or the publisher's
+ * injectable constructor).
  *
  * <p>The producer properties are computed once, in this order (later wins): the publisher's
  * defaults ({@code acks=all}, {@code enable.idempotence=true},
@@ -38,14 +36,12 @@ public final class KafkaPublisherConfig {
     private final Duration deliveryTimeout;
     private final Duration requestTimeout;
     private final Map<String, Object> producerProperties;
-    private final Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory;
     private final boolean flushBatchTail;
 
-    KafkaPublisherConfig(KafkaOutboxEventPublisher.Builder builder) {
-        this.topicNaming = Objects.requireNonNull(builder.topicNaming, "topicNaming must not be null");
+    private KafkaPublisherConfig(Builder builder) {
+        this.topicNaming = Checks.notNull(builder.topicNaming, "topicNaming");
         this.eventTypeHeader = requireHeaderName(builder.eventTypeHeader);
-        this.payloadFormat = Objects.requireNonNull(builder.payloadFormat, "payloadFormat must not be null");
-        this.producerFactory = Objects.requireNonNull(builder.producerFactory, "producerFactory");
+        this.payloadFormat = Checks.notNull(builder.payloadFormat, "payloadFormat");
         this.flushBatchTail = builder.flushBatchTail;
         Map<String, Object> props = new LinkedHashMap<>();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -68,6 +64,11 @@ public final class KafkaPublisherConfig {
         this.maxBlock = Duration.ofMillis(longValue(props, ProducerConfig.MAX_BLOCK_MS_CONFIG));
         this.deliveryTimeout = Duration.ofMillis(longValue(props, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG));
         this.requestTimeout = Duration.ofMillis(longValue(props, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG));
+    }
+
+    /** Returns a builder holding the defaults described on its setters. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Returns the bootstrap servers the producer connects to. */
@@ -125,7 +126,7 @@ public final class KafkaPublisherConfig {
         return maxBlock.plus(publishTimeout());
     }
 
-    /** Returns whether each batch's tail is flushed at once (see {@link KafkaOutboxEventPublisher.Builder#flushBatchTail}). */
+    /** Returns whether each batch's tail is flushed at once (see {@link Builder#flushBatchTail}). */
     public boolean flushBatchTail() {
         return flushBatchTail;
     }
@@ -135,16 +136,8 @@ public final class KafkaPublisherConfig {
         return producerProperties;
     }
 
-    Producer<byte[], byte[]> newProducer() {
-        return producerFactory.apply(new LinkedHashMap<>(producerProperties));
-    }
-
-    static Producer<byte[], byte[]> kafkaProducer(Map<String, Object> properties) {
-        return new KafkaProducer<>(properties);
-    }
-
     private static String requireHeaderName(String name) {
-        Objects.requireNonNull(name, "eventTypeHeader must not be null");
+        Checks.notNull(name, "eventTypeHeader");
         if (name.isBlank() || name.equals(OutboxHeaders.ID)) {
             throw new IllegalArgumentException("eventTypeHeader must be a non-blank name other than '"
                     + OutboxHeaders.ID + "', got '" + name + "'");
@@ -153,11 +146,7 @@ public final class KafkaPublisherConfig {
     }
 
     private static String millis(String setting, Duration duration) {
-        Objects.requireNonNull(duration, () -> setting + " must not be null");
-        if (duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException(setting + " must be positive, got " + duration);
-        }
-        return String.valueOf(duration.toMillis());
+        return String.valueOf(Checks.positive(duration, setting).toMillis());
     }
 
     private static void validate(Map<String, Object> props) {
@@ -212,5 +201,124 @@ public final class KafkaPublisherConfig {
                 + ", eventTypeHeader=" + eventTypeHeader + ", payloadFormat=" + payloadFormat + ", maxBlock="
                 + maxBlock + ", deliveryTimeout=" + deliveryTimeout + ", requestTimeout=" + requestTimeout
                 + ", flushBatchTail=" + flushBatchTail + "]";
+    }
+
+    /**
+     * Builds a {@link KafkaPublisherConfig}: the only place the publisher's settings are set, each
+     * setter's javadoc stating its default. Not thread-safe; each setter returns this builder.
+     */
+    public static final class Builder {
+        private String bootstrapServers;
+        private TopicNaming topicNaming = TopicNaming.debezium();
+        private String eventTypeHeader = OutboxHeaders.EVENT_TYPE;
+        private PayloadFormat payloadFormat = PayloadFormat.json();
+        private Duration maxBlock = Duration.ofSeconds(10);
+        private Duration deliveryTimeout = Duration.ofSeconds(30);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private boolean flushBatchTail = true;
+        private final Map<String, Object> producerProperties = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** Sets the Kafka bootstrap servers, e.g. {@code localhost:9092}. Required (here or as a producer property). */
+        public Builder bootstrapServers(String bootstrapServers) {
+            this.bootstrapServers = bootstrapServers;
+            return this;
+        }
+
+        /** Sets the topic naming; default {@link TopicNaming#debezium()}: {@code outbox.event.<aggregateType>}. */
+        public Builder topicNaming(TopicNaming topicNaming) {
+            this.topicNaming = topicNaming;
+            return this;
+        }
+
+        /**
+         * Sets the topic naming to a template, see {@link TopicNaming#template(String)}.
+         *
+         * @throws IllegalArgumentException if the template cannot give a legal topic name
+         */
+        public Builder topicTemplate(String template) {
+            this.topicNaming = TopicNaming.template(template);
+            return this;
+        }
+
+        /** Sets the name of the header carrying the event type; default {@value OutboxHeaders#EVENT_TYPE}. */
+        public Builder eventTypeHeader(String eventTypeHeader) {
+            this.eventTypeHeader = eventTypeHeader;
+            return this;
+        }
+
+        /** Sets how payloads become record values; default {@link PayloadFormat#json()}. */
+        public Builder payloadFormat(PayloadFormat payloadFormat) {
+            this.payloadFormat = payloadFormat;
+            return this;
+        }
+
+        /**
+         * Sets {@code max.block.ms}, the longest a {@code send()} blocks for metadata or buffer
+         * space; default 10 s (Kafka's own is 60 s).
+         */
+        public Builder maxBlock(Duration maxBlock) {
+            this.maxBlock = maxBlock;
+            return this;
+        }
+
+        /**
+         * Sets {@code delivery.timeout.ms}, the longest a sent record waits for its acknowledgement
+         * including the producer's retries; default 30 s (Kafka's own is 120 s). Must be at least
+         * {@code linger.ms} plus the request timeout.
+         */
+        public Builder deliveryTimeout(Duration deliveryTimeout) {
+            this.deliveryTimeout = deliveryTimeout;
+            return this;
+        }
+
+        /** Sets {@code request.timeout.ms}, the longest one produce request waits; default 10 s. */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        /**
+         * Passes one property to the producer (security, compression, {@code linger.ms},
+         * {@code client.id}, a serializer's own settings...). It overrides the publisher's
+         * defaults and the timeouts set above; settings that would break delivery guarantees
+         * are refused by {@link #build()}.
+         */
+        public Builder producerProperty(String name, Object value) {
+            Objects.requireNonNull(name, "producer property name");
+            Objects.requireNonNull(value, () -> "producer property " + name + " must not be null");
+            producerProperties.put(name, value);
+            return this;
+        }
+
+        /** Passes several producer properties, as {@link #producerProperty} does for one. */
+        public Builder producerProperties(Map<String, ?> properties) {
+            properties.forEach(this::producerProperty);
+            return this;
+        }
+
+        /**
+         * Sets whether the tail of a batch is sent at once instead of after {@code linger.ms}: a
+         * background thread calls {@code producer.flush()} once the batch is handed over, for a
+         * publish call made while no other is outstanding and for any batch under 100 events, so
+         * the relay awaiting a batch does not wait for its last records to fill a producer batch.
+         * Default {@code true}; the measurements behind it are in outbox-kafka's README.
+         */
+        public Builder flushBatchTail(boolean flushBatchTail) {
+            this.flushBatchTail = flushBatchTail;
+            return this;
+        }
+
+        /**
+         * Validates the settings and builds them; no producer is created.
+         *
+         * @throws IllegalArgumentException naming the invalid setting
+         * @throws NullPointerException naming a missing setting
+         */
+        public KafkaPublisherConfig build() {
+            return new KafkaPublisherConfig(this);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.outbox.kafka;
 
 import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.spi.MediaTypes;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.header.Headers;
@@ -23,7 +24,7 @@ final class SerializerPayloadEncoder implements PayloadEncoder {
 
     @Override
     public byte[] encode(String topic, Headers headers, OutboxEvent event) {
-        Object value = ContentTypes.isText(event.contentType()) ? event.payloadAsString() : event.payload();
+        Object value = MediaTypes.isText(event.contentType()) ? event.payloadAsString() : event.payload();
         byte[] bytes;
         try {
             bytes = serializer.serialize(topic, headers, value);

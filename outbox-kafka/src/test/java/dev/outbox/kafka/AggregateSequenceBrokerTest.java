@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.InMemoryOutboxStore;
 import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.PublishOutcome;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,7 @@ class AggregateSequenceBrokerTest {
             appended.add(event);
             store.append(event);
         }
-        try (OutboxRelay relay = OutboxRelay.builder(store, KAFKA.publisher()).claimant("seq-relay").batchSize(5).build()) {
+        try (OutboxRelay relay = OutboxRelay.create(store, KAFKA.publisher(), RelayConfig.builder().claimant("seq-relay").batchSize(5).build())) {
             while (relay.runOnce() > 0) {
                 // drain
             }

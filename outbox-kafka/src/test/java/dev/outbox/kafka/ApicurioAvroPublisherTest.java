@@ -55,10 +55,9 @@ class ApicurioAvroPublisherTest {
                 OutboxEvent.json("Invoice", "inv-1", "InvoiceIssued", "{\"invoice_id\":\"inv-1\",\"total\":\"19.99\"}"),
                 OutboxEvent.json("Invoice", "inv-2", "InvoiceIssued", "{\"invoice_id\":\"inv-2\",\"total\":\"5.00\"}"),
                 OutboxEvent.json("Invoice", "inv-1", "InvoicePaid", "{\"invoice_id\":\"inv-1\",\"note\":\"é ✓\"}"));
-        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder()
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder()
                 .bootstrapServers(broker.bootstrapServers())
-                .payloadFormat(PayloadFormat.avro(SchemaRegistryClient.confluent(api)))
-                .build()) {
+                .payloadFormat(PayloadFormat.avro(SchemaRegistryClient.confluent(api))).build())) {
             List<PublishOutcome> outcomes = publisher.publish(events).toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertThat(outcomes).allMatch(PublishOutcome::isPublished);
         }

@@ -22,8 +22,8 @@ final class BrokerWithPublisher implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         broker = EmbeddedKafkaBroker.builder().start();
-        publisher = KafkaOutboxEventPublisher.builder().bootstrapServers(broker.bootstrapServers())
-                .topicNaming(TopicNaming.template(topicTemplate)).build();
+        publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers(broker.bootstrapServers())
+                .topicNaming(TopicNaming.template(topicTemplate)).build());
     }
 
     @Override

@@ -47,12 +47,11 @@ class KafkaOutboxEventPublisherOutageTest {
     }
 
     private static KafkaOutboxEventPublisher publisher() {
-        return KafkaOutboxEventPublisher.builder().bootstrapServers(broker.bootstrapServers())
+        return KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers(broker.bootstrapServers())
                 .maxBlock(Duration.ofSeconds(3))
                 .requestTimeout(Duration.ofSeconds(2))
                 .deliveryTimeout(Duration.ofSeconds(6))
-                .producerProperty("reconnect.backoff.max.ms", 500)
-                .build();
+                .producerProperty("reconnect.backoff.max.ms", 500).build());
     }
 
     private static List<OutboxEvent> events(String aggregateType, String prefix, int count, int aggregates) {

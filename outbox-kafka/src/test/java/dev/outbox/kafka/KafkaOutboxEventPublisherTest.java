@@ -9,20 +9,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /** Outcome mapping, classification and ordering rules, over Kafka's MockProducer (the broker is real in *IT tests). */
 class KafkaOutboxEventPublisherTest {
 
     private static KafkaOutboxEventPublisher publisher(CountingMockProducer producer) {
-        return KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
+        return KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers("unused:9092")
                 .flushBatchTail(false) // MockProducer.flush() would acknowledge what these tests complete by hand
-                .producerFactory(props -> producer).build();
+                .build(), producer);
     }
 
     private static List<PublishOutcome> await(KafkaOutboxEventPublisher publisher, List<OutboxEvent> events)
@@ -154,9 +156,8 @@ class KafkaOutboxEventPublisherTest {
         try (KafkaOutboxEventPublisher publisher = publisher(new CountingMockProducer(true))) {
             assertThat(publisher.maxPublishDuration()).isEqualTo(java.time.Duration.ofSeconds(45));
         }
-        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
-                .maxBlock(java.time.Duration.ofSeconds(2)).deliveryTimeout(java.time.Duration.ofSeconds(20))
-                .producerFactory(props -> new CountingMockProducer(true)).build()) {
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers("unused:9092")
+                .maxBlock(java.time.Duration.ofSeconds(2)).deliveryTimeout(java.time.Duration.ofSeconds(20)).build(), new CountingMockProducer(true))) {
             assertThat(publisher.maxPublishDuration()).isEqualTo(java.time.Duration.ofSeconds(27));
         }
     }
@@ -181,9 +182,8 @@ class KafkaOutboxEventPublisherTest {
     void illegalTopicName_isTheEventsOwnRetriableFailureAndHoldsBackItsAggregate() throws Exception {
         CountingMockProducer producer = new CountingMockProducer(true);
         OutboxEvent bad = TestEvents.order("a", "Bad");
-        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
-                .topicNaming(TopicNaming.of(e -> e.eventType().equals("Bad") ? "no/such topic" : "orders"))
-                .producerFactory(props -> producer).build()) {
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers("unused:9092")
+                .topicNaming(TopicNaming.of(e -> e.eventType().equals("Bad") ? "no/such topic" : "orders")).build(), producer)) {
             List<PublishOutcome> outcomes = await(publisher, List.of(bad, TestEvents.order("a", "OrderConfirmed"),
                     TestEvents.order("b")));
 
@@ -197,9 +197,8 @@ class KafkaOutboxEventPublisherTest {
     void customEventTypeHeader_isUsedAndNotDuplicated() throws Exception {
         CountingMockProducer producer = new CountingMockProducer(true);
         OutboxEvent event = TestEvents.order("a").toBuilder().header("type", "ignored").build();
-        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
-                .eventTypeHeader("type").topicNaming(TopicNaming.aggregateType())
-                .producerFactory(props -> producer).build()) {
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers("unused:9092")
+                .eventTypeHeader("type").topicNaming(TopicNaming.aggregateType()).build(), producer)) {
             await(publisher, List.of(event));
         }
         ProducerRecord<byte[], byte[]> record = producer.history().get(0);
@@ -210,13 +209,33 @@ class KafkaOutboxEventPublisherTest {
     }
 
     @Test
-    void closedPublisher_reportsEveryEventUnavailable() throws Exception {
+    void closedPublisher_reportsEveryEventUnavailable_andLeavesTheCallersProducerOpen() throws Exception {
         CountingMockProducer producer = new CountingMockProducer(true);
         KafkaOutboxEventPublisher publisher = publisher(producer);
         publisher.close();
 
         assertThat(statuses(await(publisher, List.of(TestEvents.order("a"))))).containsExactly(Status.UNAVAILABLE);
-        assertThat(producer.closed()).isTrue();
+        assertThat(producer.closed()).as("the caller owns the producer it handed in").isFalse();
+        assertThat(producer.sendAttempts).hasValue(0);
+    }
+
+    @Test
+    void usersMockProducer_receivesTheRecords_andTheUserClosesIt() throws Exception {
+        MockProducer<byte[], byte[]> mock = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        OutboxEvent event = TestEvents.order("o-7", "OrderCreated");
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(
+                KafkaPublisherConfig.builder().bootstrapServers("unused:9092").build(), mock)) {
+            assertThat(statuses(await(publisher, List.of(event)))).containsExactly(Status.PUBLISHED);
+        }
+
+        assertThat(mock.closed()).isFalse();
+        assertThat(mock.history()).hasSize(1);
+        ProducerRecord<byte[], byte[]> record = mock.history().get(0);
+        assertThat(record.topic()).isEqualTo("outbox.event.Order");
+        assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("o-7");
+        assertThat(new String(record.headers().lastHeader("id").value(), StandardCharsets.UTF_8))
+                .isEqualTo(event.id().toString());
+        mock.close();
     }
 
     @Test
@@ -293,8 +312,7 @@ class KafkaOutboxEventPublisherTest {
     @Test
     void batchTail_isFlushedInTheBackgroundWithoutBlockingTheCaller() throws Exception {
         CountingMockProducer producer = new CountingMockProducer(false);
-        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
-                .producerFactory(props -> producer).build()) {
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers("unused:9092").build(), producer)) {
             // nobody completes the sends by hand: MockProducer.flush() acknowledges them
             List<PublishOutcome> outcomes = await(publisher, List.of(TestEvents.order("a"), TestEvents.order("b")));
 
@@ -306,8 +324,7 @@ class KafkaOutboxEventPublisherTest {
     void batchTail_isFlushedUnlessALargeBatchOverlapsAnotherPublishCall() throws Exception {
         CountingMockProducer producer = new CountingMockProducer(false);
         producer.flushCompletes = false; // acknowledgements come by hand below
-        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
-                .producerFactory(props -> producer).build()) {
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers("unused:9092").build(), producer)) {
             CompletableFuture<List<PublishOutcome>> lone =
                     publisher.publish(List.of(TestEvents.order("a"))).toCompletableFuture();
             awaitFlushes(producer, 1);
@@ -356,10 +373,10 @@ class KafkaOutboxEventPublisherTest {
     @Test
     void recordsThatNeverGetAnOutcome_areReportedUnavailableAfterThePublishTimeout() throws Exception {
         CountingMockProducer producer = new CountingMockProducer(false);
-        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers("unused:9092")
                 .maxBlock(java.time.Duration.ofMillis(10))
                 .requestTimeout(java.time.Duration.ofMillis(1)).deliveryTimeout(java.time.Duration.ofMillis(10))
-                .flushBatchTail(false).producerFactory(props -> producer).build()) {
+                .flushBatchTail(false).build(), producer)) {
             List<PublishOutcome> outcomes = await(publisher, List.of(TestEvents.order("a")));
 
             assertThat(statuses(outcomes)).containsExactly(Status.UNAVAILABLE);

@@ -8,13 +8,13 @@ import org.junit.jupiter.api.Test;
 
 class KafkaPublisherConfigTest {
 
-    private static KafkaOutboxEventPublisher.Builder builder() {
-        return KafkaOutboxEventPublisher.builder().bootstrapServers("localhost:9092");
+    private static KafkaPublisherConfig.Builder builder() {
+        return KafkaPublisherConfig.builder().bootstrapServers("localhost:9092");
     }
 
     @Test
     void defaults_keepAtLeastOnceAndPerKeyOrderWithBoundedTimes() {
-        KafkaPublisherConfig config = builder().buildConfig();
+        KafkaPublisherConfig config = builder().build();
 
         assertThat(config.producerProperties())
                 .containsEntry("bootstrap.servers", "localhost:9092")
@@ -37,7 +37,7 @@ class KafkaPublisherConfigTest {
                 .producerProperty("compression.type", "zstd")
                 .producerProperty("delivery.timeout.ms", 20000)
                 .producerProperty("metadata.recovery.strategy", "rebootstrap")
-                .buildConfig();
+                .build();
 
         assertThat(config.producerProperties()).containsEntry("compression.type", "zstd")
                 .containsEntry("metadata.recovery.strategy", "rebootstrap")
@@ -48,27 +48,27 @@ class KafkaPublisherConfigTest {
 
     @Test
     void settingsThatBreakDeliveryGuarantees_areRefusedNamingTheSetting() {
-        assertThatThrownBy(() -> builder().producerProperty("acks", "1").buildConfig())
+        assertThatThrownBy(() -> builder().producerProperty("acks", "1").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("acks");
-        assertThatThrownBy(() -> builder().producerProperty("enable.idempotence", false).buildConfig())
+        assertThatThrownBy(() -> builder().producerProperty("enable.idempotence", false).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("enable.idempotence");
-        assertThatThrownBy(() -> builder().producerProperty("max.in.flight.requests.per.connection", 6).buildConfig())
+        assertThatThrownBy(() -> builder().producerProperty("max.in.flight.requests.per.connection", 6).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max.in.flight");
-        assertThatThrownBy(() -> builder().producerProperty("value.serializer", "x").buildConfig())
+        assertThatThrownBy(() -> builder().producerProperty("value.serializer", "x").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("value.serializer");
-        assertThatThrownBy(() -> builder().producerProperty("transactional.id", "t").buildConfig())
+        assertThatThrownBy(() -> builder().producerProperty("transactional.id", "t").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("transactional.id");
     }
 
     @Test
     void inconsistentTimeouts_andMissingBootstrap_areRefused() {
-        assertThatThrownBy(() -> builder().deliveryTimeout(Duration.ofSeconds(5)).buildConfig())
+        assertThatThrownBy(() -> builder().deliveryTimeout(Duration.ofSeconds(5)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("deliveryTimeout");
-        assertThatThrownBy(() -> builder().maxBlock(Duration.ZERO).buildConfig())
+        assertThatThrownBy(() -> builder().maxBlock(Duration.ZERO).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBlock");
-        assertThatThrownBy(() -> KafkaOutboxEventPublisher.builder().buildConfig())
+        assertThatThrownBy(() -> KafkaPublisherConfig.builder().build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bootstrapServers");
-        assertThatThrownBy(() -> builder().eventTypeHeader("id").buildConfig())
+        assertThatThrownBy(() -> builder().eventTypeHeader("id").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("eventTypeHeader");
     }
 }

@@ -18,9 +18,9 @@ class MissingTopicBrokerTest {
     void missingTopicOnARealBroker_failsItsOwnEventAndTheOtherTopicIsPublished() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder()
                         .brokerProperty("auto.create.topics.enable", "false").start();
-                KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder()
+                KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder()
                         .bootstrapServers(broker.bootstrapServers()).maxBlock(Duration.ofSeconds(1))
-                        .topicNaming(TopicNaming.template("mt.${aggregateType}")).build()) {
+                        .topicNaming(TopicNaming.template("mt.${aggregateType}")).build())) {
             broker.createTopic("mt.Order", 2);
             OutboxEvent missing = OutboxEvent.json("Missing", "m-1", "Created", "{}");
 
@@ -42,9 +42,9 @@ class MissingTopicBrokerTest {
     void twoTopicsTheBrokerSaysAreUnknown_areRememberedAndHoldUpNoOtherTopicInTheNextCall() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder()
                         .brokerProperty("auto.create.topics.enable", "false").start();
-                KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder()
+                KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder()
                         .bootstrapServers(broker.bootstrapServers()).maxBlock(Duration.ofSeconds(1))
-                        .topicNaming(TopicNaming.template("mt.${aggregateType}")).build()) {
+                        .topicNaming(TopicNaming.template("mt.${aggregateType}")).build())) {
             broker.createTopic("mt.Order", 2);
             List<OutboxEvent> events = List.of(OutboxEvent.json("Missing", "m-1", "Created", "{}"),
                     OutboxEvent.json("Gone", "g-1", "Created", "{}"), TestEvents.order("a"));

@@ -6,6 +6,7 @@ import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.InMemoryOutboxStore;
 import dev.outbox.core.relay.BackoffPolicy;
 import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.core.spi.DeadLetter;
 import dev.outbox.core.spi.PublishOutcome;
 import dev.outbox.core.spi.PublishOutcome.Status;
@@ -26,9 +27,8 @@ class MissingTopicPublisherTest {
     private final AtomicLong nanos = new AtomicLong(System.nanoTime());
 
     private KafkaOutboxEventPublisher publisher(MissingTopicProducer producer) {
-        return new KafkaOutboxEventPublisher(KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
-                .topicNaming(TopicNaming.aggregateType()).flushBatchTail(false)
-                .producerFactory(props -> producer).buildConfig(), nanos::get);
+        return new KafkaOutboxEventPublisher(KafkaPublisherConfig.builder().bootstrapServers("unused:9092")
+                .topicNaming(TopicNaming.aggregateType()).flushBatchTail(false).build(), producer, nanos::get);
     }
 
     private static List<PublishOutcome> await(KafkaOutboxEventPublisher publisher, OutboxEvent... events)
@@ -128,9 +128,8 @@ class MissingTopicPublisherTest {
         OutboxEvent lost = missing("m-1");
         store.append(List.of(lost, TestEvents.order("a")));
         try (KafkaOutboxEventPublisher publisher = publisher(producer);
-                OutboxRelay relay = OutboxRelay.builder(store, publisher).claimant("missing-topic-relay").maxAttempts(3)
-                        .backoff(BackoffPolicy.exponential(Duration.ofMillis(1), 1, Duration.ofMillis(1), 0))
-                        .build()) {
+                OutboxRelay relay = OutboxRelay.create(store, publisher, RelayConfig.builder().claimant("missing-topic-relay").maxAttempts(3)
+                        .backoff(BackoffPolicy.exponential(Duration.ofMillis(1), 1, Duration.ofMillis(1), 0)).build())) {
             for (int cycle = 0; cycle < 50 && store.deadLetters(10).isEmpty(); cycle++) {
                 store.append(TestEvents.order("o-" + cycle));
                 relay.runOnce();
@@ -157,10 +156,9 @@ class MissingTopicPublisherTest {
         MissingTopicProducer producer = new MissingTopicProducer(Set.of("Order.OrderCreated"), "Order.Missing");
         OutboxEvent created = TestEvents.order("a", "OrderCreated");
         OutboxEvent lost = TestEvents.order("a", "Missing");
-        KafkaPublisherConfig config = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
-                .topicTemplate("${aggregateType}.${eventType}").flushBatchTail(false)
-                .producerFactory(props -> producer).buildConfig();
-        try (KafkaOutboxEventPublisher publisher = new KafkaOutboxEventPublisher(config, nanos::get)) {
+        KafkaPublisherConfig config = KafkaPublisherConfig.builder().bootstrapServers("unused:9092")
+                .topicTemplate("${aggregateType}.${eventType}").flushBatchTail(false).build();
+        try (KafkaOutboxEventPublisher publisher = new KafkaOutboxEventPublisher(config, producer, nanos::get)) {
             assertThat(statuses(await(publisher, created, lost))).as("the earlier event is sent, the later one fails")
                     .containsExactly(Status.PUBLISHED, Status.RETRIABLE_FAILURE);
         }
@@ -168,12 +166,10 @@ class MissingTopicPublisherTest {
         InMemoryOutboxStore store = InMemoryOutboxStore.create();
         store.append(List.of(created, lost));
         MissingTopicProducer fresh = new MissingTopicProducer(Set.of("Order.OrderCreated"), "Order.Missing");
-        try (KafkaOutboxEventPublisher publisher = new KafkaOutboxEventPublisher(KafkaOutboxEventPublisher.builder()
-                        .bootstrapServers("unused:9092").topicTemplate("${aggregateType}.${eventType}")
-                        .flushBatchTail(false).producerFactory(props -> fresh).buildConfig(), nanos::get);
-                OutboxRelay relay = OutboxRelay.builder(store, publisher).claimant("hold-back-relay").maxAttempts(3)
-                        .backoff(BackoffPolicy.exponential(Duration.ofMillis(1), 1, Duration.ofMillis(1), 0))
-                        .build()) {
+        try (KafkaOutboxEventPublisher publisher = new KafkaOutboxEventPublisher(config, fresh, nanos::get);
+                OutboxRelay relay = OutboxRelay.create(store, publisher, RelayConfig.builder().claimant("hold-back-relay")
+                        .maxAttempts(3).backoff(BackoffPolicy.exponential(Duration.ofMillis(1), 1, Duration.ofMillis(1), 0))
+                        .build())) {
             for (int cycle = 0; cycle < 30 && store.deadLetters(10).isEmpty(); cycle++) {
                 // other aggregates' events keep flowing: the broker is up, so the missing topic is the event's fault
                 store.append(TestEvents.order("o-" + cycle, "OrderCreated"));

@@ -40,9 +40,8 @@ class PayloadFormatTest {
 
     private static List<PublishOutcome> publish(PayloadFormat format, CountingMockProducer producer,
             List<OutboxEvent> events) throws Exception {
-        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
-                .payloadFormat(format).producerProperty("custom.setting", "x")
-                .producerFactory(props -> producer).build()) {
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers("unused:9092")
+                .payloadFormat(format).producerProperty("custom.setting", "x").build(), producer)) {
             return publisher.publish(events).toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
@@ -65,8 +64,8 @@ class PayloadFormatTest {
     void avro_registersEachTopicsSchemaOnceAcrossEventsAndBatches() throws Exception {
         FakeRegistry registry = new FakeRegistry(); // caches nothing: every call is counted
         CountingMockProducer producer = new CountingMockProducer(true);
-        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
-                .payloadFormat(PayloadFormat.avro(registry)).producerFactory(props -> producer).build()) {
+        try (KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers("unused:9092")
+                .payloadFormat(PayloadFormat.avro(registry)).build(), producer)) {
             for (int batch = 0; batch < 2; batch++) {
                 assertThat(publisher.publish(List.of(TestEvents.order("a"), TestEvents.order("b")))
                         .toCompletableFuture().get(10, TimeUnit.SECONDS)).allMatch(PublishOutcome::isPublished);
@@ -136,9 +135,8 @@ class PayloadFormatTest {
 
     @Test
     void unknownSerializerClass_isRefusedWhenThePublisherIsBuilt() {
-        assertThatThrownBy(() -> KafkaOutboxEventPublisher.builder().bootstrapServers("unused:9092")
-                .payloadFormat(PayloadFormat.serializer("com.example.Missing"))
-                .producerFactory(props -> new CountingMockProducer(true)).build())
+        assertThatThrownBy(() -> KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers("unused:9092")
+                .payloadFormat(PayloadFormat.serializer("com.example.Missing")).build(), new CountingMockProducer(true)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("com.example.Missing");
     }
 }

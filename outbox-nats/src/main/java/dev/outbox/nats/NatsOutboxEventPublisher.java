@@ -127,7 +127,8 @@ public final class NatsOutboxEventPublisher implements OutboxEventPublisher {
 
     /**
      * Publishes the batch as described on the class and completes with one outcome per event, in
-     * list order; the call itself does not block.
+     * list order; the call does not wait for PubAcks (it may wait briefly while the client's outgoing
+     * queue is full).
      *
      * @param events the events; an empty list completes at once with no outcomes
      * @return a stage that always completes normally within {@link #maxPublishDuration()}; after

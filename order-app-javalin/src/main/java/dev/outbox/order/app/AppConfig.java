@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  *                               {@code RELAY_MODE=log-tailing})
  * @param replicationSlot        {@code REPLICATION_SLOT}: the log-tailing relay's slot, default {@code outbox_slot}
  * @param replicationPublication {@code REPLICATION_PUBLICATION}: its publication, default {@code outbox_pub}
- * @param publisher              {@code PUBLISHER}: {@code kafka} (default), {@code nats} or {@code log}
+ * @param publisher              {@code PUBLISHER}: {@code kafka} (default), {@code log}, {@code rabbitmq} or {@code nats}
  * @param topicTemplate          {@code TOPIC_TEMPLATE}, default {@code ${aggregateType}}; {@code ${eventType}} too
  * @param pollInterval           {@code RELAY_POLL_INTERVAL}, default 1s
  * @param batchSize              {@code RELAY_BATCH_SIZE}, default 500
@@ -47,6 +47,8 @@ import java.util.regex.Pattern;
  *                               {@code /health} is DOWN, default 60s ({@code 0} turns the check off)
  * @param replicationLeaderTimeout {@code REPLICATION_LEADER_TIMEOUT}: how long a silent log-tailing leader keeps the
  *                               slot before a standby replaces it, default 30s (at least 1s)
+ * @param rabbitMq               the {@code RABBITMQ_*} settings, present with {@code PUBLISHER=rabbitmq}
+ *                               (see {@link RabbitMqSettings})
  * @param nats                   the {@code NATS_*} settings, present when {@code PUBLISHER=nats} (see {@link NatsSettings})
  */
 public record AppConfig(
@@ -75,6 +77,7 @@ public record AppConfig(
         Duration idempotencyKeyRetention,
         Duration healthDeliveryStall,
         Duration replicationLeaderTimeout,
+        Optional<RabbitMqSettings> rabbitMq,
         Optional<NatsSettings> nats) {
 
     /** How events leave the database. */
@@ -101,6 +104,8 @@ public record AppConfig(
         KAFKA,
         /** Only log each event: the publisher port swapped without touching anything else. */
         LOG,
+        /** RabbitMQ with publisher confirms ({@link RabbitMqWiring}). */
+        RABBITMQ,
         /** NATS JetStream ({@code NATS_*} settings, see {@link NatsSettings}). */
         NATS
     }
@@ -142,8 +147,6 @@ public record AppConfig(
         } catch (IllegalArgumentException e) {
             throw new ConfigException("TOPIC_TEMPLATE is invalid: " + e.getMessage());
         }
-        PublisherKind publisher = choice("PUBLISHER", get.apply("PUBLISHER").orElse("kafka"), PublisherKind.class);
-        Optional<NatsSettings> nats = publisher == PublisherKind.NATS ? Optional.of(NatsSettings.from(env)) : Optional.empty();
         RelayMode relayMode = choice("RELAY_MODE", get.apply("RELAY_MODE").orElse("polling"), RelayMode.class);
         TableMode tableMode = choice("OUTBOX_TABLE_MODE", get.apply("OUTBOX_TABLE_MODE").orElse("keep-rows"),
                 TableMode.class);
@@ -151,6 +154,8 @@ public record AppConfig(
             throw new ConfigException("OUTBOX_TABLE_MODE=log-only needs RELAY_MODE=log-tailing (only the log-tailing "
                     + "relay sees events that never stay in the table), got RELAY_MODE=" + label(relayMode));
         }
+        PublisherKind publisher = choice("PUBLISHER", get.apply("PUBLISHER").orElse("kafka"), PublisherKind.class);
+        Optional<NatsSettings> nats = publisher == PublisherKind.NATS ? Optional.of(NatsSettings.from(env)) : Optional.empty();
         return new AppConfig(
                 databaseUrl,
                 get.apply("DATABASE_USER"),
@@ -177,6 +182,7 @@ public record AppConfig(
                 duration("IDEMPOTENCY_KEY_RETENTION", get.apply("IDEMPOTENCY_KEY_RETENTION").orElse("24h"), false),
                 duration("HEALTH_DELIVERY_STALL", get.apply("HEALTH_DELIVERY_STALL").orElse("60s"), true),
                 leaderTimeout(get.apply("REPLICATION_LEADER_TIMEOUT").orElse("30s")),
+                publisher == PublisherKind.RABBITMQ ? Optional.of(RabbitMqSettings.from(get)) : Optional.empty(),
                 nats);
     }
 
@@ -198,7 +204,8 @@ public record AppConfig(
                 + ", schemaRegistry=" + schemaRegistryUrl.orElse("none (JSON)") + ", relay=" + label(relayMode)
                 + (relayMode == RelayMode.LOG_TAILING ? " (" + label(tableMode) + ", slot " + replicationSlot
                         + ", publication " + replicationPublication + ")" : "")
-                + ", publisher=" + publisher + nats.map(n -> " (" + n + ")").orElse("") + ", topicTemplate=" + topicTemplate + ", pollInterval=" + pollInterval
+                + ", publisher=" + publisher + rabbitMq.map(r -> " (" + r + ")").orElse("")
+                + nats.map(n -> " (" + n + ")").orElse("") + ", topicTemplate=" + topicTemplate + ", pollInterval=" + pollInterval
                 + ", batchSize=" + batchSize + ", maxAttempts=" + maxAttempts + ", retention=" + retention
                 + ", http=" + host + ":" + port + ", connectionTimeout=" + label(databaseConnectionTimeout)
                 + ", idempotencyKeyRetention=" + label(idempotencyKeyRetention)

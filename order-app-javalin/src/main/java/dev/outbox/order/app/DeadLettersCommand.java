@@ -1,5 +1,6 @@
 package dev.outbox.order.app;
 
+import dev.outbox.core.spi.AggregateKey;
 import dev.outbox.core.spi.DeadLetter;
 import dev.outbox.core.spi.OutboxStore;
 import java.io.PrintStream;
@@ -42,7 +43,7 @@ final class DeadLettersCommand {
                     // from the stored columns, not the event: a row another writer put in the table may be no
                     // valid event (a payload over the limit, a blank type) and must still be listed
                     out.println("  " + letter.eventId() + "  " + letter.eventType() + "  "
-                            + letter.aggregateType() + "/" + letter.aggregateId() + "  attempts=" + letter.attempts()
+                            + new AggregateKey(letter.aggregateType(), letter.aggregateId()) + "  attempts=" + letter.attempts()
                             + "  payload=" + letter.payloadSize() + "B  at=" + letter.deadLetteredAt()
                             + (letter.event().isPresent() ? "" : "  (no valid event)") + "  error=" + letter.lastError());
                 }

@@ -44,6 +44,8 @@ public final class Main {
                                            print decoded events from a topic (e.g. --topic Order); with
                                            PUBLISHER=nats from the stream NATS_STREAM, --topic being an optional
                                            subject filter (e.g. --topic 'outbox.Order.>')
+                                           with PUBLISHER=rabbitmq: consume [--queue Q] [--max N] [--idle-seconds S]
+                                           reads (and acknowledges) the queue RABBITMQ_QUEUE bound to the Order exchange
               drop-slot                    drop the log-tailing relay's replication slot REPLICATION_SLOT and
                                            publication REPLICATION_PUBLICATION (stop every relay first; refused
                                            while the slot is in use). A forgotten slot keeps WAL until the disk fills.
@@ -99,6 +101,9 @@ public final class Main {
                 case "consume" -> {
                     if (config.publisher() == AppConfig.PublisherKind.NATS) {
                         yield NatsWiring.consume(config.nats().orElseThrow(), rest, out);
+                    }
+                    if (config.publisher() == AppConfig.PublisherKind.RABBITMQ) {
+                        yield RabbitMqWiring.consume(config.rabbitMq().orElseThrow(), rest, out);
                     }
                     try (Infrastructure broker = Infrastructure.open(config, false, true, true)) {
                         yield ConsumeCommand.run(broker.bootstrapServers().orElseThrow(), config.schemaRegistryUrl(),

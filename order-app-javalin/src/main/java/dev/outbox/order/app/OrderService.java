@@ -2,6 +2,7 @@ package dev.outbox.order.app;
 
 import dev.outbox.core.Outbox;
 import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.jdbc.JdbiOutbox;
 import dev.outbox.jdbc.JdbiUnitOfWork;
@@ -12,6 +13,7 @@ import dev.outbox.jdbc.replication.LogTailingRelay;
 import dev.outbox.jdbc.replication.LogTailingRelayListener;
 import dev.outbox.jdbc.replication.TableMode;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
+import dev.outbox.kafka.KafkaPublisherConfig;
 import dev.outbox.kafka.PayloadFormat;
 import dev.outbox.kafka.TopicNaming;
 import dev.outbox.order.app.http.OrderHttpApi;
@@ -93,7 +95,7 @@ public final class OrderService implements AutoCloseable {
         resources.add(infrastructure);
         jdbi = Jdbi.create(infrastructure.dataSource());
         OrderSchema.migrate(jdbi, OutboxTable.DEFAULT);
-        store = PostgresOutboxStore.builder().jdbi(jdbi).retainPublishedFor(config.retention()).build();
+        store = PostgresOutboxStore.builder().jdbi(jdbi).retention(config.retention()).build();
         if (mode == Mode.TOOL) {
             return;
         }
@@ -108,8 +110,8 @@ public final class OrderService implements AutoCloseable {
                 resources.add(logRelay);
                 logRelay.start();
             } else {
-                relay = OutboxRelay.builder(store, publisher).batchSize(config.batchSize())
-                        .pollInterval(config.pollInterval()).maxAttempts(config.maxAttempts()).listener(metrics).build();
+                relay = OutboxRelay.create(store, publisher, RelayConfig.builder().batchSize(config.batchSize())
+                        .pollInterval(config.pollInterval()).maxAttempts(config.maxAttempts()).listener(metrics).build());
                 resources.add(relay);
                 relay.start();
                 LOG.info("Polling relay started (batch {}, poll {}, max attempts {})", config.batchSize(),
@@ -158,7 +160,7 @@ public final class OrderService implements AutoCloseable {
                 .build();
     }
 
-    /** Builds the configured publisher: Kafka (Avro with a schema registry, JSON otherwise), NATS JetStream or log-only. */
+    /** Builds the configured publisher: Kafka (Avro with a schema registry, JSON otherwise), RabbitMQ, NATS JetStream or log-only. */
     static OutboxEventPublisher publisher(AppConfig config, Optional<String> bootstrapServers) {
         TopicNaming topics = TopicNaming.template(config.topicTemplate());
         if (config.publisher() == AppConfig.PublisherKind.LOG) {
@@ -167,11 +169,13 @@ public final class OrderService implements AutoCloseable {
         if (config.publisher() == AppConfig.PublisherKind.NATS) {
             return NatsWiring.publisher(config.nats().orElseThrow());
         }
-        return KafkaOutboxEventPublisher.builder()
+        if (config.publisher() == AppConfig.PublisherKind.RABBITMQ) {
+            return RabbitMqWiring.publisher(config.rabbitMq().orElseThrow());
+        }
+        return KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder()
                 .bootstrapServers(bootstrapServers.orElseThrow())
                 .topicNaming(topics)
-                .payloadFormat(config.schemaRegistryUrl().map(PayloadFormat::avro).orElse(PayloadFormat.json()))
-                .build();
+                .payloadFormat(config.schemaRegistryUrl().map(PayloadFormat::avro).orElse(PayloadFormat.json())).build());
     }
 
     private void startPurge() {

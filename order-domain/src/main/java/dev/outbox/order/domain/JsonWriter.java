@@ -1,12 +1,13 @@
 package dev.outbox.order.domain;
 
+import dev.outbox.core.JsonStrings;
+
 /**
  * A minimal JSON text builder for event payloads: objects, arrays, strings and integers.
  *
  * <p>Why it exists: the event payload is the domain's published contract, so the domain
  * writes it itself and stays free of a JSON library (it depends on outbox-core only). Strings
- * are escaped per RFC 8259: quote, backslash and every control character below U+0020.
- * Commas are placed automatically. Not thread-safe; one instance per payload.
+ * are escaped by outbox-core's {@link JsonStrings} (RFC 8259). Commas are placed automatically. Not thread-safe; one instance per payload.
  */
 final class JsonWriter {
     private final StringBuilder out = new StringBuilder(256);
@@ -71,26 +72,6 @@ final class JsonWriter {
     }
 
     private void string(String value) {
-        out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
+        JsonStrings.quote(out, value);
     }
 }

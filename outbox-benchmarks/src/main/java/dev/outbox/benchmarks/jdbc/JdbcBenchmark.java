@@ -2,6 +2,7 @@ package dev.outbox.benchmarks.jdbc;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.core.spi.PublishOutcome;
 import dev.outbox.embedded.EmbeddedPostgresServer;
@@ -191,8 +192,8 @@ public final class JdbcBenchmark {
         OutboxEventPublisher nothing = JdbcBenchmark::publishNothing;
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         long maxHeap = 0;
-        try (OutboxRelay relay = OutboxRelay.builder(store, nothing).claimant("bench").batchSize(batch)
-                .lease(Duration.ofMinutes(5)).build()) {
+        try (OutboxRelay relay = OutboxRelay.create(store, nothing, RelayConfig.builder().claimant("bench").batchSize(batch)
+                .lease(Duration.ofMinutes(5)).build())) {
             long start = System.nanoTime();
             long nextProgress = start + 5_000_000_000L;
             long drained = 0;

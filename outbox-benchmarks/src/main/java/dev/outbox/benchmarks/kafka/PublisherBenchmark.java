@@ -4,6 +4,7 @@ import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.PublishOutcome;
 import dev.outbox.embedded.EmbeddedKafkaBroker;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
+import dev.outbox.kafka.KafkaPublisherConfig;
 import dev.outbox.kafka.OutboxHeaders;
 import dev.outbox.kafka.TopicNaming;
 import java.nio.charset.StandardCharsets;
@@ -92,11 +93,10 @@ public final class PublisherBenchmark {
                 + "publish calls in flight when streaming, %d partitions, alternating segments of %,d%n", PASSES, RECORDS,
                 PAYLOAD_BYTES, BATCH, IN_FLIGHT, PARTITIONS, SEGMENT);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().partitions(PARTITIONS).start();
-             KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.builder()
+             KafkaOutboxEventPublisher publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder()
                      .bootstrapServers(broker.bootstrapServers())
                      .topicNaming(TopicNaming.template("bench.publisher.${aggregateType}"))
-                     .flushBatchTail(Boolean.parseBoolean(System.getProperty("flushBatchTail", "true")))
-                     .build();
+                     .flushBatchTail(Boolean.parseBoolean(System.getProperty("flushBatchTail", "true"))).build());
              KafkaProducer<byte[], byte[]> bare = new KafkaProducer<>(publisher.config().producerProperties())) {
             broker.createTopic("bench.publisher.Order", PARTITIONS);
             broker.createTopic("bench.bare.Order", PARTITIONS);

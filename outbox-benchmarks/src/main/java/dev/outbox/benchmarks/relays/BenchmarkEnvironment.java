@@ -7,6 +7,7 @@ import dev.outbox.embedded.EmbeddedPostgresServer;
 import dev.outbox.jdbc.OutboxSchema;
 import dev.outbox.jdbc.OutboxTable;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
+import dev.outbox.kafka.KafkaPublisherConfig;
 import java.time.Duration;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
@@ -73,7 +74,7 @@ final class BenchmarkEnvironment implements AutoCloseable {
 
     /** Returns the producer settings of our publisher (acks=all, idempotence, ...), serializers included. */
     Map<String, Object> publisherProducerProperties() {
-        return KafkaOutboxEventPublisher.builder().bootstrapServers(bootstrapServers()).buildConfig().producerProperties();
+        return KafkaPublisherConfig.builder().bootstrapServers(bootstrapServers()).build().producerProperties();
     }
 
     /** Creates a topic ahead of the first send, so that no leg pays for (or trips over) auto-creation. */

@@ -2,6 +2,7 @@ package dev.outbox.benchmarks.relays;
 
 import dev.outbox.jdbc.replication.LogTailingRelay;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
+import dev.outbox.kafka.KafkaPublisherConfig;
 
 /** The {@link LogTailingRelay} on pgoutput with its default settings (KEEP_ROWS, slot outbox_slot). */
 final class LogTailingLeg implements RelayLeg {
@@ -16,7 +17,7 @@ final class LogTailingLeg implements RelayLeg {
     LogTailingLeg(BenchmarkEnvironment environment) {
         this.environment = environment;
         this.publisher = new TimedPublisher(
-                KafkaOutboxEventPublisher.builder().bootstrapServers(environment.bootstrapServers()).build());
+                KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers(environment.bootstrapServers()).build()));
         this.relay = LogTailingRelay.builder(environment.pool(), publisher).slotName(SLOT).publicationName(PUBLICATION)
                 .build();
     }

@@ -1,8 +1,10 @@
 package dev.outbox.benchmarks.relays;
 
 import dev.outbox.core.relay.OutboxRelay;
+import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.jdbc.PostgresOutboxStore;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
+import dev.outbox.kafka.KafkaPublisherConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,7 +26,7 @@ final class PollingLeg implements RelayLeg {
         this.relayCount = relayCount;
         this.store = PostgresOutboxStore.builder().jdbi(environment.jdbi()).build();
         this.publisher = new TimedPublisher(
-                KafkaOutboxEventPublisher.builder().bootstrapServers(environment.bootstrapServers()).build());
+                KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers(environment.bootstrapServers()).build()));
     }
 
     @Override
@@ -36,7 +38,7 @@ final class PollingLeg implements RelayLeg {
     @Override
     public void start() {
         for (int i = 0; i < relayCount; i++) {
-            OutboxRelay relay = OutboxRelay.builder(store, publisher).listener(stats).build();
+            OutboxRelay relay = OutboxRelay.create(store, publisher, RelayConfig.builder().listener(stats).build());
             relays.add(relay);
             relay.start();
         }

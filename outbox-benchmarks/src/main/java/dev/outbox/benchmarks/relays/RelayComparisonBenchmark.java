@@ -11,10 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Compares the polling relay (woken by LISTEN/NOTIFY), the log-tailing relay and Debezium's
  * embedded engine (with the shipped connector configuration) in one run, on one embedded
  * PostgreSQL and one in-process Kafka broker, with a bare producer as the ceiling. Prints
- * progress lines and a final table; asserts nothing.
+ * progress lines and a final table; asserts nothing. From the repository root:
  *
  * <pre>
- * cd /work/main &amp;&amp; mvn -q -pl outbox-benchmarks compile exec:java \
+ * mvn -q -pl outbox-benchmarks compile exec:java \
  *     -Dexec.mainClass=dev.outbox.benchmarks.relays.RelayComparisonBenchmark \
  *     -Dexec.args="--backlog=200000 --rate=2000 --seconds=30 --warmup=5"
  * </pre>

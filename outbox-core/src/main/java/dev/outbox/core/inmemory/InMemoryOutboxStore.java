@@ -2,6 +2,7 @@ package dev.outbox.core.inmemory;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.OutboxException;
+import dev.outbox.core.internal.Checks;
 import dev.outbox.core.spi.AggregateKey;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.DeadLetter;
@@ -142,7 +143,7 @@ public final class InMemoryOutboxStore implements OutboxStore {
     @Override
     public List<ClaimedEvent> claim(String claimant, int limit, Instant now, Duration lease) {
         Objects.requireNonNull(claimant, "claimant");
-        requirePositive(limit, "limit");
+        Checks.atLeast(limit, 1, "limit");
         checkAvailable();
         Instant leaseUntil = now.plus(lease);
         List<ClaimedEvent> claimed = new ArrayList<>();
@@ -237,7 +238,7 @@ public final class InMemoryOutboxStore implements OutboxStore {
 
     @Override
     public List<DeadLetter> deadLetters(int limit) {
-        requirePositive(limit, "limit");
+        Checks.atLeast(limit, 1, "limit");
         checkAvailable();
         synchronized (lock) {
             return events.values().stream().filter(e -> e.state == StoredEvent.State.DEAD)
@@ -290,7 +291,7 @@ public final class InMemoryOutboxStore implements OutboxStore {
 
     @Override
     public int purgePublished(Instant publishedBefore, int limit) {
-        requirePositive(limit, "limit");
+        Checks.atLeast(limit, 1, "limit");
         checkAvailable();
         synchronized (lock) {
             List<UUID> due = events.values().stream()
@@ -376,12 +377,6 @@ public final class InMemoryOutboxStore implements OutboxStore {
     private void checkAvailable() {
         if (outage) {
             throw new OutboxException("in-memory outbox store is unavailable (simulated outage)");
-        }
-    }
-
-    private static void requirePositive(int value, String name) {
-        if (value < 1) {
-            throw new IllegalArgumentException(name + " must be at least 1, got " + value);
         }
     }
 }

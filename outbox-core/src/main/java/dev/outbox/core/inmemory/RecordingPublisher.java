@@ -69,8 +69,8 @@ public final class RecordingPublisher implements OutboxEventPublisher {
 
     /** Makes the next {@code times} sends of events of the aggregate fail with a retriable error. */
     public RecordingPublisher failAggregate(String aggregateType, String aggregateId, int times) {
-        return addRule(e -> e.aggregateType().equals(aggregateType) && e.aggregateId().equals(aggregateId),
-                PublishOutcome.Status.RETRIABLE_FAILURE, times);
+        AggregateKey aggregate = new AggregateKey(aggregateType, aggregateId);
+        return addRule(e -> AggregateKey.of(e).equals(aggregate), PublishOutcome.Status.RETRIABLE_FAILURE, times);
     }
 
     /** Makes the next {@code count} events sent, of any aggregate, fail with a retriable error. */
@@ -152,9 +152,8 @@ public final class RecordingPublisher implements OutboxEventPublisher {
 
     /** Returns the events of one aggregate published so far, in order. */
     public List<OutboxEvent> publishedFor(String aggregateType, String aggregateId) {
-        return published().stream()
-                .filter(e -> e.aggregateType().equals(aggregateType) && e.aggregateId().equals(aggregateId))
-                .toList();
+        AggregateKey aggregate = new AggregateKey(aggregateType, aggregateId);
+        return published().stream().filter(e -> AggregateKey.of(e).equals(aggregate)).toList();
     }
 
     /** Returns every event handed to {@link #publish}, in order, whatever its outcome (held back ones too). */

@@ -11,7 +11,7 @@
  * InMemoryUnitOfWork unitOfWork = InMemoryUnitOfWork.create(store);
  * Outbox outbox = InMemoryOutbox.create(unitOfWork);
  * RecordingPublisher publisher = RecordingPublisher.create();
- * OutboxRelay relay = OutboxRelay.builder(store, publisher).build();
+ * OutboxRelay relay = OutboxRelay.create(store, publisher);
  * // ... run the use case, then relay.runOnce() and assert on publisher.published()
  * }</pre>
  * Nothing here is durable; production code uses the JDBC store and the Kafka publisher.

@@ -1,5 +1,6 @@
 package dev.outbox.core.relay;
 
+import dev.outbox.core.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Random;
@@ -33,8 +34,8 @@ public final class BackoffPolicy {
     private final Random random;
 
     private BackoffPolicy(Duration initial, double multiplier, Duration max, double jitter, Random random) {
-        this.initial = requirePositive(initial, "backoff initial delay");
-        this.max = requirePositive(max, "backoff max delay");
+        this.initial = Checks.positive(initial, "backoff initial delay");
+        this.max = Checks.positive(max, "backoff max delay");
         if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
             throw new IllegalArgumentException("backoff multiplier must be a finite number >= 1, got " + multiplier);
         }
@@ -123,13 +124,5 @@ public final class BackoffPolicy {
     public String toString() {
         return "BackoffPolicy[initial=" + initial + ", multiplier=" + multiplier + ", max=" + max + ", jitter="
                 + jitter + "]";
-    }
-
-    private static Duration requirePositive(Duration value, String name) {
-        Objects.requireNonNull(value, name);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, got " + value);
-        }
-        return value;
     }
 }

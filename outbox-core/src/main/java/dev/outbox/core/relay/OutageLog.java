@@ -1,5 +1,6 @@
 package dev.outbox.core.relay;
 
+import dev.outbox.core.spi.FailedDelivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -92,7 +93,7 @@ final class OutageLog {
     }
 
     private static String describe(Throwable error) {
-        return error == null ? "no error given" : OutcomeApplier.describe(error);
+        return error == null ? "no error given" : FailedDelivery.describe(error);
     }
 
     /** Returns the number of failures in a row; 0 when the last call succeeded. */

@@ -5,7 +5,6 @@ import dev.outbox.core.spi.OutboxBacklog;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.core.spi.OutboxStore;
 import jakarta.inject.Inject;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -16,43 +15,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The polling relay: claims due events from an {@link OutboxStore}, hands them to an
- * {@link OutboxEventPublisher} and records the outcomes, on one daemon thread named
- * {@code outbox-relay-<claimant>}.
+ * {@link OutboxEventPublisher} and records the outcomes by the one {@link DeliveryPolicy}, on one
+ * daemon thread named {@code outbox-relay-<claimant>}.
  *
  * <pre>{@code
- * OutboxRelay relay = OutboxRelay.builder(store, publisher).batchSize(200).build();
+ * OutboxRelay relay = OutboxRelay.create(store, publisher, RelayConfig.builder().batchSize(200).build());
  * relay.start();
  * ...
- * relay.close();   // lets the in-flight batch finish, up to the shutdown timeout
+ * relay.close();   // lets the in-flight batch finish, up to the stop timeout
  * }</pre>
  *
- * <p>Each cycle claims up to {@code batchSize} events, publishes them as one batch, waits for
- * the publisher's stage (at most {@code publishTimeout} from the publish call, after which the
- * batch is {@code UNAVAILABLE}; meanwhile it {@link OutboxStore#extendClaims renews} the batch's
- * claims every {@code lease / 3}, so a live relay keeps them and a dead one loses them within one
- * lease) and then writes the {@link DeliveryPolicy} decisions in at most four store calls. An event is marked published only when its outcome says so. Events that
- * failed on their own are retried with {@link BackoffPolicy backoff} and dead-lettered after
- * {@code maxAttempts} or at once on a permanent failure; events the broker could not take
- * ({@code UNAVAILABLE}), events not attempted and later events of a failed event's aggregate are
- * given back without counting an attempt, so an outage of any length dead-letters nothing, and
- * the store hands them out again after their predecessor. After a batch the broker could not
- * take at all the relay pauses ({@code outageBackoff}, 500 ms doubling up to 30 s by default) and
- * logs the outage once when it starts, once a minute while it lasts and once when it ends (see
- * {@link RelayConfig} for all settings). After a batch that handled any event the relay claims again at once; only after a
- * claim that found nothing due does it sleep, until {@link #wakeUp()} (which the store's
- * {@link OutboxStore#subscribe subscription} calls on new commits) or a timeout. The timeout
- * starts at {@value #FIRST_IDLE_WAIT_MILLIS} ms after the relay was busy and doubles with each
- * further empty claim up to {@code pollInterval}: a wake-up may come late or coalesced
- * (PostgreSQL's JDBC driver, for one, hands over a steady stream of notifications only when it
- * pauses), and this bounds what such a delay costs right after a burst. The price is a handful
- * of empty claims each time the relay runs out of work; an idle relay polls every
- * {@code pollInterval}.
- *
- * <p>A failing store does not stop the relay: it logs the first failure (with its stack trace),
- * then at most once a minute while the store keeps failing (with the count of failures and the
- * time since the first) and once on recovery; it calls
- * {@link RelayListener#onError}, waits {@code min(pollInterval * 2^(n-1), 30 s)} after the
- * {@code n}-th failure in a row and tries again, so it survives a database restart.
+ * <p>Each cycle claims up to {@code batchSize} events, publishes them, renews their claims every
+ * {@code lease / 3} until the outcome (or {@code publishTimeout}) and writes the decisions. An
+ * outage or a failing store dead-letters nothing: the relay backs off and tries again. After a
+ * claim that found nothing due it sleeps until {@link #wakeUp()} or a timeout that grows from
+ * {@value #FIRST_IDLE_WAIT_MILLIS} ms to {@code pollInterval}. Settings: {@link RelayConfig}; the
+ * cycle, its timings and why: outbox-core's README, "The polling relay".
  *
  * <p>Thread-safe. {@link #start()}, {@link #stop()} and {@link #close()} are idempotent; a
  * stopped relay cannot be started again. The relay owns neither the store nor the publisher
@@ -101,9 +79,26 @@ public final class OutboxRelay implements AutoCloseable {
         this.storeFailures = OutageLog.store(config.claimant(), config.clock());
     }
 
-    /** Returns a builder for a relay reading {@code store} and publishing to {@code publisher}. */
-    public static Builder builder(OutboxStore store, OutboxEventPublisher publisher) {
-        return new Builder(store, publisher);
+    /**
+     * Creates a relay with the default settings ({@link RelayConfig#defaults()}), not started.
+     *
+     * @throws NullPointerException when an argument is null
+     * @throws IllegalArgumentException when the default publish timeout is shorter than the
+     *         publisher's {@link OutboxEventPublisher#maxPublishDuration()}
+     */
+    public static OutboxRelay create(OutboxStore store, OutboxEventPublisher publisher) {
+        return new OutboxRelay(store, publisher, RelayConfig.defaults());
+    }
+
+    /**
+     * Creates a relay with {@code config} (built by {@link RelayConfig#builder()}), not started.
+     *
+     * @throws NullPointerException when an argument is null
+     * @throws IllegalArgumentException when {@code config.publishTimeout()} is shorter than the
+     *         publisher's {@link OutboxEventPublisher#maxPublishDuration()}
+     */
+    public static OutboxRelay create(OutboxStore store, OutboxEventPublisher publisher, RelayConfig config) {
+        return new OutboxRelay(store, publisher, config);
     }
 
     /** Returns the settings. */
@@ -150,7 +145,7 @@ public final class OutboxRelay implements AutoCloseable {
 
     /**
      * Stops the relay: ends the subscription, lets the in-flight batch finish and its outcomes be
-     * recorded, waiting up to {@code shutdownTimeout}. A batch still unpublished by then has its
+     * recorded, waiting up to {@code stopTimeout}. A batch still unpublished by then has its
      * claims released (never marked published), so other relays can take it at once. Returns
      * when the relay thread ended or, if a store call hangs, after about twice the shutdown
      * timeout. Idempotent; safe to call from any thread; a never-started relay just becomes stopped.
@@ -174,10 +169,10 @@ public final class OutboxRelay implements AutoCloseable {
                 LOG.info("outbox relay {} stopping from its own thread", config.claimant());
                 return;
             }
-            if (!join(config.shutdownTimeout())) {
+            if (!join(config.stopTimeout())) {
                 cycle.abandonInFlight();
                 thread.interrupt();
-                if (!join(config.shutdownTimeout())) {
+                if (!join(config.stopTimeout())) {
                     LOG.warn("outbox relay {} thread did not end; a store call may hang", config.claimant());
                 }
             }
@@ -322,103 +317,6 @@ public final class OutboxRelay implements AutoCloseable {
             return duration.toNanos();
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE;
-        }
-    }
-
-    /**
-     * Builds an {@link OutboxRelay}; the setters are those of {@link RelayConfig.Builder}, whose
-     * javadoc states each default. Not thread-safe.
-     */
-    public static final class Builder {
-        private final OutboxStore store;
-        private final OutboxEventPublisher publisher;
-        private final RelayConfig.Builder config = RelayConfig.builder();
-
-        private Builder(OutboxStore store, OutboxEventPublisher publisher) {
-            this.store = Objects.requireNonNull(store, "store");
-            this.publisher = Objects.requireNonNull(publisher, "publisher");
-        }
-
-        /** See {@link RelayConfig.Builder#batchSize}; default 500. */
-        public Builder batchSize(int batchSize) {
-            config.batchSize(batchSize);
-            return this;
-        }
-
-        /** See {@link RelayConfig.Builder#pollInterval}; default 1 s. */
-        public Builder pollInterval(Duration pollInterval) {
-            config.pollInterval(pollInterval);
-            return this;
-        }
-
-        /** See {@link RelayConfig.Builder#maxAttempts}; default 10 counted (own) failures. */
-        public Builder maxAttempts(int maxAttempts) {
-            config.maxAttempts(maxAttempts);
-            return this;
-        }
-
-        /** See {@link RelayConfig.Builder#backoff}; default {@link BackoffPolicy#defaults()}. */
-        public Builder backoff(BackoffPolicy backoff) {
-            config.backoff(backoff);
-            return this;
-        }
-
-        /** See {@link RelayConfig.Builder#outageBackoff}; default {@link RelayDefaults#outageBackoff()}. */
-        public Builder outageBackoff(BackoffPolicy outageBackoff) {
-            config.outageBackoff(outageBackoff);
-            return this;
-        }
-
-        /** See {@link RelayConfig.Builder#lease}; default 15 s, renewed every lease / 3 while a batch is published. */
-        public Builder lease(Duration lease) {
-            config.lease(lease);
-            return this;
-        }
-
-        /** See {@link RelayConfig.Builder#publishTimeout}; default 60 s, at least the publisher's maxPublishDuration. */
-        public Builder publishTimeout(Duration publishTimeout) {
-            config.publishTimeout(publishTimeout);
-            return this;
-        }
-
-        /** See {@link RelayConfig.Builder#shutdownTimeout}; default 30 s. */
-        public Builder shutdownTimeout(Duration shutdownTimeout) {
-            config.shutdownTimeout(shutdownTimeout);
-            return this;
-        }
-
-        /** See {@link RelayConfig.Builder#backlogSampleInterval}; default 5 s. */
-        public Builder backlogSampleInterval(Duration backlogSampleInterval) {
-            config.backlogSampleInterval(backlogSampleInterval);
-            return this;
-        }
-
-        /** See {@link RelayConfig.Builder#claimant}; default {@code hostname-pid-random}. */
-        public Builder claimant(String claimant) {
-            config.claimant(claimant);
-            return this;
-        }
-
-        /** See {@link RelayConfig.Builder#listener}; default {@link RelayListener#NO_OP}. */
-        public Builder listener(RelayListener listener) {
-            config.listener(listener);
-            return this;
-        }
-
-        /** See {@link RelayConfig.Builder#clock}; default the UTC system clock. */
-        public Builder clock(Clock clock) {
-            config.clock(clock);
-            return this;
-        }
-
-        /**
-         * Validates the settings and builds the relay (not started).
-         *
-         * @throws IllegalArgumentException naming the invalid setting, also when publishTimeout is
-         *         shorter than the publisher's {@link OutboxEventPublisher#maxPublishDuration()}
-         */
-        public OutboxRelay build() {
-            return new OutboxRelay(store, publisher, config.build());
         }
     }
 }

@@ -67,13 +67,6 @@ final class OutcomeApplier {
 
     private static List<FailedDelivery> failures(List<Decision> decisions) {
         return decisions.stream().map(d -> new FailedDelivery(d.event().id(), d.attempts(), d.at(),
-                describe(d.error()))).toList();
-    }
-
-    /** Describes an error in one line for the store: class and message, never a payload. */
-    static String describe(Throwable error) {
-        String message = error.getMessage();
-        String text = error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-        return text.replaceAll("[\\r\\n]+", " ");
+                FailedDelivery.describe(d.error()))).toList();
     }
 }

@@ -1,54 +1,21 @@
 package dev.outbox.core.relay;
 
+import dev.outbox.core.internal.Checks;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
- * The settings of an {@link OutboxRelay}, validated on {@link Builder#build()}. Build one with
- * {@link #builder()} (or use {@link #defaults()}) and pass it to the relay's
- * {@link OutboxRelay#OutboxRelay(dev.outbox.core.spi.OutboxStore, dev.outbox.core.spi.OutboxEventPublisher, RelayConfig)
- * injectable constructor}; {@link OutboxRelay#builder} offers the same setters.
+ * The settings of an {@link OutboxRelay}, validated once when built. Build them with
+ * {@link #builder()} (or take {@link #defaults()}) and hand them to
+ * {@link OutboxRelay#create(dev.outbox.core.spi.OutboxStore, dev.outbox.core.spi.OutboxEventPublisher, RelayConfig)}
+ * or to the relay's injectable constructor: this builder is the only place the settings are set.
  *
- * <table>
- *   <caption>Settings</caption>
- *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>batchSize</td><td>500</td><td>most events claimed and published per batch</td></tr>
- *   <tr><td>pollInterval</td><td>1 s</td><td>how long an idle relay sleeps when nothing is due and no
- *       wake-up came</td></tr>
- *   <tr><td>maxAttempts</td><td>10</td><td>counted (the event's own) failures after which it is
- *       dead-lettered; outages count none</td></tr>
- *   <tr><td>backoff</td><td>{@link BackoffPolicy#defaults()}</td><td>delay before retrying an event
- *       after its own failure</td></tr>
- *   <tr><td>outageBackoff</td><td>{@link RelayDefaults#outageBackoff()}: 500 ms doubling up to 30 s</td>
- *       <td>how long the relay pauses after each consecutive batch the broker could not take</td></tr>
- *   <tr><td>lease</td><td>15 s (at least 1 s)</td><td>how long a claim lasts unless renewed; the relay
- *       renews the claims of the batch in flight every {@code lease / 3}, so a claim outlives the
- *       publish while the relay lives, and a dead relay's events are claimable by another relay
- *       within one lease</td></tr>
- *   <tr><td>publishTimeout</td><td>60 s</td><td>how long to wait for a publish call, timed from the
- *       call, before treating the batch as {@code UNAVAILABLE}; at least the publisher's
- *       {@link dev.outbox.core.spi.OutboxEventPublisher#maxPublishDuration()} (checked when the
- *       relay is built)</td></tr>
- *   <tr><td>shutdownTimeout</td><td>30 s</td><td>how long {@link OutboxRelay#stop()} waits for the
- *       in-flight batch</td></tr>
- *   <tr><td>backlogSampleInterval</td><td>5 s</td><td>least time between two
- *       {@link RelayListener#onBacklog} samples</td></tr>
- *   <tr><td>claimant</td><td>hostname-pid-random</td><td>this relay's id in the store's claims</td></tr>
- *   <tr><td>listener</td><td>{@link RelayListener#NO_OP}</td><td>metrics and logging hook</td></tr>
- *   <tr><td>clock</td><td>UTC system clock</td><td>the time given to the store and used for backoff</td></tr>
- * </table>
+ * <p>Each setting's default is stated on its {@link Builder} setter and kept in {@link RelayDefaults};
+ * the settings table with the reasons is in outbox-core's README ("The polling relay").
  *
- * <p>All defaults come from {@link RelayDefaults}, which the log-tailing relay shares.
- *
- * <p>Time bounds: {@code publishTimeout} must cover the publisher's own longest publish
- * ({@link dev.outbox.core.spi.OutboxEventPublisher#maxPublishDuration()}, checked when the relay is
- * built), and the lease need not exceed {@code publishTimeout}: the invariant "a claim outlives the
- * publish while the relay lives" holds because the relay extends its claims
- * ({@link dev.outbox.core.spi.OutboxStore#extendClaims}) every {@code lease / 3} while it waits, so
- * two renewals may be late or fail before a claim lapses. A relay blocked inside the publisher's
- * {@code publish()} call renews nothing meanwhile: that call must return its stage promptly (the
- * Kafka publisher blocks at most {@code max.block.ms}, 10 s by default, under the 15 s lease).
+ * <p>Time bounds: {@code publishTimeout} must cover the publisher's own longest publish (checked
+ * when the relay is built); the lease need not exceed it, because the relay renews its claims every
+ * {@code lease / 3} until the publish deadline, so two renewals may be late before a claim lapses.
  *
  * <p>Immutable and thread-safe.
  *
@@ -59,7 +26,7 @@ import java.util.Objects;
  * @param outageBackoff         relay-wide pauses during a broker outage
  * @param lease                 claim duration
  * @param publishTimeout        bound on waiting for the publisher
- * @param shutdownTimeout       bound on waiting for the in-flight batch on stop
+ * @param stopTimeout           bound on waiting for the in-flight batch on stop
  * @param backlogSampleInterval least time between backlog samples
  * @param claimant              this relay's claimant id
  * @param listener              the observer
@@ -73,7 +40,7 @@ public record RelayConfig(
         BackoffPolicy outageBackoff,
         Duration lease,
         Duration publishTimeout,
-        Duration shutdownTimeout,
+        Duration stopTimeout,
         Duration backlogSampleInterval,
         String claimant,
         RelayListener listener,
@@ -86,29 +53,22 @@ public record RelayConfig(
      * @throws NullPointerException naming the missing setting
      */
     public RelayConfig {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
-        }
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
-        }
-        requirePositive(pollInterval, "pollInterval");
-        requirePositive(lease, "lease");
-        requirePositive(publishTimeout, "publishTimeout");
-        requirePositive(shutdownTimeout, "shutdownTimeout");
-        requirePositive(backlogSampleInterval, "backlogSampleInterval");
+        Checks.atLeast(batchSize, 1, "batchSize");
+        Checks.atLeast(maxAttempts, 1, "maxAttempts");
+        Checks.positive(pollInterval, "pollInterval");
+        Checks.positive(lease, "lease");
+        Checks.positive(publishTimeout, "publishTimeout");
+        Checks.positive(stopTimeout, "stopTimeout");
+        Checks.positive(backlogSampleInterval, "backlogSampleInterval");
         if (lease.compareTo(RelayDefaults.MIN_LEASE) < 0) {
             throw new IllegalArgumentException("lease must be at least " + RelayDefaults.MIN_LEASE + ", got " + lease
                     + ": the relay renews its claims every lease / 3 and each renewal is a store round trip");
         }
-        Objects.requireNonNull(backoff, "backoff must not be null");
-        Objects.requireNonNull(outageBackoff, "outageBackoff must not be null");
-        Objects.requireNonNull(claimant, "claimant must not be null");
-        if (claimant.isBlank()) {
-            throw new IllegalArgumentException("claimant must not be blank");
-        }
-        Objects.requireNonNull(listener, "listener must not be null");
-        Objects.requireNonNull(clock, "clock must not be null");
+        Checks.notNull(backoff, "backoff");
+        Checks.notNull(outageBackoff, "outageBackoff");
+        Checks.nonBlank(claimant, "claimant");
+        Checks.notNull(listener, "listener");
+        Checks.notNull(clock, "clock");
     }
 
     /** Returns the default settings with a fresh default claimant id. */
@@ -121,24 +81,27 @@ public record RelayConfig(
         return new Builder();
     }
 
-    private static void requirePositive(Duration value, String name) {
-        Objects.requireNonNull(value, () -> name + " must not be null");
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, got " + value);
-        }
+    /**
+     * Returns {@link #stopTimeout()}.
+     *
+     * @deprecated renamed to {@link #stopTimeout()}, after {@link OutboxRelay#stop()}
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    public Duration shutdownTimeout() {
+        return stopTimeout;
     }
 
     /** Builds a {@link RelayConfig}; not thread-safe. Each setter's javadoc states the default. */
     public static final class Builder {
-        private int batchSize = 500;
-        private Duration pollInterval = Duration.ofSeconds(1);
+        private int batchSize = RelayDefaults.BATCH_SIZE;
+        private Duration pollInterval = RelayDefaults.POLL_INTERVAL;
         private int maxAttempts = RelayDefaults.MAX_ATTEMPTS;
         private BackoffPolicy backoff = RelayDefaults.backoff();
         private BackoffPolicy outageBackoff = RelayDefaults.outageBackoff();
         private Duration lease = RelayDefaults.LEASE;
         private Duration publishTimeout = RelayDefaults.PUBLISH_TIMEOUT;
-        private Duration shutdownTimeout = Duration.ofSeconds(30);
-        private Duration backlogSampleInterval = Duration.ofSeconds(5);
+        private Duration stopTimeout = RelayDefaults.STOP_TIMEOUT;
+        private Duration backlogSampleInterval = RelayDefaults.BACKLOG_SAMPLE_INTERVAL;
         private String claimant;
         private RelayListener listener = RelayListener.NO_OP;
         private Clock clock = Clock.systemUTC();
@@ -208,9 +171,19 @@ public record RelayConfig(
         }
 
         /** How long {@link OutboxRelay#stop()} waits for the in-flight batch; default 30 s. */
-        public Builder shutdownTimeout(Duration shutdownTimeout) {
-            this.shutdownTimeout = shutdownTimeout;
+        public Builder stopTimeout(Duration stopTimeout) {
+            this.stopTimeout = stopTimeout;
             return this;
+        }
+
+        /**
+         * Sets {@link #stopTimeout}.
+         *
+         * @deprecated renamed to {@link #stopTimeout(Duration)}, after {@link OutboxRelay#stop()}
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public Builder shutdownTimeout(Duration shutdownTimeout) {
+            return stopTimeout(shutdownTimeout);
         }
 
         /** Least time between two {@link RelayListener#onBacklog} samples; default 5 s. */
@@ -244,7 +217,7 @@ public record RelayConfig(
          */
         public RelayConfig build() {
             return new RelayConfig(batchSize, pollInterval, maxAttempts, backoff, outageBackoff, lease, publishTimeout,
-                    shutdownTimeout, backlogSampleInterval, claimant != null ? claimant : ClaimantIds.next(),
+                    stopTimeout, backlogSampleInterval, claimant != null ? claimant : ClaimantIds.next(),
                     listener, clock);
         }
     }

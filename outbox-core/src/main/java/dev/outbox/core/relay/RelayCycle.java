@@ -4,6 +4,7 @@ import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.OutboxException;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.DeliveryPolicy;
+import dev.outbox.core.spi.FailedDelivery;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.core.spi.OutboxStore;
 import dev.outbox.core.spi.PublishOutcome;
@@ -210,7 +211,7 @@ final class RelayCycle {
         } catch (RuntimeException e) {
             // the publish may still succeed; if the claims lapse meanwhile, the fenced writes sort it out
             LOG.warn("outbox relay {}: could not renew {} claims in flight; they lapse after the lease {}: {}",
-                    config.claimant(), eventIds.size(), config.lease(), OutcomeApplier.describe(e));
+                    config.claimant(), eventIds.size(), config.lease(), FailedDelivery.describe(e));
         }
     }
 

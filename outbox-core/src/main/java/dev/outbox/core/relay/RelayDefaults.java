@@ -3,10 +3,19 @@ package dev.outbox.core.relay;
 import java.time.Duration;
 
 /**
- * The delivery defaults both relays share (the polling {@link OutboxRelay} and outbox-jdbc-replication's
- * log-tailing relay), kept in one place so they cannot drift apart. Not instantiable.
+ * The relays' defaults, each in one place: the delivery defaults both relays share (the polling
+ * {@link OutboxRelay} and outbox-jdbc-replication's log-tailing relay), so they cannot drift apart,
+ * and the polling relay's own. Not instantiable.
  */
 public final class RelayDefaults {
+    /** Most events the polling relay claims and publishes per batch: 500. */
+    public static final int BATCH_SIZE = 500;
+    /** How long an idle polling relay sleeps when nothing is due and no wake-up came: 1 s. */
+    public static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
+    /** How long {@code stop()} waits for the batch in flight: 30 s. */
+    public static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** Least time between two backlog samples of the polling relay: 5 s. */
+    public static final Duration BACKLOG_SAMPLE_INTERVAL = Duration.ofSeconds(5);
     /** Counted (own) failures after which an event is dead-lettered: 10. Outages count none. */
     public static final int MAX_ATTEMPTS = 10;
     /**

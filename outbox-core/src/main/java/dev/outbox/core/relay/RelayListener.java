@@ -56,7 +56,7 @@ public interface RelayListener {
 
     /**
      * Called with a sample of the store's backlog, at most once per
-     * {@link OutboxRelay.Builder#backlogSampleInterval backlog sample interval}.
+     * {@link RelayConfig.Builder#backlogSampleInterval backlog sample interval}.
      */
     default void onBacklog(OutboxBacklog backlog, Duration oldestPendingAge) {
     }

@@ -23,8 +23,8 @@ class OutboxRelayHoldBackTest {
     private final RecordingListener listener = new RecordingListener();
 
     private OutboxRelay relay(ScriptedPublisher publisher, int maxAttempts) {
-        return OutboxRelay.builder(store, publisher).claimant("hold-relay").clock(clock).backoff(EXACT)
-                .maxAttempts(maxAttempts).listener(listener).build();
+        return OutboxRelay.create(store, publisher, RelayConfig.builder().claimant("hold-relay").clock(clock).backoff(EXACT)
+                .maxAttempts(maxAttempts).listener(listener).build());
     }
 
     private static OutboxEvent event(String type, String id) {

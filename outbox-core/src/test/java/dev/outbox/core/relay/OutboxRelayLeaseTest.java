@@ -48,8 +48,8 @@ class OutboxRelayLeaseTest {
     void aRelayWhosePublishOutlastsTheLease_keepsItsClaimsBecauseItRenewsThem() throws Exception {
         List<OutboxEvent> events = List.of(event("A"), event("A"), event("B"));
         events.forEach(store::append);
-        OutboxRelay relayA = OutboxRelay.builder(relayAsView, slowBroker).claimant("a").lease(LEASE)
-                .publishTimeout(Duration.ofSeconds(60)).clock(clock).build();
+        OutboxRelay relayA = OutboxRelay.create(relayAsView, slowBroker, RelayConfig.builder().claimant("a").lease(LEASE)
+                .publishTimeout(Duration.ofSeconds(60)).clock(clock).build());
         startCycle(relayA);
         Await.until("relay a publishes", () -> slowBroker.calls.size() == 1);
 
@@ -59,7 +59,7 @@ class OutboxRelayLeaseTest {
                 () -> relayAsView.extendedUntil.stream().anyMatch(until -> !until.isBefore(renewedPast)));
 
         RecordingPublisher brokerOfB = RecordingPublisher.create();
-        OutboxRelay relayB = OutboxRelay.builder(store, brokerOfB).claimant("b").lease(LEASE).clock(clock).build();
+        OutboxRelay relayB = OutboxRelay.create(store, brokerOfB, RelayConfig.builder().claimant("b").lease(LEASE).clock(clock).build());
         assertThat(relayB.runOnce()).as("relay b finds nothing it may claim").isZero();
         assertThat(brokerOfB.published()).isEmpty();
 
@@ -74,11 +74,11 @@ class OutboxRelayLeaseTest {
         List<OutboxEvent> events = List.of(event("A"), event("A"), event("B"));
         events.forEach(store::append);
         relayAsView.renewalsFrozen = new CountDownLatch(1); // relay a is frozen (killed) mid-publish
-        OutboxRelay relayA = OutboxRelay.builder(relayAsView, slowBroker).claimant("a").clock(clock).build();
+        OutboxRelay relayA = OutboxRelay.create(relayAsView, slowBroker, RelayConfig.builder().claimant("a").clock(clock).build());
         startCycle(relayA);
         Await.until("relay a publishes", () -> slowBroker.calls.size() == 1);
         RecordingPublisher brokerOfB = RecordingPublisher.create();
-        OutboxRelay relayB = OutboxRelay.builder(store, brokerOfB).claimant("b").clock(clock).build();
+        OutboxRelay relayB = OutboxRelay.create(store, brokerOfB, RelayConfig.builder().claimant("b").clock(clock).build());
 
         clock.advance(Duration.ofSeconds(14));
         assertThat(relayB.runOnce()).as("within relay a's lease").isZero();

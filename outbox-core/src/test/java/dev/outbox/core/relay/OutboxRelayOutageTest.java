@@ -25,8 +25,8 @@ class OutboxRelayOutageTest {
     private final RecordingListener listener = new RecordingListener();
 
     private OutboxRelay relay(ScriptedPublisher publisher) {
-        return OutboxRelay.builder(store, publisher).claimant("outage-relay").clock(clock).backoff(EXACT)
-                .maxAttempts(MAX_ATTEMPTS).listener(listener).build();
+        return OutboxRelay.create(store, publisher, RelayConfig.builder().claimant("outage-relay").clock(clock).backoff(EXACT)
+                .maxAttempts(MAX_ATTEMPTS).listener(listener).build());
     }
 
     @Test
@@ -74,9 +74,8 @@ class OutboxRelayOutageTest {
         store.append(List.of(event("A"), event("B")));
         ScriptedPublisher down = ScriptedPublisher.of((call, events) ->
                 CompletableFuture.failedFuture(new ConnectException("broker down")));
-        OutboxRelay relay = OutboxRelay.builder(store, down).claimant("outage-loop").pollInterval(Duration.ofMillis(10))
-                .outageBackoff(BackoffPolicy.exponential(Duration.ofMillis(200), 2.0, Duration.ofMillis(200), 0.0))
-                .build();
+        OutboxRelay relay = OutboxRelay.create(store, down, RelayConfig.builder().claimant("outage-loop").pollInterval(Duration.ofMillis(10))
+                .outageBackoff(BackoffPolicy.exponential(Duration.ofMillis(200), 2.0, Duration.ofMillis(200), 0.0)).build());
 
         relay.start();
         try {

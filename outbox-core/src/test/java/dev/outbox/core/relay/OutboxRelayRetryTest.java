@@ -31,8 +31,8 @@ class OutboxRelayRetryTest {
     }
 
     private OutboxRelay relay(OutboxEventPublisher publisher, int maxAttempts) {
-        return OutboxRelay.builder(store, publisher).claimant("test-relay").clock(clock).backoff(EXACT)
-                .maxAttempts(maxAttempts).listener(listener).build();
+        return OutboxRelay.create(store, publisher, RelayConfig.builder().claimant("test-relay").clock(clock).backoff(EXACT)
+                .maxAttempts(maxAttempts).listener(listener).build());
     }
 
     @Test
@@ -215,8 +215,8 @@ class OutboxRelayRetryTest {
         OutboxEvent event = event("A");
         store.append(event);
         OutboxEventPublisher silent = events -> new CompletableFuture<>();
-        OutboxRelay relay = OutboxRelay.builder(store, silent).clock(clock).backoff(EXACT)
-                .publishTimeout(Duration.ofMillis(50)).listener(listener).build();
+        OutboxRelay relay = OutboxRelay.create(store, silent, RelayConfig.builder().clock(clock).backoff(EXACT)
+                .publishTimeout(Duration.ofMillis(50)).listener(listener).build());
 
         assertThat(relay.runOnce()).isEqualTo(1);
 
@@ -235,7 +235,7 @@ class OutboxRelayRetryTest {
         publisher.failRetriably(events.get(1).id(), 1).failRetriably(events.get(2).id(), 1)
                 .failPermanently(events.get(3).id());
 
-        OutboxRelay.builder(counting, publisher).clock(clock).build().runOnce();
+        OutboxRelay.create(counting, publisher, RelayConfig.builder().clock(clock).build()).runOnce();
 
         assertThat(counting.calls).containsExactly("claim", "markPublished", "reschedule", "deadLetter");
     }
@@ -249,7 +249,7 @@ class OutboxRelayRetryTest {
                 throw new IllegalStateException("listener bug");
             }
         };
-        OutboxRelay relay = OutboxRelay.builder(store, publisher).clock(clock).listener(throwing).build();
+        OutboxRelay relay = OutboxRelay.create(store, publisher, RelayConfig.builder().clock(clock).listener(throwing).build());
 
         assertThat(relay.runOnce()).isEqualTo(2);
         assertThat(store.pending()).isEmpty();

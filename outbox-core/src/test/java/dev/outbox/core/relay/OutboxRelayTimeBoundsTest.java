@@ -26,19 +26,19 @@ class OutboxRelayTimeBoundsTest {
     void build_refusesAPublishTimeoutShorterThanThePublishersLongestPublish() {
         ScriptedPublisher slow = declaring(Duration.ofSeconds(45));
 
-        assertThatThrownBy(() -> OutboxRelay.builder(store, slow).publishTimeout(Duration.ofSeconds(30))
-                .lease(Duration.ofSeconds(60)).build())
+        assertThatThrownBy(() -> OutboxRelay.create(store, slow, RelayConfig.builder().publishTimeout(Duration.ofSeconds(30))
+                .lease(Duration.ofSeconds(60)).build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("publishTimeout (PT30S)")
                 .hasMessageContaining("maxPublishDuration (PT45S)");
-        assertThat(OutboxRelay.builder(store, slow).publishTimeout(Duration.ofSeconds(45))
-                .lease(Duration.ofSeconds(60)).build().config().publishTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(OutboxRelay.create(store, slow, RelayConfig.builder().publishTimeout(Duration.ofSeconds(45))
+                .lease(Duration.ofSeconds(60)).build()).config().publishTimeout()).isEqualTo(Duration.ofSeconds(45));
     }
 
     @Test
     void defaults_fitAPublisherDeclaringTheDefaultKafkaPublishersBound() {
         // KafkaOutboxEventPublisher with its defaults: max.block 10 s + delivery timeout 30 s + 5 s slack
-        OutboxRelay relay = OutboxRelay.builder(store, declaring(Duration.ofSeconds(45))).build();
+        OutboxRelay relay = OutboxRelay.create(store, declaring(Duration.ofSeconds(45)));
 
         assertThat(relay.config().publishTimeout()).isGreaterThanOrEqualTo(Duration.ofSeconds(45));
         // the short lease does not have to outlast the publish: the relay renews it every lease / 3
@@ -58,8 +58,8 @@ class OutboxRelayTimeBoundsTest {
                 return events.stream().map(e -> PublishOutcome.published(e.id())).toList();
             });
         });
-        OutboxRelay relay = OutboxRelay.builder(store, blocking).publishTimeout(Duration.ofMillis(700))
-                .lease(Duration.ofSeconds(5)).listener(listener).build();
+        OutboxRelay relay = OutboxRelay.create(store, blocking, RelayConfig.builder().publishTimeout(Duration.ofMillis(700))
+                .lease(Duration.ofSeconds(5)).listener(listener).build());
 
         relay.runOnce();
 

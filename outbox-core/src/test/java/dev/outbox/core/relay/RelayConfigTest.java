@@ -23,7 +23,7 @@ class RelayConfigTest {
         assertThat(config.publishTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.outageBackoff().initial()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.outageBackoff().max()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.stopTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.backlogSampleInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.backoff().initial()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.backoff().multiplier()).isEqualTo(2.0);
@@ -46,7 +46,7 @@ class RelayConfigTest {
         assertRefused(b -> b.pollInterval(Duration.ZERO), "pollInterval");
         assertRefused(b -> b.lease(Duration.ofSeconds(-1)), "lease");
         assertRefused(b -> b.publishTimeout(Duration.ZERO), "publishTimeout");
-        assertRefused(b -> b.shutdownTimeout(Duration.ZERO), "shutdownTimeout");
+        assertRefused(b -> b.stopTimeout(Duration.ZERO), "stopTimeout");
         assertRefused(b -> b.backlogSampleInterval(Duration.ZERO), "backlogSampleInterval");
         assertRefused(b -> b.claimant(" "), "claimant");
     }
@@ -81,12 +81,12 @@ class RelayConfigTest {
         RelayListener listener = new RelayListener() { };
         BackoffPolicy backoff = BackoffPolicy.defaults().withJitter(0);
         BackoffPolicy outageBackoff = BackoffPolicy.defaults().withJitter(0.1);
-        OutboxRelay relay = OutboxRelay.builder(InMemoryOutboxStore.create(), RecordingPublisher.create())
+        OutboxRelay relay = OutboxRelay.create(InMemoryOutboxStore.create(), RecordingPublisher.create(), RelayConfig.builder()
                 .batchSize(7).pollInterval(Duration.ofMillis(70)).maxAttempts(3).backoff(backoff)
                 .outageBackoff(outageBackoff)
                 .lease(Duration.ofSeconds(9)).publishTimeout(Duration.ofSeconds(8))
-                .shutdownTimeout(Duration.ofSeconds(6)).backlogSampleInterval(Duration.ofSeconds(4))
-                .claimant("relay-1").listener(listener).clock(Clock.systemDefaultZone()).build();
+                .stopTimeout(Duration.ofSeconds(6)).backlogSampleInterval(Duration.ofSeconds(4))
+                .claimant("relay-1").listener(listener).clock(Clock.systemDefaultZone()).build());
 
         assertThat(relay.config()).isEqualTo(new RelayConfig(7, Duration.ofMillis(70), 3, backoff, outageBackoff,
                 Duration.ofSeconds(9), Duration.ofSeconds(8), Duration.ofSeconds(6), Duration.ofSeconds(4),

@@ -24,6 +24,7 @@ import java.util.UUID;
  *       relay skips it because its status is not {@code pending};
  *   <li>in {@link TableMode#KEEP_ROWS}: marking rows published and purging them after retention.
  * </ul>
+ * Parking events that failed on their own is {@link ParkedRows}' job.
  * Immutable; the connection passed in must not be used by another thread at the same time.
  */
 final class DeadLetterWriter {

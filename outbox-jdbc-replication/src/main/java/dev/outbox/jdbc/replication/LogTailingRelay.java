@@ -51,8 +51,13 @@ import org.slf4j.LoggerFactory;
  * are sent again without counting an attempt, so an outage of any length dead-letters nothing;
  * an event's own failures count, and after {@link Builder#maxAttempts maxAttempts} (or at once
  * when permanent) it is dead-lettered (rows with {@code status = 'dead'} in the outbox table,
- * visible through outbox-jdbc's store). It never advances past an event still to be sent, and
- * then confirms the last transaction's end LSN. Defaults shared with the polling relay come from
+ * visible through outbox-jdbc's store). An event that failed on its own and may still succeed is
+ * <em>parked</em>: kept in the outbox table as a pending row due at its next attempt (the polling
+ * relay's retry marker, {@code next_attempt_at > '-infinity'}), and the aggregate's later events
+ * from the stream are parked behind it, so only that aggregate waits; the leader delivers parked
+ * rows in {@code seq} order with the same policy and backoff, and a new leader reads them from the
+ * table before it publishes. It never advances past an event still to be sent (parked events are
+ * not), and then confirms the last transaction's end LSN. Defaults shared with the polling relay come from
  * {@link RelayDefaults}. A heartbeat
  * ({@code pg_logical_emit_message}) and confirming keepalive positions while idle keep an idle
  * slot from pinning WAL.
@@ -209,8 +214,9 @@ public final class LogTailingRelay implements AutoCloseable {
      * outbox table by a fresh pending insert (same id and content, original order), which the
      * relay reads from the log like a new event; in {@link TableMode#LOG_ONLY} the row is deleted
      * again in the same transaction. outbox-jdbc's {@code PostgresOutboxStore.requeueDeadLetters}
-     * only updates the status, which the log-tailing relay never sees: use this method instead.
-     * Works on any instance, running or not.
+     * works too, differently: it makes the row pending and due now, which the log never carries,
+     * and the leader finds it as a parked row within a heartbeat interval. Works on any instance,
+     * running or not.
      *
      * @param ids event ids of dead rows; ids of rows that are not dead are ignored
      * @return how many events were requeued
@@ -376,8 +382,9 @@ public final class LogTailingRelay implements AutoCloseable {
 
         /**
          * Sets the heartbeat interval: how often the leader emits a heartbeat message, samples the
-         * lag for the listener, checks its lock connection and (in {@link TableMode#KEEP_ROWS})
-         * purges; default 10 s.
+         * lag for the listener, checks its lock connection, re-reads the parked rows of the outbox
+         * table (to find rows requeued by others) and (in {@link TableMode#KEEP_ROWS}) purges;
+         * default 10 s.
          *
          * @throws IllegalArgumentException when not positive
          */
@@ -446,7 +453,8 @@ public final class LogTailingRelay implements AutoCloseable {
         }
 
         /**
-         * Sets the backoff before sending a batch again after an event's own failure; default
+         * Sets the backoff before sending an event again after its own failure (it waits parked in
+         * the outbox table meanwhile); default
          * {@link RelayDefaults#backoff()} ({@link BackoffPolicy#defaults()}: 1 s doubling up to
          * 5 min, jitter 0.2), as the polling relay's.
          */
@@ -484,8 +492,8 @@ public final class LogTailingRelay implements AutoCloseable {
          * {@link dev.outbox.core.spi.PublishOutcome.Status}) an event is dead-lettered; default
          * {@link RelayDefaults#MAX_ATTEMPTS} (10), as the polling relay's. Broker outages and events
          * held back behind a failed predecessor count none, so an outage of any length dead-letters
-         * nothing, while a record that can never succeed is dead-lettered and holds up neither
-         * other aggregates nor the WAL for long.
+         * nothing. Between its own failures an event is parked in the outbox table, so it holds up
+         * only its aggregate, never the others or the WAL.
          *
          * @throws IllegalArgumentException when not positive
          */

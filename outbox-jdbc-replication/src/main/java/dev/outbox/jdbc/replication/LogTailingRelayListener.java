@@ -5,8 +5,8 @@ import dev.outbox.core.relay.RelayListener;
 /**
  * Observes a {@link LogTailingRelay}: the {@link RelayListener} callbacks of the polling relay
  * ({@code onPublished}, {@code onRetryScheduled}, {@code onDeadLettered}, {@code onBatch};
- * {@code onBacklog} is never called) plus leadership, lag and errors. Every method has a no-op
- * default.
+ * {@code onBacklog} is never called) plus parked events, leadership, lag and errors. Every method
+ * has a no-op default.
  *
  * <p>Methods run on the relay's threads; they must be quick and should not throw. An exception
  * thrown by a listener is logged and otherwise ignored.
@@ -39,6 +39,17 @@ public interface LogTailingRelayListener extends RelayListener {
 
     /** Called by the leader with a lag sample once per heartbeat interval. */
     default void onLag(ReplicationLag lag) {
+    }
+
+    /**
+     * Called when an event is parked in the outbox table instead of being retried in the stream:
+     * after a failure of its own ({@code attempts} counted so far, due again at
+     * {@code nextAttemptAt}), or behind an earlier parked event of its aggregate (its attempts
+     * unchanged, {@code error} says which). Only its aggregate waits for it; the leader delivers
+     * parked rows in order later. A parked event is not delivered: it still counts as pending.
+     */
+    default void onParked(dev.outbox.core.OutboxEvent event, int attempts, java.time.Instant nextAttemptAt,
+                          Throwable error) {
     }
 
     /** Called when a leader session or a maintenance task failed; the relay retries by itself. */

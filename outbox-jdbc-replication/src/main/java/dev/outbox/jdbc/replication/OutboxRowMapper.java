@@ -24,6 +24,7 @@ final class OutboxRowMapper {
     private final int occurredAt;
     private final int status;
     private final int seq;
+    private final int nextAttemptAt;
 
     OutboxRowMapper(PgOutputDecoder.Relation relation) {
         List<String> columns = relation.columns();
@@ -39,6 +40,7 @@ final class OutboxRowMapper {
         this.occurredAt = columns.indexOf("occurred_at");
         this.status = columns.indexOf("status");
         this.seq = columns.indexOf("seq");
+        this.nextAttemptAt = columns.indexOf("next_attempt_at");
     }
 
     private static int required(List<String> columns, String name, String table) {
@@ -50,9 +52,14 @@ final class OutboxRowMapper {
         return index;
     }
 
-    /** Returns whether the row is a new pending event (not a dead letter or a replayed published row). */
+    /**
+     * Returns whether the row is a new pending event: not a dead letter, not a replayed published row,
+     * and not a row the relay parked ({@link ParkedRows}: pending, {@code next_attempt_at} after
+     * {@code -infinity}), which the leader delivers from the table.
+     */
     boolean isPending(String[] values) {
-        return status < 0 || values[status] == null || "pending".equals(values[status]);
+        boolean pending = status < 0 || values[status] == null || "pending".equals(values[status]);
+        return pending && (nextAttemptAt < 0 || values[nextAttemptAt] == null || "-infinity".equals(values[nextAttemptAt]));
     }
 
     /** Returns the row's event id. */

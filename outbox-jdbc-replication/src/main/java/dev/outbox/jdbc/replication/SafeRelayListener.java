@@ -28,6 +28,10 @@ final class SafeRelayListener {
         call(() -> delegate.onDeadLettered(event, attempts, error));
     }
 
+    void onParked(OutboxEvent event, int attempts, Instant next, Throwable error) {
+        call(() -> delegate.onParked(event, attempts, next, error));
+    }
+
     void onBatch(int size, Duration duration) {
         call(() -> delegate.onBatch(size, duration));
     }

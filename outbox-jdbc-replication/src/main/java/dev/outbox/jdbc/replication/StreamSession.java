@@ -2,6 +2,7 @@ package dev.outbox.jdbc.replication;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.OutboxException;
+import dev.outbox.core.spi.AggregateKey;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.DeliveryPolicy;
 import dev.outbox.core.spi.DeliveryPolicy.Decision;
@@ -38,10 +39,13 @@ import org.slf4j.LoggerFactory;
  * batches, publishes one batch at a time (reading the next one meanwhile), waits for each publish
  * call at most {@code publishTimeout} from the call, decides each event's fate with the core's
  * {@link DeliveryPolicy} (outages and held-back events retried without counting an attempt, own
- * failures counted up to {@code maxAttempts}, then dead-lettered like permanent ones), retries
- * with backoff without ever skipping ahead, and confirms a transaction's end LSN only after
- * everything up to it is acknowledged or dead-lettered. Runs on one thread; ends
- * when {@code running} turns false (after settling the batch in flight) or by throwing.
+ * failures counted and parked in the table, see {@link ParkedRows}, together with the later events
+ * of their aggregate; dead-lettered after {@code maxAttempts} like permanent ones), retries an
+ * outage with backoff without ever skipping ahead, and confirms a transaction's end LSN only after
+ * everything up to it is acknowledged, dead-lettered or parked. {@link ParkedDelivery} sends the
+ * parked rows beside the stream; the two never hold events of the same aggregate at once. Runs
+ * on one thread; ends when {@code running} turns false (after settling the batch in flight) or by
+ * throwing.
  */
 final class StreamSession {
     private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);
@@ -56,6 +60,8 @@ final class StreamSession {
     private final PublishedMarks marks;
     private final TransactionAssembler assembler;
     private final DeliveryPolicy policy;
+    private final ParkedRows parked;
+    private final ParkedDelivery parkedDelivery;
     private final ArrayDeque<CommittedTransaction> pending = new ArrayDeque<>();
     private int pendingEvents;
     private long pendingSinceNanos;
@@ -75,6 +81,8 @@ final class StreamSession {
         this.marks = new PublishedMarks(writer, PublishedMarks.VISIBILITY_TIMEOUT);
         this.assembler = new TransactionAssembler(settings.table(), this::onInvalidRow);
         this.policy = new DeliveryPolicy(settings.maxAttempts(), settings.backoff()::delay);
+        this.parked = new ParkedRows(settings.table());
+        this.parkedDelivery = new ParkedDelivery(settings, plain, parked, policy, writer);
     }
 
     /** Streams until stopped; throws on any failure, leaving the slot at the last confirmed LSN. */
@@ -84,6 +92,8 @@ final class StreamSession {
                 return;
             }
             try {
+                // Before any stream event is published: their aggregates' new events must wait behind parked rows.
+                parkedDelivery.start();
                 loop();
                 settleOnStop();
             } finally {
@@ -129,6 +139,7 @@ final class StreamSession {
         while (running.getAsBoolean()) {
             checkLock();
             boolean progressed = advanceInFlight();
+            progressed |= parkedDelivery.advance();
             if (inFlight == null && pendingEvents > 0 && (pendingEvents >= settings.batchSize()
                     || System.nanoTime() - pendingSinceNanos >= settings.maxBatchDelay().toNanos())) {
                 publish(new PublishingBatch(drainPending()));
@@ -198,8 +209,27 @@ final class StreamSession {
         return batch;
     }
 
-    private void publish(PublishingBatch batch) {
+    /**
+     * Sends what is left of the batch, after parking the events of aggregates that have parked rows
+     * (behind them, attempts unchanged); a batch left with nothing to send is done at once.
+     */
+    private void publish(PublishingBatch batch) throws SQLException {
         inFlight = batch;
+        if (parked.aggregateCount() > 0) {
+            List<OutboxEvent> send = new ArrayList<>(batch.remaining.size());
+            for (OutboxEvent event : batch.remaining) {
+                if (parked.holds(event)) {
+                    parkBehind(event, batch.attemptsOf(event));
+                } else {
+                    send.add(event);
+                }
+            }
+            batch.remaining = send;
+            if (send.isEmpty()) {
+                complete(batch);
+                return;
+            }
+        }
         // timed from the call: a publish() that blocks uses up the time too
         batch.publishDeadlineNanos = System.nanoTime() + settings.publishTimeout().toNanos();
         CompletableFuture<List<PublishOutcome>> outcomes;
@@ -233,14 +263,10 @@ final class StreamSession {
         if (!published.isEmpty()) {
             settings.listener().onPublished(published);
         }
-        List<Decision> retry = decisions.all().stream().filter(d -> d.verdict() == Verdict.RETRY_COUNTED
-                || d.verdict() == Verdict.RETRY_UNCOUNTED).toList();
+        List<Decision> retry = decisions.outage() ? retryAll(decisions) : parkOwnFailures(decisions);
         if (retry.isEmpty()) {
             reportRecovered(batch);
-            inFlight = null;
-            confirm(batch.endLsn);
-            settings.listener().onBatch(batch.size, Duration.ofNanos(System.nanoTime() - batch.startedNanos));
-            updateOldest();
+            complete(batch);
             return;
         }
         batch.rounds++;
@@ -255,6 +281,57 @@ final class StreamSession {
             settings.listener().onRetryScheduled(d.event(), d.attempts(), next, d.error());
         }
         report(batch, decisions.outage(), retry, delay);
+    }
+
+    /** The batch is acknowledged, dead-lettered or parked up to its end: confirm past it. */
+    private void complete(PublishingBatch batch) throws SQLException {
+        inFlight = null;
+        confirm(batch.endLsn);
+        settings.listener().onBatch(batch.size, Duration.ofNanos(System.nanoTime() - batch.startedNanos));
+        updateOldest();
+    }
+
+    /** An outage round (the broker took nothing): everything not done is sent again in the stream, nothing parked. */
+    private static List<Decision> retryAll(Decisions decisions) {
+        return decisions.all().stream().filter(d -> d.verdict() == Verdict.RETRY_COUNTED
+                || d.verdict() == Verdict.RETRY_UNCOUNTED).toList();
+    }
+
+    /**
+     * Parks each event that failed on its own (attempt counted, due after its backoff), and the later
+     * events of its aggregate held back behind it; returns the uncounted rest, sent again in the stream.
+     */
+    private List<Decision> parkOwnFailures(Decisions decisions) throws SQLException {
+        List<Decision> retry = new ArrayList<>();
+        for (Decision d : decisions.all()) {
+            if (d.verdict() == Verdict.RETRY_COUNTED) {
+                if (parked.park(plain, d.event(), d.attempts(), d.at(), d.error())) {
+                    LOG.warn("Event {} of aggregate {} failed on its own (attempt {} of {}): parked in the outbox table, "
+                            + "due again at {}; the aggregate's later events wait behind it, the others go on: {}",
+                            d.event().id(), AggregateKey.of(d.event()), d.attempts(), settings.maxAttempts(), d.at(),
+                            String.valueOf(d.error()));
+                }
+                parkedDelivery.dueAt(d.at());
+                settings.listener().onRetryScheduled(d.event(), d.attempts(), d.at(), d.error());
+                settings.listener().onParked(d.event(), d.attempts(), d.at(), d.error());
+            } else if (d.verdict() == Verdict.RETRY_UNCOUNTED) {
+                if (parked.holds(d.event())) {
+                    parkBehind(d.event(), d.attempts());
+                } else {
+                    retry.add(d);
+                }
+            }
+        }
+        return retry;
+    }
+
+    /** Parks a stream event behind its aggregate's parked rows: attempts unchanged, in line as soon as they are done. */
+    private void parkBehind(OutboxEvent event, int attempts) throws SQLException {
+        Instant now = Instant.now();
+        OutboxException reason = new OutboxException("held back: aggregate " + AggregateKey.of(event)
+                + " has parked events before it, delivered first");
+        parked.park(plain, event, attempts, now, reason);
+        settings.listener().onParked(event, attempts, now, reason);
     }
 
     /** After an outage round: the outage backoff; after own failures: the longest of their backoffs. */
@@ -293,7 +370,7 @@ final class StreamSession {
     }
 
     /** The outcomes by event id; a call that failed or miscounted makes every event UNAVAILABLE. */
-    private static Map<UUID, PublishOutcome> outcomesById(List<OutboxEvent> events,
+    static Map<UUID, PublishOutcome> outcomesById(List<OutboxEvent> events,
             CompletableFuture<List<PublishOutcome>> call) {
         List<PublishOutcome> outcomes;
         try {
@@ -396,6 +473,7 @@ final class StreamSession {
 
     /** On stop: wait (bounded) for the batch in flight so what the broker acknowledged gets confirmed. */
     private void settleOnStop() throws SQLException {
+        parkedDelivery.settleIfDone();
         if (inFlight != null && inFlight.awaitingOutcomes()) {
             try {
                 inFlight.outcomes.get(settings.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -11,8 +11,9 @@ public enum TableMode {
 
     /**
      * The writer inserts the row and deletes it in the same transaction (use {@link LogOnlyOutbox});
-     * the table stays empty and the log alone carries the event. The relay never writes to the
-     * table except to record a dead letter (a row with {@code status = 'dead'}).
+     * the table stays empty and the log alone carries the event. The relay writes to the table
+     * only to record a dead letter (a row with {@code status = 'dead'}) or to park an event that
+     * failed on its own (a pending row with {@code next_attempt_at} set, deleted once delivered).
      */
     LOG_ONLY,
 
@@ -23,7 +24,8 @@ public enum TableMode {
      * Works with a plain {@code dev.outbox.jdbc.JdbiOutbox} writer.
      *
      * <p>Never run the polling {@code OutboxRelay} on the same table at the same time: both would
-     * publish every event.
+     * publish every event. Run after the log-tailing relay, it delivers the rows that relay left
+     * parked as its own scheduled retries.
      */
     KEEP_ROWS
 }

@@ -1,13 +1,14 @@
 package dev.outbox.jdbc.internal;
 
+import dev.outbox.core.JsonStrings;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Writes and reads the outbox table's {@code headers} column: a flat JSON object of string
- * values. Shared by outbox-jdbc and outbox-jdbc-replication; not API, may change without notice.
- * Stateless and thread-safe.
+ * values, escaped by {@link JsonStrings}. Shared by outbox-jdbc and outbox-jdbc-replication; not
+ * API, may change without notice. Stateless and thread-safe.
  */
 public final class HeadersJson {
     private HeadersJson() {
@@ -26,9 +27,8 @@ public final class HeadersJson {
                 out.append(',');
             }
             first = false;
-            quote(out, header.getKey());
-            out.append(':');
-            quote(out, header.getValue());
+            JsonStrings.quote(out, header.getKey()).append(':');
+            JsonStrings.quote(out, header.getValue());
         }
         return out.append('}').toString();
     }
@@ -54,31 +54,8 @@ public final class HeadersJson {
             } while (parser.consume(','));
             parser.expect('}');
         }
+        parser.expectEnd();
         return Collections.unmodifiableMap(headers);
-    }
-
-    private static void quote(StringBuilder out, String text) {
-        out.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 
     private static final class Parser {
@@ -91,14 +68,12 @@ public final class HeadersJson {
 
         void expect(char c) {
             if (!consume(c)) {
-                throw new IllegalArgumentException("malformed headers JSON at " + pos + ": expected '" + c + "'");
+                throw malformed("expected '" + c + "'");
             }
         }
 
         boolean consume(char c) {
-            while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-                pos++;
-            }
+            skipWhitespace();
             if (pos < text.length() && text.charAt(pos) == c) {
                 pos++;
                 return true;
@@ -106,11 +81,18 @@ public final class HeadersJson {
             return false;
         }
 
+        void expectEnd() {
+            skipWhitespace();
+            if (pos < text.length()) {
+                throw malformed("unexpected text after the object");
+            }
+        }
+
         String string() {
             expect('"');
             StringBuilder out = new StringBuilder();
             while (true) {
-                char c = text.charAt(pos++);
+                char c = next();
                 if (c == '"') {
                     return out.toString();
                 }
@@ -118,20 +100,48 @@ public final class HeadersJson {
                     out.append(c);
                     continue;
                 }
-                char escaped = text.charAt(pos++);
+                char escaped = next();
                 switch (escaped) {
+                    case '"', '\\', '/' -> out.append(escaped);
                     case 'n' -> out.append('\n');
                     case 'r' -> out.append('\r');
                     case 't' -> out.append('\t');
                     case 'b' -> out.append('\b');
                     case 'f' -> out.append('\f');
-                    case 'u' -> {
-                        out.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                        pos += 4;
-                    }
-                    default -> out.append(escaped);
+                    case 'u' -> out.append(unicodeEscape());
+                    default -> throw malformed("unknown escape '\\" + escaped + "'");
                 }
             }
+        }
+
+        private char unicodeEscape() {
+            int value = 0;
+            for (int i = 0; i < 4; i++) {
+                char c = next();
+                int digit = c < 0x80 ? Character.digit(c, 16) : -1;
+                if (digit < 0) {
+                    throw malformed("expected four hex digits after '\\u'");
+                }
+                value = value * 16 + digit;
+            }
+            return (char) value;
+        }
+
+        private char next() {
+            if (pos >= text.length()) {
+                throw malformed("unexpected end of text");
+            }
+            return text.charAt(pos++);
+        }
+
+        private void skipWhitespace() {
+            while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
+                pos++;
+            }
+        }
+
+        private IllegalArgumentException malformed(String problem) {
+            return new IllegalArgumentException("malformed headers JSON at " + pos + ": " + problem);
         }
     }
 }

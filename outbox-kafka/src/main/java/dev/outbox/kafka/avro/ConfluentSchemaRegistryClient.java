@@ -2,6 +2,7 @@ package dev.outbox.kafka.avro;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outbox.core.internal.Checks;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -28,14 +29,11 @@ final class ConfluentSchemaRegistryClient implements SchemaRegistryClient {
 
     ConfluentSchemaRegistryClient(URI baseUri, Duration requestTimeout) {
         Objects.requireNonNull(baseUri, "baseUri");
-        Objects.requireNonNull(requestTimeout, "requestTimeout");
         String scheme = baseUri.getScheme();
         if (!baseUri.isAbsolute() || !("http".equals(scheme) || "https".equals(scheme))) {
             throw new IllegalArgumentException("schema registry URL must be an absolute http(s) URL, got " + baseUri);
         }
-        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-            throw new IllegalArgumentException("schema registry request timeout must be positive, got " + requestTimeout);
-        }
+        Checks.positive(requestTimeout, "schema registry request timeout");
         String text = baseUri.toString();
         this.baseUri = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
         this.requestTimeout = requestTimeout;

@@ -16,6 +16,7 @@ import dev.outbox.order.domain.OrderUseCases;
 import dev.outbox.order.domain.PlaceOrderCommand;
 import dev.outbox.order.domain.StaleOrderException;
 import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
@@ -96,43 +97,43 @@ public final class OrderHttpApi {
                 Objects.requireNonNull(idempotencyKeys, "idempotencyKeys"), Objects.requireNonNull(clock, "clock"));
         OrderHttpApi api = new OrderHttpApi(Objects.requireNonNull(orders, "orders"), writes, new ObjectMapper(),
                 Objects.requireNonNull(health, "health"), Objects.requireNonNull(metrics, "metrics"));
-        Javalin app = Javalin.create(config -> {
-            config.showJavalinBanner = false;
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.router.ignoreTrailingSlashes = true;
+            api.routes(config.routes);
         });
-        api.routes(app);
-        return app;
     }
 
-    private void routes(Javalin app) {
-        app.before(OrderHttpApi::checkBody);
-        app.post("/orders", this::place);
-        app.get("/orders", this::list);
-        app.get("/orders/{id}", ctx -> respond(ctx, 200, orders.get().handle(orderId(ctx))));
-        app.post("/orders/{id}/confirm", this::confirm);
-        app.post("/orders/{id}/cancel", this::cancel);
-        app.get("/health", this::health);
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.get()));
-        app.exception(InvalidOrderException.class, (e, ctx) ->
+    // Javalin 7 takes routes and exception handlers in the config block, before the server exists.
+    private void routes(RoutesConfig routes) {
+        routes.before(OrderHttpApi::checkBody);
+        routes.post("/orders", this::place);
+        routes.get("/orders", this::list);
+        routes.get("/orders/{id}", ctx -> respond(ctx, 200, orders.get().handle(orderId(ctx))));
+        routes.post("/orders/{id}/confirm", this::confirm);
+        routes.post("/orders/{id}/cancel", this::cancel);
+        routes.get("/health", this::health);
+        routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.get()));
+        routes.exception(InvalidOrderException.class, (e, ctx) ->
                 problems.write(ctx, 400, "invalid-input", "The request has invalid fields.", e.errors()));
-        app.exception(OrderNotFoundException.class, (e, ctx) ->
+        routes.exception(OrderNotFoundException.class, (e, ctx) ->
                 problems.write(ctx, 404, "order-not-found", e.getMessage(), List.of()));
-        app.exception(IllegalOrderTransitionException.class, (e, ctx) ->
+        routes.exception(IllegalOrderTransitionException.class, (e, ctx) ->
                 problems.write(ctx, 409, "illegal-transition", e.getMessage(), List.of()));
-        app.exception(StaleOrderException.class, (e, ctx) ->
+        routes.exception(StaleOrderException.class, (e, ctx) ->
                 problems.write(ctx, 409, "stale-version", e.getMessage(), List.of()));
-        app.exception(RefusedBodyException.class, (e, ctx) ->
+        routes.exception(RefusedBodyException.class, (e, ctx) ->
                 problems.write(ctx, e.status(), slug(e.status()), e.getMessage(), List.of(e.error())));
-        app.exception(HttpResponseException.class, (e, ctx) ->
+        routes.exception(HttpResponseException.class, (e, ctx) ->
                 problems.write(ctx, e.getStatus(), slug(e.getStatus()), e.getMessage(), List.of()));
-        app.exception(IdempotentWrites.IdempotencyKeyReusedException.class, (e, ctx) ->
+        routes.exception(IdempotentWrites.IdempotencyKeyReusedException.class, (e, ctx) ->
                 problems.write(ctx, 422, "idempotency-key-reused", e.getMessage(), List.of(FieldError.of(
                         IdempotentWrites.HEADER, "was first used for another request"))));
-        app.exception(IdempotencyKeys.KeyInUseException.class, (e, ctx) ->
+        routes.exception(IdempotencyKeys.KeyInUseException.class, (e, ctx) ->
                 problems.write(ctx, 409, "idempotency-key-in-use", e.getMessage(), List.of(FieldError.of(
                         IdempotentWrites.HEADER, "is in use by a request still in progress"))));
-        app.exception(Exception.class, (e, ctx) -> {
+        routes.exception(Exception.class, (e, ctx) -> {
             if (DatabaseUnavailable.causedBy(e)) {
                 unavailableLog.failed(e);
                 ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
