@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  *                               {@code RELAY_MODE=log-tailing})
  * @param replicationSlot        {@code REPLICATION_SLOT}: the log-tailing relay's slot, default {@code outbox_slot}
  * @param replicationPublication {@code REPLICATION_PUBLICATION}: its publication, default {@code outbox_pub}
- * @param publisher              {@code PUBLISHER}: {@code kafka} (default), {@code log} or {@code rabbitmq}
+ * @param publisher              {@code PUBLISHER}: {@code kafka} (default), {@code log}, {@code rabbitmq} or {@code nats}
  * @param topicTemplate          {@code TOPIC_TEMPLATE}, default {@code ${aggregateType}}; {@code ${eventType}} too
  * @param pollInterval           {@code RELAY_POLL_INTERVAL}, default 1s
  * @param batchSize              {@code RELAY_BATCH_SIZE}, default 500
@@ -50,6 +50,7 @@ import java.util.regex.Pattern;
  *                               slot before a standby replaces it, default 30s (at least 1s)
  * @param rabbitMq               the {@code RABBITMQ_*} settings, present with {@code PUBLISHER=rabbitmq}
  *                               (see {@link RabbitMqSettings})
+ * @param nats                   the {@code NATS_*} settings, present when {@code PUBLISHER=nats} (see {@link NatsSettings})
  */
 public record AppConfig(
         Optional<String> databaseUrl,
@@ -77,7 +78,8 @@ public record AppConfig(
         Duration idempotencyKeyRetention,
         Duration healthDeliveryStall,
         Duration replicationLeaderTimeout,
-        Optional<RabbitMqSettings> rabbitMq) {
+        Optional<RabbitMqSettings> rabbitMq,
+        Optional<NatsSettings> nats) {
 
     /** How events leave the database. */
     public enum RelayMode {
@@ -96,7 +98,9 @@ public record AppConfig(
         /** Only log each event: the publisher port swapped without touching anything else. */
         LOG,
         /** RabbitMQ with publisher confirms ({@link RabbitMqWiring}). */
-        RABBITMQ
+        RABBITMQ,
+        /** NATS JetStream ({@code NATS_*} settings, see {@link NatsSettings}). */
+        NATS
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
@@ -144,6 +148,7 @@ public record AppConfig(
                     + "relay sees events that never stay in the table), got RELAY_MODE=" + label(relayMode));
         }
         PublisherKind publisher = choice("PUBLISHER", get.apply("PUBLISHER").orElse("kafka"), PublisherKind.class);
+        Optional<NatsSettings> nats = publisher == PublisherKind.NATS ? Optional.of(NatsSettings.from(env)) : Optional.empty();
         return new AppConfig(
                 databaseUrl,
                 get.apply("DATABASE_USER"),
@@ -170,7 +175,8 @@ public record AppConfig(
                 duration("IDEMPOTENCY_KEY_RETENTION", get.apply("IDEMPOTENCY_KEY_RETENTION").orElse("24h"), false),
                 duration("HEALTH_DELIVERY_STALL", get.apply("HEALTH_DELIVERY_STALL").orElse("60s"), true),
                 leaderTimeout(get.apply("REPLICATION_LEADER_TIMEOUT").orElse("30s")),
-                publisher == PublisherKind.RABBITMQ ? Optional.of(RabbitMqSettings.from(get)) : Optional.empty());
+                publisher == PublisherKind.RABBITMQ ? Optional.of(RabbitMqSettings.from(get)) : Optional.empty(),
+                nats);
     }
 
     /** Returns whether the database is the embedded server. */
@@ -191,7 +197,8 @@ public record AppConfig(
                 + ", schemaRegistry=" + schemaRegistryUrl.orElse("none (JSON)") + ", relay=" + label(relayMode)
                 + (relayMode == RelayMode.LOG_TAILING ? " (" + label(tableMode) + ", slot " + replicationSlot
                         + ", publication " + replicationPublication + ")" : "")
-                + ", publisher=" + publisher + rabbitMq.map(r -> " (" + r + ")").orElse("") + ", topicTemplate=" + topicTemplate + ", pollInterval=" + pollInterval
+                + ", publisher=" + publisher + rabbitMq.map(r -> " (" + r + ")").orElse("")
+                + nats.map(n -> " (" + n + ")").orElse("") + ", topicTemplate=" + topicTemplate + ", pollInterval=" + pollInterval
                 + ", batchSize=" + batchSize + ", maxAttempts=" + maxAttempts + ", retention=" + retention
                 + ", http=" + host + ":" + port + ", connectionTimeout=" + label(databaseConnectionTimeout)
                 + ", idempotencyKeyRetention=" + label(idempotencyKeyRetention)

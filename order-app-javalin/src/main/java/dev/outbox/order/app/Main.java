@@ -40,7 +40,9 @@ public final class Main {
                                            OUTBOX_RETENTION (default 24h) are kept; with OUTBOX_RETENTION=0
                                            published rows are deleted at once and there is nothing to replay.
               consume --topic <T> [--from-beginning] [--max N] [--idle-seconds S]
-                                           print decoded events from a topic (e.g. --topic Order)
+                                           print decoded events from a topic (e.g. --topic Order); with
+                                           PUBLISHER=nats from the stream NATS_STREAM, --topic being an optional
+                                           subject filter (e.g. --topic 'outbox.Order.>')
                                            with PUBLISHER=rabbitmq: consume [--queue Q] [--max N] [--idle-seconds S]
                                            reads (and acknowledges) the queue RABBITMQ_QUEUE bound to the Order exchange
               drop-slot                    drop the log-tailing relay's replication slot REPLICATION_SLOT and
@@ -96,6 +98,9 @@ public final class Main {
                     }
                 }
                 case "consume" -> {
+                    if (config.publisher() == AppConfig.PublisherKind.NATS) {
+                        yield NatsWiring.consume(config.nats().orElseThrow(), rest, out);
+                    }
                     if (config.publisher() == AppConfig.PublisherKind.RABBITMQ) {
                         yield RabbitMqWiring.consume(config.rabbitMq().orElseThrow(), rest, out);
                     }

@@ -160,11 +160,14 @@ public final class OrderService implements AutoCloseable {
                 .build();
     }
 
-    /** Builds the configured publisher: Kafka (Avro with a schema registry, JSON otherwise), RabbitMQ or log-only. */
+    /** Builds the configured publisher: Kafka (Avro with a schema registry, JSON otherwise), RabbitMQ, NATS JetStream or log-only. */
     static OutboxEventPublisher publisher(AppConfig config, Optional<String> bootstrapServers) {
         TopicNaming topics = TopicNaming.template(config.topicTemplate());
         if (config.publisher() == AppConfig.PublisherKind.LOG) {
             return new LogOutboxEventPublisher(topics::topicFor);
+        }
+        if (config.publisher() == AppConfig.PublisherKind.NATS) {
+            return NatsWiring.publisher(config.nats().orElseThrow());
         }
         if (config.publisher() == AppConfig.PublisherKind.RABBITMQ) {
             return RabbitMqWiring.publisher(config.rabbitMq().orElseThrow());
