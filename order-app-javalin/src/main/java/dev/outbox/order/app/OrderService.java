@@ -6,6 +6,7 @@ import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.jdbc.JdbiOutbox;
 import dev.outbox.jdbc.JdbiUnitOfWork;
+import dev.outbox.jdbc.OutboxSchema;
 import dev.outbox.jdbc.OutboxTable;
 import dev.outbox.jdbc.PostgresOutboxStore;
 import dev.outbox.jdbc.replication.LogOnlyOutbox;
@@ -51,7 +52,7 @@ public final class OrderService implements AutoCloseable {
     public enum Mode {
         /** HTTP API and relay (per {@code RELAY_MODE}). */
         SERVE,
-        /** The relay alone. */
+        /** The relay alone; at start it creates the outbox table only, not the order tables. */
         RELAY,
         /** Only the database, for one-off commands. */
         TOOL
@@ -94,7 +95,13 @@ public final class OrderService implements AutoCloseable {
         infrastructure = Infrastructure.open(config, true, needKafka, mode == Mode.TOOL);
         resources.add(infrastructure);
         jdbi = Jdbi.create(infrastructure.dataSource());
-        OrderSchema.migrate(jdbi, OutboxTable.DEFAULT);
+        if (mode == Mode.RELAY) {
+            // the relay reads and writes the outbox table only; the order tables are serve's and migrate's
+            OutboxSchema.create(jdbi, OutboxTable.DEFAULT);
+            LOG.info("Schema ready: outbox table {}", OutboxTable.DEFAULT);
+        } else {
+            OrderSchema.migrate(jdbi, OutboxTable.DEFAULT);
+        }
         store = PostgresOutboxStore.builder().jdbi(jdbi).retention(config.retention()).build();
         if (mode == Mode.TOOL) {
             return;
