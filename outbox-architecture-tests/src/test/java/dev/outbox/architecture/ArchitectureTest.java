@@ -24,7 +24,7 @@ class ArchitectureTest {
     void importSeesEveryModule_soNoRulePassesOnAnEmptySet() {
         for (String pkg : new String[] {"dev.outbox.core", "dev.outbox.core.spi", "dev.outbox.core.internal", "dev.outbox.jdbc",
                 "dev.outbox.jdbc.internal",
-                "dev.outbox.kafka", "dev.outbox.jdbc.replication", "dev.outbox.embedded", "dev.outbox.testkit", "dev.outbox.order.domain",
+                "dev.outbox.kafka", "dev.outbox.rabbitmq", "dev.outbox.jdbc.replication", "dev.outbox.embedded", "dev.outbox.testkit", "dev.outbox.order.domain",
                 "dev.outbox.order.app"}) {
             assertThat(classes.stream().anyMatch(c -> c.getPackageName().equals(pkg)))
                     .as("classes imported from package %s", pkg).isTrue();

@@ -39,6 +39,16 @@ class PlantedViolationsTest {
     }
 
     @Test
+    void adapterRule_catchesNatsAdapterDependingOnKafkaAdapter() {
+        assertCaught(RULES.adaptersDoNotDependOnEachOther(), "NatsUsingKafka", "KafkaAdapter");
+    }
+
+    @Test
+    void adapterRule_catchesRabbitMqAdapterDependingOnKafkaAdapter() {
+        assertCaught(RULES.adaptersDoNotDependOnEachOther(), "RabbitMqUsingKafka", "KafkaAdapter");
+    }
+
+    @Test
     void appRule_catchesLibraryDependingOnApp() {
         assertCaught(RULES.nothingDependsOnTheApp(), "CoreUsingApp", "App");
     }

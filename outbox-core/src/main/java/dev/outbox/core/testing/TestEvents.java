@@ -4,10 +4,12 @@ import dev.outbox.core.OutboxEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Small builders of valid {@link OutboxEvent}s for tests of stores, relays and publishers: plain
- * JSON events of one aggregate, an order event carrying a trace header, and a mixed batch that
+ * JSON events of one aggregate, events as a store hands them to a publisher (with their aggregate
+ * sequence), an order event carrying a trace header, and a mixed batch that
  * exercises record mapping (unicode, nested JSON, odd spacing, user headers, several aggregate
  * types). Each returns a new event with a new id.
  *
@@ -18,6 +20,7 @@ public final class TestEvents {
     public static final String TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    private static final AtomicLong STORE_SEQUENCE = new AtomicLong(1000);
     private static final String[] AGGREGATE_TYPES = {"Order", "Customer", "payment.v2"};
 
     private TestEvents() {
@@ -38,6 +41,30 @@ public final class TestEvents {
     public static OutboxEvent sequenced(String aggregateId, int sequence) {
         return OutboxEvent.json("Order", aggregateId, "OrderChanged",
                 "{\"aggregate\":\"" + aggregateId + "\",\"seq\":" + sequence + "}");
+    }
+
+    /**
+     * Returns a {@code Changed} JSON event of {@code aggregateType}/{@code aggregateId} carrying an
+     * aggregate sequence ({@link OutboxEvent#SEQUENCE_HEADER}) as a store sets it when it reads an
+     * event back: for publisher tests. Sequences count up across calls from 1001.
+     */
+    public static OutboxEvent stored(String aggregateType, String aggregateId) {
+        return OutboxEvent.json(aggregateType, aggregateId, "Changed", "{\"aggregate\":\"" + aggregateId + "\"}")
+                .withSequence(STORE_SEQUENCE.incrementAndGet());
+    }
+
+    /**
+     * Returns {@code perAggregate} {@link #stored} events for each of {@code aggregates} aggregates
+     * {@code agg-0}, {@code agg-1}, ..., interleaved: one of each aggregate, then the next round.
+     */
+    public static List<OutboxEvent> interleaved(String aggregateType, int aggregates, int perAggregate) {
+        List<OutboxEvent> events = new ArrayList<>(aggregates * perAggregate);
+        for (int n = 0; n < perAggregate; n++) {
+            for (int a = 0; a < aggregates; a++) {
+                events.add(stored(aggregateType, "agg-" + a));
+            }
+        }
+        return events;
     }
 
     /**

@@ -1,0 +1,2 @@
+/** RabbitMQ publisher benchmark: {@link dev.outbox.benchmarks.rabbitmq.RabbitMqPublisherBenchmark}. */
+package dev.outbox.benchmarks.rabbitmq;
