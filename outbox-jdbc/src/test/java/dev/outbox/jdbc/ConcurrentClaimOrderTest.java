@@ -66,7 +66,7 @@ class ConcurrentClaimOrderTest {
 
     private static Void claimUntilEmpty(String name, OutboxTable table, Map<String, List<UUID>> delivered) throws Exception {
         try (Connection connection = TestDatabase.shared().dataSource().getConnection()) {
-            Jdbi own = TestOutboxes.jdbiOn(connection);
+            Jdbi own = Jdbi.create(connection);
             PostgresOutboxStore store = PostgresOutboxStore.builder().jdbi(own).table(table).build();
             ThreadLocalRandom random = ThreadLocalRandom.current();
             int emptyInARow = 0;

@@ -34,7 +34,7 @@ class OutboxSchemaLockTest {
              Connection creator = TestDatabase.shared().dataSource().getConnection()) {
             writer.setAutoCommit(false);
             insertRow(writer, table);
-            try (Handle handle = TestOutboxes.jdbiOn(creator).open()) {
+            try (Handle handle = Jdbi.create(creator).open()) {
                 // a lock wait ends in an error after 2 s instead of hanging the test
                 handle.execute("SET lock_timeout = '2s'");
                 handle.useTransaction(h -> {

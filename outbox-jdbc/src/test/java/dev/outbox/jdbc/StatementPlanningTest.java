@@ -30,7 +30,7 @@ class StatementPlanningTest {
     void batchStatementsStayUnnamedOnAReusedConnection_soEachBatchIsPlannedWithItsOwnIds() throws Exception {
         OutboxTable table = TestOutboxes.createFreshTable("planning");
         try (Connection connection = TestDatabase.shared().dataSource().getConnection()) {
-            Jdbi oneConnection = TestOutboxes.jdbiOn(connection);
+            Jdbi oneConnection = Jdbi.create(connection);
             PostgresOutboxStore store = PostgresOutboxStore.builder().jdbi(oneConnection).table(table).build();
             JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(oneConnection);
             JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, table);
@@ -69,7 +69,7 @@ class StatementPlanningTest {
         // PostgreSQL neither parses nor plans it again, which is part of what keeps an append cheap.
         OutboxTable table = TestOutboxes.createFreshTable("prepared");
         try (Connection connection = TestDatabase.shared().dataSource().getConnection()) {
-            Jdbi oneConnection = TestOutboxes.jdbiOn(connection);
+            Jdbi oneConnection = Jdbi.create(connection);
             JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(oneConnection);
             JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, table);
             for (int round = 0; round < 8; round++) {
@@ -104,7 +104,7 @@ class StatementPlanningTest {
                     batch.add(rs.getObject(1, UUID.class));
                 }
             }
-            Jdbi oneConnection = TestOutboxes.jdbiOn(connection);
+            Jdbi oneConnection = Jdbi.create(connection);
             assertThat(plan(oneConnection, statements.deletePublished, batch, null))
                     .contains(table.table() + "_pkey").doesNotContain("pending_seq_idx").doesNotContain("Seq Scan");
             assertThat(plan(oneConnection, statements.markPublished, batch, Instant.now().atOffset(java.time.ZoneOffset.UTC)))

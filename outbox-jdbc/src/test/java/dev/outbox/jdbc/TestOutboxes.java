@@ -1,13 +1,13 @@
 package dev.outbox.jdbc;
 
 import dev.outbox.testkit.postgres.TestDatabase;
-import java.sql.Connection;
-import org.jdbi.v3.core.ConnectionFactory;
 import org.jdbi.v3.core.Jdbi;
 
 /**
  * Outbox tables of a test's own, on the test JVM's shared PostgreSQL ({@link TestDatabase#shared()}:
  * embedded, or the server at {@code OUTBOX_TEST_DATABASE_URL}), and the JDBI objects on them.
+ * A test that needs one physical connection, as a pool hands it out again, uses JDBI's own
+ * {@code Jdbi.create(connection)}, which never closes it.
  */
 final class TestOutboxes {
     private static final Jdbi JDBI = Jdbi.create(TestDatabase.shared().dataSource());
@@ -18,24 +18,6 @@ final class TestOutboxes {
     /** Returns a Jdbi on the shared database. */
     static Jdbi jdbi() {
         return JDBI;
-    }
-
-    /**
-     * Returns a Jdbi that always hands out {@code connection} and never closes it, as a pool hands
-     * out the same physical connection again: for tests of what the driver keeps per connection.
-     */
-    static Jdbi jdbiOn(Connection connection) {
-        return Jdbi.create(new ConnectionFactory() {
-            @Override
-            public Connection openConnection() {
-                return connection;
-            }
-
-            @Override
-            public void closeConnection(Connection toClose) {
-                // kept open: the caller owns it
-            }
-        });
     }
 
     /** Returns a new table name with a random suffix, in schema public. */
