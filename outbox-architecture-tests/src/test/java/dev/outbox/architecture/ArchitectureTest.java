@@ -67,6 +67,11 @@ class ArchitectureTest {
     }
 
     @Test
+    void production_code_does_not_use_test_helpers() {
+        RULES.productionCodeDoesNotUseTestHelpers().check(classes);
+    }
+
+    @Test
     void no_package_cycles() {
         RULES.noPackageCycles().check(classes);
     }

@@ -77,6 +77,16 @@ final class ModuleRules {
                 .because("the application shows how users use the library, and users may not rely on internals");
     }
 
+    /**
+     * The test helpers in {@code core.testing} (a clock, waits, sample events) ship in outbox-core so that
+     * core's own tests can use them; only test code and outbox-testkit may depend on them.
+     */
+    ArchRule productionCodeDoesNotUseTestHelpers() {
+        return noClasses().that().resideOutsideOfPackages(base + ".core.testing..", base + ".testkit..")
+                .should().dependOnClassesThat().resideInAPackage(base + ".core.testing..")
+                .because("sample events and test clocks have no place in production code");
+    }
+
     /** No cycles between packages. */
     ArchRule noPackageCycles() {
         return slices().matching(base + ".(**)").should().beFreeOfCycles();

@@ -69,6 +69,11 @@ class PlantedViolationsTest {
     }
 
     @Test
+    void testHelpersRule_catchesProductionCodeUsingACoreTestHelper() {
+        assertCaught(RULES.productionCodeDoesNotUseTestHelpers(), "JdbcUsingTestClock", "TestClock");
+    }
+
+    @Test
     void cycleRule_catchesPackageCycle() {
         assertCaught(RULES.noPackageCycles(), "cycle.a.A", "cycle.b.B");
     }
