@@ -40,7 +40,7 @@ final class ModuleRules {
 
     /** No adapter module depends on another adapter module. */
     ArchRule adaptersDoNotDependOnEachOther() {
-        return slices().matching(base + ".(jdbc|kafka|rabbitmq|embedded)..")
+        return slices().matching(base + ".(jdbc|kafka|nats|rabbitmq|embedded)..")
                 .should().notDependOnEachOther()
                 .because("adapters are interchangeable: each depends on the core ports only");
     }
@@ -80,7 +80,7 @@ final class ModuleRules {
     /** The library modules do not know the reference application's domain. */
     ArchRule libraryDoesNotDependOnTheOrderDomain() {
         return noClasses().that().resideInAnyPackage(base + ".core..", base + ".jdbc..", base + ".kafka..",
-                        base + ".rabbitmq..", base + ".embedded..", base + ".testkit..")
+                        base + ".nats..", base + ".rabbitmq..", base + ".embedded..", base + ".testkit..")
                 .should().dependOnClassesThat().resideInAPackage(base + ".order..")
                 .because("the library is for any domain; Order is only its reference application");
     }

@@ -39,6 +39,11 @@ class PlantedViolationsTest {
     }
 
     @Test
+    void adapterRule_catchesNatsAdapterDependingOnKafkaAdapter() {
+        assertCaught(RULES.adaptersDoNotDependOnEachOther(), "NatsUsingKafka", "KafkaAdapter");
+    }
+
+    @Test
     void adapterRule_catchesRabbitMqAdapterDependingOnKafkaAdapter() {
         assertCaught(RULES.adaptersDoNotDependOnEachOther(), "RabbitMqUsingKafka", "KafkaAdapter");
     }

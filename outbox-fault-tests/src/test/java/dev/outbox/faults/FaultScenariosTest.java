@@ -557,6 +557,10 @@ class FaultScenariosTest {
         // failed requests are retried with their Idempotency-Key until answered: an event no answer
         // acknowledged can only come from a request that gave up
         DeliveryReport.Requests requests = report.requests();
+        // no fault of a relay, the broker or the database is a server error: restarts once deadlocked live
+        // inserts through the start-up schema's table locks (500 "deadlock detected")
+        checks.assertThat(report.failedAnswers().keySet()).as("no 500 answers: " + report.line())
+                .noneMatch(answer -> answer.endsWith(" 500"));
         checks.assertThat(report.unexpected()).as("events no answer acknowledged: " + report.line())
                 .isLessThanOrEqualTo(requests.gaveUp());
         checks.assertThat(requests.repeatedEvents()).as("outbox rows beyond one per order and event type (a retry "

@@ -4,11 +4,14 @@ import dev.outbox.jdbc.internal.HeadersJson;
 import dev.outbox.core.NoActiveUnitOfWorkException;
 import dev.outbox.core.Outbox;
 import dev.outbox.core.OutboxEvent;
+import dev.outbox.jdbc.internal.OutboxEventMapper;
+import dev.outbox.jdbc.internal.OutboxStatements;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
@@ -18,10 +21,11 @@ import org.jdbi.v3.core.Handle;
  * The append port on PostgreSQL: writes event rows through the current {@link JdbiUnitOfWork}
  * transaction, so they commit or roll back with the business writes.
  *
- * <p>Appended events are buffered in the unit of work and written when it commits: one
+ * <p>Appended events are buffered in a {@linkplain JdbiUnitOfWork#beforeCommit(Object, java.util.function.Supplier)
+ * before-commit hook} of the unit of work and written when it commits: one
  * {@code INSERT} for all events of the transaction (a multi-row insert from arrays when there are
- * several), sent in the same network round trip as the {@code COMMIT}. An append so costs no round
- * trip of its own. The insert also calls
+ * several), sent in the same network round trip as the {@code COMMIT} when this outbox's hook runs last.
+ * An append so costs no round trip of its own. The insert also calls
  * {@code pg_notify(channel, '')}, which PostgreSQL delivers on commit only, so relays subscribed
  * through {@link PostgresOutboxStore#subscribe} wake up at once. Events keep their order within the
  * transaction.
@@ -61,7 +65,7 @@ import org.jdbi.v3.core.Handle;
  */
 public final class JdbiOutbox implements Outbox {
     /** Bound parameters of one insert: the nine columns written. */
-    private static final int COLUMNS = 9;
+    private static final int COLUMNS = OutboxStatements.APPEND_COLUMNS;
     /** Parameters of the single-event insert: the columns, then aggregate type and id again for the lock key. */
     private static final int ONE_EVENT_PARAMETERS = COLUMNS + 2;
 
@@ -77,42 +81,9 @@ public final class JdbiOutbox implements Outbox {
 
     private JdbiOutbox(Builder builder) {
         this.unitOfWork = builder.unitOfWork;
-        String table = builder.table.qualifiedName();
-        String columns = "INSERT INTO " + table
-                + " (id, aggregatetype, aggregateid, type, payload, payload_bytes, content_type, headers, occurred_at) ";
-        String notify = builder.notifications ? " CROSS JOIN (SELECT pg_notify('" + builder.channel + "', '')) n" : "";
-        // The lock subqueries are volatile, so PostgreSQL neither flattens nor drops them: the join
-        // runs them before it yields a row, and so before the identity default gives the row its seq.
-        // One event: type and id are bound a second time for the key (parameters 10 and 11), which
-        // measured cheaper on the server than a VALUES row joined LATERAL to its lock.
-        String insertOne = columns + "SELECT ?::uuid, ?, ?, ?, ?::jsonb, ?::bytea, ?, ?::jsonb, ?::timestamptz "
-                + "FROM (SELECT pg_advisory_xact_lock(hashtextextended(?::text || ':' || ?::text, 0))) l" + notify;
-        // Several aggregates: each key once, in ascending order, so that two multi-aggregate appends
-        // take their common locks in the same order and cannot deadlock each other.
-        String insertMany = "WITH u AS (SELECT * FROM "
-                + "unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
-                + "WITH ORDINALITY AS u(id, aggregatetype, aggregateid, type, payload, payload_bytes, content_type, headers, "
-                + "occurred_at, ord)), "
-                + "l AS (SELECT count(pg_advisory_xact_lock(k.key)) FROM "
-                + "(SELECT DISTINCT " + lockKey("u") + " AS key FROM u ORDER BY 1) k) "
-                + columns
-                + "SELECT u.id::uuid, u.aggregatetype, u.aggregateid, u.type, u.payload::jsonb, decode(u.payload_bytes, 'base64'), "
-                + "u.content_type, u.headers::jsonb, u.occurred_at::timestamptz "
-                + "FROM u CROSS JOIN l" + notify
-                + " ORDER BY u.ord";
         this.deleteAfterInsert = builder.logOnly;
-        String delete = deleteAfterInsert ? "; DELETE FROM " + table + " WHERE id = ANY (?::uuid[])" : "";
-        this.statements = new String[] {insertOne + delete, insertOne + delete + "; COMMIT",
-                insertMany + delete, insertMany + delete + "; COMMIT"};
-    }
-
-    /**
-     * The advisory lock key of the aggregate of row {@code alias}: a 64-bit hash of its type and id
-     * joined by ':', which no aggregate type contains, so that distinct aggregates give distinct text.
-     * The single-event insert spells out the same expression over its parameters.
-     */
-    private static String lockKey(String alias) {
-        return "hashtextextended(" + alias + ".aggregatetype || ':' || " + alias + ".aggregateid, 0)";
+        this.statements = new OutboxStatements(builder.table.qualifiedName())
+                .append(builder.notifications ? builder.channel : null, builder.logOnly);
     }
 
     /** Creates an outbox appending to {@code public.outbox_event} with notifications on. */
@@ -160,7 +131,7 @@ public final class JdbiOutbox implements Outbox {
     @Override
     public void append(OutboxEvent event) {
         Objects.requireNonNull(event, "event").requireNoSequence();
-        unitOfWork.deferUntilCommit(this, List.of(event));
+        unitOfWork.beforeCommit(this, PendingAppends::new).events.add(event);
     }
 
     /**
@@ -177,7 +148,11 @@ public final class JdbiOutbox implements Outbox {
     public void appendAll(List<OutboxEvent> events) {
         Objects.requireNonNull(events, "events");
         events.forEach(e -> Objects.requireNonNull(e, "events must not contain null").requireNoSequence());
-        unitOfWork.deferUntilCommit(this, List.copyOf(events));
+        if (events.isEmpty()) {
+            unitOfWork.currentHandle(); // throws outside a unit of work
+            return;
+        }
+        unitOfWork.beforeCommit(this, PendingAppends::new).events.addAll(events);
     }
 
     /** Writes {@code events} on {@code handle} in one statement, followed by COMMIT in the same round trip when asked. */
@@ -209,7 +184,7 @@ public final class JdbiOutbox implements Outbox {
         insert.setString(2, event.aggregateType());
         insert.setString(3, event.aggregateId());
         insert.setString(4, event.eventType());
-        String json = EventRows.jsonPayload(event);
+        String json = OutboxEventMapper.jsonPayload(event);
         if (json != null) {
             insert.setString(5, json);
             insert.setNull(6, Types.BINARY);
@@ -219,7 +194,7 @@ public final class JdbiOutbox implements Outbox {
         }
         insert.setString(7, event.contentType());
         insert.setString(8, HeadersJson.write(event.headers()));
-        insert.setString(9, EventRows.timestamptz(event.occurredAt()));
+        insert.setString(9, OutboxEventMapper.timestamptz(event.occurredAt()));
         insert.setString(10, event.aggregateType());
         insert.setString(11, event.aggregateId());
     }
@@ -235,16 +210,34 @@ public final class JdbiOutbox implements Outbox {
             columns[1][i] = event.aggregateType();
             columns[2][i] = event.aggregateId();
             columns[3][i] = event.eventType();
-            String json = EventRows.jsonPayload(event);
+            String json = OutboxEventMapper.jsonPayload(event);
             columns[4][i] = json;
             columns[5][i] = json == null ? base64.encodeToString(event.payload()) : null;
             columns[6][i] = event.contentType();
             columns[7][i] = HeadersJson.write(event.headers());
-            columns[8][i] = EventRows.timestamptz(event.occurredAt());
+            columns[8][i] = OutboxEventMapper.timestamptz(event.occurredAt());
         }
         for (int c = 0; c < columns.length; c++) {
             Array array = connection.createArrayOf("text", columns[c]);
             insert.setArray(c + 1, array);
+        }
+    }
+
+    /**
+     * This outbox's events of one transaction, written by one statement right before the commit; run last, the
+     * statement carries the {@code COMMIT} too.
+     */
+    private final class PendingAppends implements JdbiUnitOfWork.CommitsInSameRoundTrip {
+        private final List<OutboxEvent> events = new ArrayList<>(2);
+
+        @Override
+        public void run(Handle handle) {
+            write(handle, events, false);
+        }
+
+        @Override
+        public void runAndCommit(Handle handle) {
+            write(handle, events, true);
         }
     }
 

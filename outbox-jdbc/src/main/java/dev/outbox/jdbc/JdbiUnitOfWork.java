@@ -4,13 +4,11 @@ import dev.outbox.core.NoActiveUnitOfWorkException;
 import dev.outbox.core.OutboxException;
 import dev.outbox.core.UnitOfWork;
 import jakarta.inject.Inject;
-import dev.outbox.core.OutboxEvent;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -21,8 +19,9 @@ import org.jdbi.v3.core.JdbiException;
  *
  * <p>Nested calls on the same thread join the outer transaction. Any exception thrown by the
  * work rolls the transaction back and is rethrown unchanged. Repositories write through
- * {@link #currentHandle()}; {@link JdbiOutbox} buffers its events here and writes them right before
- * the commit, in the commit's own round trip. Everything inside one call commits together or not at all.
+ * {@link #currentHandle()}; work that must happen last, right before the commit, registers a
+ * {@linkplain #beforeCommit(BeforeCommit) before-commit hook} ({@link JdbiOutbox} writes its buffered events
+ * so). Everything inside one call commits together or not at all.
  *
  * <p>Thread-safe: each thread has its own transaction.
  */
@@ -81,7 +80,7 @@ public final class JdbiUnitOfWork implements UnitOfWork {
                     if (transaction.rollbackOnly) {
                         throw new RolledBackException();
                     }
-                    transaction.writePendingAndCommit();
+                    transaction.runHooks();
                     return result;
                 } catch (Exception | Error e) {
                     thrownByWork[0] = e;
@@ -117,47 +116,116 @@ public final class JdbiUnitOfWork implements UnitOfWork {
     }
 
     /**
-     * Buffers events that {@code outbox} writes when this thread's transaction commits.
+     * Registers {@code hook} to run on this thread's transaction right before it commits, after the outermost
+     * work returned. Hooks run in the order registered, on the transaction's handle; a hook that throws rolls
+     * the whole transaction back (no later hook runs) and its exception surfaces from the outermost call. When
+     * the transaction rolls back for any other reason no hook runs. A hook registered in a nested call waits
+     * for the outermost commit.
      *
      * @throws NoActiveUnitOfWorkException outside a unit of work
+     * @throws IllegalStateException while the hooks are running
      */
-    void deferUntilCommit(JdbiOutbox outbox, List<OutboxEvent> events) {
+    public void beforeCommit(BeforeCommit hook) {
+        Objects.requireNonNull(hook, "hook");
+        activeTransaction().hooks().add(new Registered(null, hook));
+    }
+
+    /**
+     * Returns the hook registered under {@code key} in this thread's transaction, first registering the one
+     * {@code hook} supplies (as {@link #beforeCommit(BeforeCommit)} does) when there is none: for work that
+     * collects what a transaction does and writes it once at the end, as {@link JdbiOutbox} does with its events.
+     * The hook keeps the place of its first registration; keys are compared with {@code equals}.
+     *
+     * @throws NoActiveUnitOfWorkException outside a unit of work
+     * @throws IllegalStateException while the hooks are running
+     * @throws ClassCastException when {@code key} holds a hook of another type
+     */
+    public <H extends BeforeCommit> H beforeCommit(Object key, Supplier<? extends H> hook) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(hook, "hook");
+        List<Registered> hooks = activeTransaction().hooks();
+        for (Registered registered : hooks) {
+            if (key.equals(registered.key())) {
+                @SuppressWarnings("unchecked")
+                H found = (H) registered.hook();
+                return found;
+            }
+        }
+        H created = Objects.requireNonNull(hook.get(), "hook supplied null");
+        hooks.add(new Registered(key, created));
+        return created;
+    }
+
+    private Transaction activeTransaction() {
         Transaction transaction = current.get();
         if (transaction == null) {
             throw new NoActiveUnitOfWorkException();
         }
-        if (events.isEmpty()) {
-            return;
+        if (transaction.runningHooks) {
+            throw new IllegalStateException("before-commit hooks are running: register hooks inside the work");
         }
-        if (transaction.pending == null) {
-            transaction.pending = new LinkedHashMap<>(2);
-        }
-        transaction.pending.computeIfAbsent(outbox, k -> new ArrayList<>(events.size())).addAll(events);
+        return transaction;
+    }
+
+    /**
+     * Work a {@link JdbiUnitOfWork} runs on its transaction right before the commit; see
+     * {@link JdbiUnitOfWork#beforeCommit(BeforeCommit)}.
+     */
+    @FunctionalInterface
+    public interface BeforeCommit {
+        /**
+         * Runs the hook on the transaction's handle; throwing rolls the transaction back.
+         *
+         * @param handle the transaction's handle, in the transaction
+         */
+        void run(Handle handle);
+    }
+
+    /**
+     * A hook that, run last, can send the {@code COMMIT} in its own statement's network round trip, sparing the
+     * commit its own round trip (see the module README for what that is worth). JDBI's own commit then finds no
+     * transaction left and sends nothing. Only the last hook is asked.
+     */
+    interface CommitsInSameRoundTrip extends BeforeCommit {
+        /** Runs the hook, its last statement followed by {@code COMMIT} in the same round trip. */
+        void runAndCommit(Handle handle);
+    }
+
+    private record Registered(Object key, BeforeCommit hook) {
     }
 
     private static final class Transaction {
         private final Handle handle;
         private boolean rollbackOnly;
-        private Map<JdbiOutbox, List<OutboxEvent>> pending;
+        private boolean runningHooks;
+        private List<Registered> hooks;
 
         private Transaction(Handle handle) {
             this.handle = handle;
         }
 
-        /**
-         * Writes the buffered outbox events; the last write carries the COMMIT in the same round trip,
-         * after which JDBI's own commit finds nothing left to do.
-         */
-        private void writePendingAndCommit() {
-            if (pending == null) {
+        private List<Registered> hooks() {
+            if (hooks == null) {
+                hooks = new ArrayList<>(2);
+            }
+            return hooks;
+        }
+
+        /** Runs the hooks in order; the last one may carry the COMMIT in its round trip. */
+        private void runHooks() {
+            if (hooks == null) {
                 return;
             }
-            int left = pending.size();
-            for (Map.Entry<JdbiOutbox, List<OutboxEvent>> entry : pending.entrySet()) {
-                left--;
-                entry.getKey().write(handle, entry.getValue(), left == 0);
+            runningHooks = true;
+            int last = hooks.size() - 1;
+            for (int i = 0; i <= last; i++) {
+                BeforeCommit hook = hooks.get(i).hook();
+                if (i == last && hook instanceof CommitsInSameRoundTrip committing) {
+                    committing.runAndCommit(handle);
+                } else {
+                    hook.run(handle);
+                }
             }
-            pending = null;
         }
     }
 

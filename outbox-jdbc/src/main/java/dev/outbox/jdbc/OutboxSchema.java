@@ -6,7 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -15,7 +18,9 @@ import org.jdbi.v3.core.JdbiException;
  * Creates the outbox table and its indexes from the SQL shipped in this jar.
  *
  * <p>Call {@link #create(Jdbi, OutboxTable)} once at start-up; it is idempotent and safe when
- * several instances start at once (it serializes on an advisory lock). Teams that manage their
+ * several instances start at once (it serializes on an advisory lock). It looks each object up in the
+ * catalog first and runs only the statements whose object is missing, so on a database that has the
+ * schema it takes no lock on the table and neither waits for nor blocks a running service's writers. Teams that manage their
  * schema with Flyway or Liquibase copy {@link #TEMPLATE_RESOURCE} (placeholders
  * {@code ${outbox_schema}} and {@code ${outbox_table}}) or the rendered {@link #sql(OutboxTable)}
  * into a migration instead.
@@ -28,6 +33,9 @@ public final class OutboxSchema {
     public static final String TEMPLATE_RESOURCE = "/dev/outbox/jdbc/outbox-schema.sql";
 
     private static final long LOCK_KEY = 0x6f7574626f78L; // "outbox" in ASCII
+    private static final Pattern CREATE = Pattern.compile(
+            "CREATE\\s+(SCHEMA|TABLE|INDEX)\\s+IF\\s+NOT\\s+EXISTS\\s+([\\w.]+)(?:\\s+ON\\s+([\\w.]+))?",
+            Pattern.CASE_INSENSITIVE);
 
     private OutboxSchema() {
     }
@@ -94,15 +102,38 @@ public final class OutboxSchema {
 
     private static void apply(Handle handle, OutboxTable table) {
         handle.execute("SELECT pg_advisory_xact_lock(?)", LOCK_KEY);
-        boolean schemaExists = handle.createQuery("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?)")
-                .bind(0, table.schema()).mapTo(Boolean.class).one();
         for (String statement : statements(sql(table))) {
-            // CREATE SCHEMA IF NOT EXISTS still needs the CREATE privilege on the database; skip it when it can.
-            if (schemaExists && statement.startsWith("CREATE SCHEMA")) {
-                continue;
+            // CREATE INDEX IF NOT EXISTS locks the table (SHARE, which waits for and blocks every insert) before it
+            // sees that the index exists; a restart under load must not do that, so existing objects are skipped here.
+            // Skipping CREATE SCHEMA also spares the CREATE privilege on the database it needs even when the schema exists.
+            if (!exists(handle, statement)) {
+                handle.execute(statement);
             }
-            handle.execute(statement);
         }
+    }
+
+    /**
+     * Whether the object a {@code CREATE ... IF NOT EXISTS} statement creates exists, looked up in the catalog
+     * without locking anything ({@code to_regclass}, {@code to_regnamespace}).
+     */
+    private static boolean exists(Handle handle, String statement) {
+        Matcher create = CREATE.matcher(statement);
+        if (!create.lookingAt()) {
+            throw new IllegalStateException("schema statement is not CREATE SCHEMA|TABLE|INDEX IF NOT EXISTS: " + statement);
+        }
+        String name = create.group(2);
+        String query = switch (create.group(1).toUpperCase(Locale.ROOT)) {
+            case "SCHEMA" -> "SELECT to_regnamespace(?) IS NOT NULL";
+            case "TABLE" -> "SELECT to_regclass(?) IS NOT NULL";
+            default -> {
+                // an index lives in its table's schema
+                String on = create.group(3);
+                int dot = on.lastIndexOf('.');
+                name = dot < 0 ? name : on.substring(0, dot + 1) + name;
+                yield "SELECT to_regclass(?) IS NOT NULL";
+            }
+        };
+        return handle.createQuery(query).bind(0, name).mapTo(Boolean.class).one();
     }
 
     static List<String> statements(String script) {

@@ -1,6 +1,7 @@
 package dev.outbox.jdbc;
 
 import dev.outbox.core.internal.Checks;
+import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.relay.RelayDefaults;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.DeadLetter;
@@ -8,10 +9,9 @@ import dev.outbox.core.spi.FailedDelivery;
 import dev.outbox.core.spi.OutboxBacklog;
 import dev.outbox.core.spi.OutboxStore;
 import dev.outbox.jdbc.internal.OneShotStatements;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import dev.outbox.jdbc.internal.OutboxEventMapper;
+import dev.outbox.jdbc.internal.OutboxEventMapper.RowRead;
+import dev.outbox.jdbc.internal.OutboxStatements;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,10 +24,15 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +63,7 @@ import org.slf4j.LoggerFactory;
  *       PostgreSQL keeps in jsonb, which is exactly what Debezium reads; both relays send identical values.
  * </ul>
  *
- * <p>Every {@link SQLException} or {@link JdbiException} surfaces as a {@link PostgresOutboxException}.
+ * <p>Every {@link JdbiException} (with its {@code SQLException}) surfaces as a {@link PostgresOutboxException}.
  * Thread-safe; one instance may serve several relays.
  */
 public final class PostgresOutboxStore implements OutboxStore {
@@ -69,14 +74,14 @@ public final class PostgresOutboxStore implements OutboxStore {
     private final OutboxTable table;
     private final Duration retention;
     private final String channel;
-    private final StoreStatements sql;
+    private final OutboxStatements sql;
 
     private PostgresOutboxStore(Builder builder) {
         this.jdbi = builder.jdbi;
         this.table = builder.table;
         this.retention = builder.retention;
         this.channel = builder.channel != null ? builder.channel : table.defaultChannel();
-        this.sql = new StoreStatements(table);
+        this.sql = new OutboxStatements(table.qualifiedName());
     }
 
     /** Returns a builder; {@link Builder#jdbi} or {@link Builder#dataSource} is required. */
@@ -108,38 +113,34 @@ public final class PostgresOutboxStore implements OutboxStore {
             throw new IllegalArgumentException("limit must be >= 1, got " + limit);
         }
         Checks.positive(lease, "lease");
-        return inTransaction("claim", connection -> {
-            List<Row> rows = new ArrayList<>(limit);
-            List<EventRows.RowRead> invalid = new ArrayList<>(0);
+        return inTransaction("claim", handle -> {
             // Stale statistics (a fresh backlog not analyzed yet) could make a sort of every pending row
             // look cheap; with sorting off the claim always walks the pending index in append order and
             // stops after :limit rows.
-            try (PreparedStatement settings = connection.prepareStatement(StoreStatements.CLAIM_PLANNER_SETTINGS)) {
-                settings.execute();
-            }
-            try (PreparedStatement statement = sql.claim.prepare(connection)) {
-                sql.claim.set(statement, "now", timestamp(now));
-                sql.claim.set(statement, "limit", limit);
-                sql.claim.set(statement, "claimant", claimant);
-                sql.claim.set(statement, "until", timestamp(now.plus(lease)));
-                try (ResultSet rs = statement.executeQuery()) {
-                    while (rs.next()) {
-                        EventRows.RowRead read = EventRows.read(rs);
-                        if (read.event() != null) {
-                            rows.add(new Row(rs.getLong("seq"), new ClaimedEvent(read.event(), rs.getInt("attempts"))));
-                        } else {
-                            invalid.add(read);
-                        }
-                    }
+            handle.createQuery(OutboxStatements.CLAIM_PLANNER_SETTINGS).mapTo(String.class).one();
+            List<RowRead> rows = handle.createQuery(sql.claim).addCustomizer(OneShotStatements.CUSTOMIZER)
+                    .bind("now", timestamp(now))
+                    .bind("limit", limit)
+                    .bind("claimant", claimant)
+                    .bind("until", timestamp(now.plus(lease)))
+                    .map(CLAIMED_ROW)
+                    .list();
+            List<RowRead> claimed = new ArrayList<>(rows.size());
+            List<RowRead> invalid = new ArrayList<>(0);
+            for (RowRead row : rows) {
+                if (row.event() != null) {
+                    claimed.add(row);
+                } else {
+                    invalid.add(row);
                 }
             }
             if (!invalid.isEmpty()) {
-                deadLetterInvalid(connection, claimant, invalid, now);
+                deadLetterInvalid(handle, claimant, invalid, now);
             }
-            rows.sort(Comparator.comparingLong(Row::seq));
-            List<ClaimedEvent> claimed = new ArrayList<>(rows.size());
-            rows.forEach(row -> claimed.add(row.event()));
-            return claimed;
+            claimed.sort(Comparator.comparingLong(RowRead::seq));
+            List<ClaimedEvent> events = new ArrayList<>(claimed.size());
+            claimed.forEach(row -> events.add(new ClaimedEvent(row.event(), row.attempts())));
+            return events;
         });
     }
 
@@ -151,16 +152,14 @@ public final class PostgresOutboxStore implements OutboxStore {
             return 0;
         }
         if (retention.isZero()) {
-            return update("markPublished", sql.deletePublished, (connection, statement) -> {
-                statement.setArray(1, uuids(connection, eventIds));
-                statement.setString(2, claimant);
-            });
+            return update("markPublished", sql.deletePublished, update -> update
+                    .bindArray("ids", UUID.class, eventIds)
+                    .bind("claimant", claimant));
         }
-        return update("markPublished", sql.markPublished, (connection, statement) -> {
-            statement.setObject(1, timestamp(now));
-            statement.setArray(2, uuids(connection, eventIds));
-            statement.setString(3, claimant);
-        });
+        return update("markPublished", sql.markPublished, update -> update
+                .bind("now", timestamp(now))
+                .bindArray("ids", UUID.class, eventIds)
+                .bind("claimant", claimant));
     }
 
     @Override
@@ -180,11 +179,10 @@ public final class PostgresOutboxStore implements OutboxStore {
         if (eventIds.isEmpty()) {
             return 0;
         }
-        return update("extendClaims", sql.extendClaims, (connection, statement) -> {
-            statement.setObject(1, timestamp(until));
-            statement.setArray(2, uuids(connection, eventIds));
-            statement.setString(3, claimant);
-        });
+        return update("extendClaims", sql.extendClaims, update -> update
+                .bind("until", timestamp(until))
+                .bindArray("ids", UUID.class, eventIds)
+                .bind("claimant", claimant));
     }
 
     @Override
@@ -193,10 +191,9 @@ public final class PostgresOutboxStore implements OutboxStore {
         if (eventIds.isEmpty()) {
             return;
         }
-        update("release", sql.release, (connection, statement) -> {
-            statement.setArray(1, uuids(connection, eventIds));
-            statement.setString(2, claimant);
-        });
+        update("release", sql.release, update -> update
+                .bindArray("ids", UUID.class, eventIds)
+                .bind("claimant", claimant));
     }
 
     @Override
@@ -204,22 +201,17 @@ public final class PostgresOutboxStore implements OutboxStore {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1, got " + limit);
         }
-        return withConnection("deadLetters", connection -> {
-            try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.deadLetters)) {
-                statement.setInt(1, limit);
-                List<DeadLetter> letters = new ArrayList<>();
-                try (ResultSet rs = statement.executeQuery()) {
-                    while (rs.next()) {
-                        EventRows.RowRead read = EventRows.read(rs);
-                        letters.add(new DeadLetter(read.id(), read.aggregateType(), read.aggregateId(), read.type(),
-                                read.payloadSize(), rs.getInt("attempts"), rs.getString("last_error"),
-                                rs.getObject("dead_lettered_at", OffsetDateTime.class).toInstant(),
-                                Optional.ofNullable(read.event())));
-                    }
-                }
-                return letters;
-            }
-        });
+        return withHandle("deadLetters", handle -> handle.createQuery(sql.deadLetters)
+                .addCustomizer(OneShotStatements.CUSTOMIZER)
+                .bind("limit", limit)
+                .map((rs, ctx) -> {
+                    RowRead read = OutboxEventMapper.read(rs);
+                    return new DeadLetter(read.id(), read.aggregateType(), read.aggregateId(), read.type(),
+                            read.payloadSize(), read.attempts(), rs.getString("last_error"),
+                            rs.getObject("dead_lettered_at", OffsetDateTime.class).toInstant(),
+                            Optional.ofNullable(read.event()));
+                })
+                .list());
     }
 
     @Override
@@ -228,10 +220,9 @@ public final class PostgresOutboxStore implements OutboxStore {
         if (eventIds.isEmpty()) {
             return 0;
         }
-        return update("requeueDeadLetters", sql.requeue, (connection, statement) -> {
-            statement.setObject(1, timestamp(now));
-            statement.setArray(2, uuids(connection, eventIds));
-        });
+        return update("requeueDeadLetters", sql.requeue, update -> update
+                .bind("now", timestamp(now))
+                .bindArray("ids", UUID.class, eventIds));
     }
 
     @Override
@@ -239,8 +230,7 @@ public final class PostgresOutboxStore implements OutboxStore {
         if (eventIds.isEmpty()) {
             return 0;
         }
-        return update("deleteDeadLetters", sql.deleteDeadLetters, (connection, statement) ->
-                statement.setArray(1, uuids(connection, eventIds)));
+        return update("deleteDeadLetters", sql.deleteDeadLetters, update -> update.bindArray("ids", UUID.class, eventIds));
     }
 
     /**
@@ -258,10 +248,9 @@ public final class PostgresOutboxStore implements OutboxStore {
         if (retention.isZero()) {
             return 0;
         }
-        return update("purgePublished", sql.purgePublished, (connection, statement) -> {
-            statement.setObject(1, timestamp(publishedBefore));
-            statement.setInt(2, limit);
-        });
+        return update("purgePublished", sql.purgePublished, update -> update
+                .bind("before", timestamp(publishedBefore))
+                .bind("limit", limit));
     }
 
     /**
@@ -281,17 +270,59 @@ public final class PostgresOutboxStore implements OutboxStore {
         return total;
     }
 
+    /**
+     * Returns how many published events of {@code aggregateType} that occurred at or after {@code occurredSince}
+     * the table still keeps (see {@link Builder#retainPublishedFor(Duration)}; with the default retention none).
+     *
+     * @throws PostgresOutboxException when the database fails
+     */
+    public long countRetained(String aggregateType, Instant occurredSince) {
+        Objects.requireNonNull(aggregateType, "aggregateType");
+        Objects.requireNonNull(occurredSince, "occurredSince");
+        return withHandle("countRetained", handle -> handle.createQuery(sql.countRetained)
+                .bind("type", aggregateType)
+                .bind("since", timestamp(occurredSince))
+                .mapTo(Long.class)
+                .one());
+    }
+
+    /**
+     * Returns, for a replay, up to {@code limit} published events of {@code aggregateType} that occurred at or
+     * after {@code occurredSince} and that the table still keeps, in their original order, after aggregate
+     * sequence {@code afterSequence}: each carries its sequence ({@link OutboxEvent#sequence()}), so the last
+     * one's is the next page's {@code afterSequence} (start with 0). The rows are not changed; the events
+     * carry their original ids, so consumers that deduplicate by id skip them.
+     *
+     * @throws IllegalArgumentException when {@code limit} is below 1
+     * @throws PostgresOutboxException when the database fails, or a kept row is no valid event
+     */
+    public List<OutboxEvent> retained(String aggregateType, Instant occurredSince, long afterSequence, int limit) {
+        Objects.requireNonNull(aggregateType, "aggregateType");
+        Objects.requireNonNull(occurredSince, "occurredSince");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, got " + limit);
+        }
+        try {
+            return withHandle("retained", handle -> handle.createQuery(sql.retained)
+                    .bind("type", aggregateType)
+                    .bind("since", timestamp(occurredSince))
+                    .bind("after", afterSequence)
+                    .bind("limit", limit)
+                    .map(OutboxEventMapper.INSTANCE)
+                    .list());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new PostgresOutboxException("retained: a kept row is no valid event", e);
+        }
+    }
+
     @Override
     public OutboxBacklog backlog() {
-        return withConnection("backlog", connection -> {
-            try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.backlog);
-                 ResultSet rs = statement.executeQuery()) {
-                rs.next();
-                OffsetDateTime oldest = rs.getObject(2, OffsetDateTime.class);
-                return new OutboxBacklog(rs.getLong(1), Optional.ofNullable(oldest).map(OffsetDateTime::toInstant),
-                        rs.getLong(3));
-            }
-        });
+        return withHandle("backlog", handle -> handle.createQuery(sql.backlog)
+                .addCustomizer(OneShotStatements.CUSTOMIZER)
+                .map((rs, ctx) -> new OutboxBacklog(rs.getLong(1),
+                        Optional.ofNullable(rs.getObject(2, OffsetDateTime.class)).map(OffsetDateTime::toInstant),
+                        rs.getLong(3)))
+                .one());
     }
 
     /**
@@ -311,22 +342,14 @@ public final class PostgresOutboxStore implements OutboxStore {
      * Dead-letters rows the claim took that no event can hold, in the claim's transaction, so one such row
      * written by another writer cannot fail every claim (and with it every relay). Logged once each, by id.
      */
-    private void deadLetterInvalid(Connection connection, String claimant, List<EventRows.RowRead> invalid, Instant now)
-            throws SQLException {
-        UUID[] ids = new UUID[invalid.size()];
-        String[] errors = new String[invalid.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = invalid.get(i).id();
-            errors[i] = invalid.get(i).invalidReason();
-        }
-        try (PreparedStatement statement = OneShotStatements.prepare(connection, sql.deadLetterInvalid)) {
-            statement.setObject(1, timestamp(now));
-            statement.setArray(2, connection.createArrayOf("uuid", ids));
-            statement.setArray(3, connection.createArrayOf("text", errors));
-            statement.setString(4, claimant);
-            statement.executeUpdate();
-        }
-        for (EventRows.RowRead row : invalid) {
+    private void deadLetterInvalid(Handle handle, String claimant, List<RowRead> invalid, Instant now) {
+        handle.createUpdate(sql.deadLetterInvalid).addCustomizer(OneShotStatements.CUSTOMIZER)
+                .bind("now", timestamp(now))
+                .bindArray("ids", UUID.class, invalid.stream().map(RowRead::id).toList())
+                .bindArray("errors", String.class, invalid.stream().map(RowRead::invalidReason).toList())
+                .bind("claimant", claimant)
+                .execute();
+        for (RowRead row : invalid) {
             LOG.warn("outbox row {} ({}/{}, {} payload bytes) is no valid event; dead-lettered: {}", row.id(),
                     row.aggregateType(), row.aggregateId(), row.payloadSize(), row.invalidReason());
         }
@@ -350,61 +373,49 @@ public final class PostgresOutboxStore implements OutboxStore {
             errors[i] = failure.lastError();
             i++;
         }
-        return update(operation, statementSql, (connection, statement) -> {
-            statement.setArray(1, connection.createArrayOf("uuid", ids));
-            statement.setArray(2, connection.createArrayOf("int4", attempts));
-            statement.setArray(3, connection.createArrayOf("text", times));
-            statement.setArray(4, connection.createArrayOf("text", errors));
-            statement.setString(5, claimant);
-        });
+        return update(operation, statementSql, update -> update
+                .bindArray("ids", UUID.class, (Object[]) ids)
+                .bindArray("attempts", Integer.class, (Object[]) attempts)
+                .bindArray("times", String.class, (Object[]) times)
+                .bindArray("errors", String.class, (Object[]) errors)
+                .bind("claimant", claimant));
     }
 
     /** Runs one batch write (a statement PostgreSQL plans for its actual parameters) and returns its update count. */
-    private int update(String operation, String statementSql, Binder binder) {
-        return withConnection(operation, connection -> {
-            try (PreparedStatement statement = OneShotStatements.prepare(connection, statementSql)) {
-                binder.bind(connection, statement);
-                return statement.executeUpdate();
-            }
-        });
+    private int update(String operation, String statementSql, UnaryOperator<Update> binder) {
+        return withHandle(operation, handle ->
+                binder.apply(handle.createUpdate(statementSql).addCustomizer(OneShotStatements.CUSTOMIZER)).execute());
     }
 
-    private <T> T withConnection(String operation, SqlWork<T> work) {
-        try (Handle handle = jdbi.open()) {
-            return work.run(handle.getConnection());
-        } catch (SQLException | JdbiException e) {
-            throw new PostgresOutboxException(operation, e);
-        }
-    }
-
-    private <T> T inTransaction(String operation, SqlWork<T> work) {
+    private <T> T withHandle(String operation, HandleCallback<T, RuntimeException> work) {
         try {
-            return jdbi.inTransaction(handle -> work.run(handle.getConnection()));
-        } catch (SQLException | JdbiException e) {
-            throw new PostgresOutboxException(operation, e);
+            return jdbi.withHandle(work);
+        } catch (JdbiException e) {
+            throw failure(operation, e);
         }
     }
 
-    private static Array uuids(Connection connection, Collection<UUID> ids) throws SQLException {
-        return connection.createArrayOf("uuid", ids.toArray(new UUID[0]));
+    private <T> T inTransaction(String operation, HandleCallback<T, RuntimeException> work) {
+        try {
+            return jdbi.inTransaction(work);
+        } catch (JdbiException e) {
+            throw failure(operation, e);
+        }
     }
 
-    private static OffsetDateTime timestamp(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
+    /** The driver's exception as the cause where JDBI wrapped one, as callers inspect its SQL state. */
+    private static PostgresOutboxException failure(String operation, JdbiException e) {
+        return new PostgresOutboxException(operation, e.getCause() instanceof SQLException sql ? sql : e);
     }
 
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection connection) throws SQLException;
+    /** Binds an instant as PostgreSQL's {@code timestamptz}, through the driver's {@link OffsetDateTime} support. */
+    private static Argument timestamp(Instant instant) {
+        OffsetDateTime value = instant.atOffset(ZoneOffset.UTC);
+        return (position, statement, ctx) -> statement.setObject(position, value);
     }
 
-    @FunctionalInterface
-    private interface Binder {
-        void bind(Connection connection, PreparedStatement statement) throws SQLException;
-    }
-
-    private record Row(long seq, ClaimedEvent event) {
-    }
+    /** A claimed row, read without failing on one that no event can hold. */
+    private static final RowMapper<RowRead> CLAIMED_ROW = OutboxEventMapper.lenient();
 
     /** Configures a {@link PostgresOutboxStore}; not thread-safe, meant for one use. */
     public static final class Builder {

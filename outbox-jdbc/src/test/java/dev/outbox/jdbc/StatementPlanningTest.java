@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.FailedDelivery;
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -15,7 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import dev.outbox.jdbc.internal.OutboxStatements;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -87,7 +87,7 @@ class StatementPlanningTest {
     @Test
     void publishedRowsAreFoundByPrimaryKey_evenInABacklogTableNeverAnalyzed() throws Exception {
         OutboxTable table = TestDatabase.createFreshTable("unanalyzed");
-        StoreStatements statements = new StoreStatements(table);
+        OutboxStatements statements = new OutboxStatements(table.qualifiedName());
         try (Connection connection = TestDatabase.dataSource().getConnection()) {
             try (Statement setup = connection.createStatement()) {
                 // no statistics at all, as on a fresh or just truncated table that meets a backlog
@@ -103,27 +103,22 @@ class StatementPlanningTest {
                     batch.add(rs.getObject(1, UUID.class));
                 }
             }
-            Array ids = connection.createArrayOf("uuid", batch.toArray());
-
-            assertThat(plan(connection, statements.deletePublished, ids, "relay"))
+            Jdbi oneConnection = TestDatabase.jdbiOn(connection);
+            assertThat(plan(oneConnection, statements.deletePublished, batch, null))
                     .contains(table.table() + "_pkey").doesNotContain("pending_seq_idx").doesNotContain("Seq Scan");
-            assertThat(plan(connection, statements.markPublished, Instant.now().atOffset(java.time.ZoneOffset.UTC), ids, "relay"))
+            assertThat(plan(oneConnection, statements.markPublished, batch, Instant.now().atOffset(java.time.ZoneOffset.UTC)))
                     .contains(table.table() + "_pkey").doesNotContain("pending_seq_idx").doesNotContain("Seq Scan");
         }
     }
 
-    private static String plan(Connection connection, String sql, Object... parameters) throws Exception {
-        try (PreparedStatement explain = connection.prepareStatement("EXPLAIN " + sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                explain.setObject(i + 1, parameters[i]);
+    /** The plan of {@code sql} for the ids {@code ids}, claimant "relay", and {@code now} when not null. */
+    private static String plan(Jdbi jdbi, String sql, List<UUID> ids, java.time.OffsetDateTime now) {
+        return jdbi.withHandle(h -> {
+            Query explain = h.createQuery("EXPLAIN " + sql).bindArray("ids", UUID.class, ids).bind("claimant", "relay");
+            if (now != null) {
+                explain.bind("now", now);
             }
-            StringBuilder plan = new StringBuilder();
-            try (ResultSet rs = explain.executeQuery()) {
-                while (rs.next()) {
-                    plan.append(rs.getString(1)).append('\n');
-                }
-            }
-            return plan.toString();
-        }
+            return String.join("\n", explain.mapTo(String.class).list());
+        });
     }
 }

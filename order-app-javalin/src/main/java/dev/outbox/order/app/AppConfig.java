@@ -1,5 +1,6 @@
 package dev.outbox.order.app;
 
+import dev.outbox.jdbc.replication.TableMode;
 import dev.outbox.kafka.TopicNaming;
 import java.net.URI;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ import java.util.regex.Pattern;
  *                               {@code RELAY_MODE=log-tailing})
  * @param replicationSlot        {@code REPLICATION_SLOT}: the log-tailing relay's slot, default {@code outbox_slot}
  * @param replicationPublication {@code REPLICATION_PUBLICATION}: its publication, default {@code outbox_pub}
- * @param publisher              {@code PUBLISHER}: {@code kafka} (default), {@code log} or {@code rabbitmq}
+ * @param publisher              {@code PUBLISHER}: {@code kafka} (default), {@code log}, {@code rabbitmq} or {@code nats}
  * @param topicTemplate          {@code TOPIC_TEMPLATE}, default {@code ${aggregateType}}; {@code ${eventType}} too
  * @param pollInterval           {@code RELAY_POLL_INTERVAL}, default 1s
  * @param batchSize              {@code RELAY_BATCH_SIZE}, default 500
@@ -49,6 +50,7 @@ import java.util.regex.Pattern;
  *                               slot before a standby replaces it, default 30s (at least 1s)
  * @param rabbitMq               the {@code RABBITMQ_*} settings, present with {@code PUBLISHER=rabbitmq}
  *                               (see {@link RabbitMqSettings})
+ * @param nats                   the {@code NATS_*} settings, present when {@code PUBLISHER=nats} (see {@link NatsSettings})
  */
 public record AppConfig(
         Optional<String> databaseUrl,
@@ -76,7 +78,8 @@ public record AppConfig(
         Duration idempotencyKeyRetention,
         Duration healthDeliveryStall,
         Duration replicationLeaderTimeout,
-        Optional<RabbitMqSettings> rabbitMq) {
+        Optional<RabbitMqSettings> rabbitMq,
+        Optional<NatsSettings> nats) {
 
     /** How events leave the database. */
     public enum RelayMode {
@@ -88,14 +91,6 @@ public record AppConfig(
         NONE
     }
 
-    /** What happens to outbox rows (log-tailing relay only). */
-    public enum TableMode {
-        /** Rows stay in the table, are marked published and purged after {@code OUTBOX_RETENTION}. */
-        KEEP_ROWS,
-        /** Rows are inserted and deleted in the same transaction; the write-ahead log alone carries the event. */
-        LOG_ONLY
-    }
-
     /** Where the relay publishes. */
     public enum PublisherKind {
         /** Apache Kafka. */
@@ -103,7 +98,9 @@ public record AppConfig(
         /** Only log each event: the publisher port swapped without touching anything else. */
         LOG,
         /** RabbitMQ with publisher confirms ({@link RabbitMqWiring}). */
-        RABBITMQ
+        RABBITMQ,
+        /** NATS JetStream ({@code NATS_*} settings, see {@link NatsSettings}). */
+        NATS
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
@@ -145,12 +142,13 @@ public record AppConfig(
         }
         RelayMode relayMode = choice("RELAY_MODE", get.apply("RELAY_MODE").orElse("polling"), RelayMode.class);
         TableMode tableMode = choice("OUTBOX_TABLE_MODE", get.apply("OUTBOX_TABLE_MODE").orElse("keep-rows"),
-                TableMode.class);
+                TableMode.KEEP_ROWS, TableMode.LOG_ONLY);
         if (tableMode == TableMode.LOG_ONLY && relayMode != RelayMode.LOG_TAILING) {
             throw new ConfigException("OUTBOX_TABLE_MODE=log-only needs RELAY_MODE=log-tailing (only the log-tailing "
                     + "relay sees events that never stay in the table), got RELAY_MODE=" + label(relayMode));
         }
         PublisherKind publisher = choice("PUBLISHER", get.apply("PUBLISHER").orElse("kafka"), PublisherKind.class);
+        Optional<NatsSettings> nats = publisher == PublisherKind.NATS ? Optional.of(NatsSettings.from(env)) : Optional.empty();
         return new AppConfig(
                 databaseUrl,
                 get.apply("DATABASE_USER"),
@@ -177,7 +175,8 @@ public record AppConfig(
                 duration("IDEMPOTENCY_KEY_RETENTION", get.apply("IDEMPOTENCY_KEY_RETENTION").orElse("24h"), false),
                 duration("HEALTH_DELIVERY_STALL", get.apply("HEALTH_DELIVERY_STALL").orElse("60s"), true),
                 leaderTimeout(get.apply("REPLICATION_LEADER_TIMEOUT").orElse("30s")),
-                publisher == PublisherKind.RABBITMQ ? Optional.of(RabbitMqSettings.from(get)) : Optional.empty());
+                publisher == PublisherKind.RABBITMQ ? Optional.of(RabbitMqSettings.from(get)) : Optional.empty(),
+                nats);
     }
 
     /** Returns whether the database is the embedded server. */
@@ -198,7 +197,8 @@ public record AppConfig(
                 + ", schemaRegistry=" + schemaRegistryUrl.orElse("none (JSON)") + ", relay=" + label(relayMode)
                 + (relayMode == RelayMode.LOG_TAILING ? " (" + label(tableMode) + ", slot " + replicationSlot
                         + ", publication " + replicationPublication + ")" : "")
-                + ", publisher=" + publisher + rabbitMq.map(r -> " (" + r + ")").orElse("") + ", topicTemplate=" + topicTemplate + ", pollInterval=" + pollInterval
+                + ", publisher=" + publisher + rabbitMq.map(r -> " (" + r + ")").orElse("")
+                + nats.map(n -> " (" + n + ")").orElse("") + ", topicTemplate=" + topicTemplate + ", pollInterval=" + pollInterval
                 + ", batchSize=" + batchSize + ", maxAttempts=" + maxAttempts + ", retention=" + retention
                 + ", http=" + host + ":" + port + ", connectionTimeout=" + label(databaseConnectionTimeout)
                 + ", idempotencyKeyRetention=" + label(idempotencyKeyRetention)
@@ -289,13 +289,19 @@ public record AppConfig(
     }
 
     private static <E extends Enum<E>> E choice(String name, String value, Class<E> type) {
-        for (E constant : type.getEnumConstants()) {
+        return choice(name, value, type.getEnumConstants());
+    }
+
+    /** Returns the constant labelled {@code value}; the error lists {@code constants} in the order given. */
+    @SafeVarargs
+    private static <E extends Enum<E>> E choice(String name, String value, E... constants) {
+        for (E constant : constants) {
             if (label(constant).equalsIgnoreCase(value) || constant.name().equalsIgnoreCase(value)) {
                 return constant;
             }
         }
         StringBuilder allowed = new StringBuilder();
-        for (E constant : type.getEnumConstants()) {
+        for (E constant : constants) {
             allowed.append(allowed.length() == 0 ? "" : "|").append(label(constant));
         }
         throw new ConfigException(name + " must be one of " + allowed + ", got '" + value + "'");

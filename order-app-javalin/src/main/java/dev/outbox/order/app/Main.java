@@ -1,7 +1,6 @@
 package dev.outbox.order.app;
 
 import dev.outbox.core.spi.OutboxEventPublisher;
-import dev.outbox.jdbc.OutboxTable;
 import dev.outbox.jdbc.replication.LogTailingRelay;
 import dev.outbox.jdbc.replication.LogTailingRelayListener;
 import dev.outbox.jdbc.replication.ReplicationSetupException;
@@ -41,7 +40,9 @@ public final class Main {
                                            OUTBOX_RETENTION (default 24h) are kept; with OUTBOX_RETENTION=0
                                            published rows are deleted at once and there is nothing to replay.
               consume --topic <T> [--from-beginning] [--max N] [--idle-seconds S]
-                                           print decoded events from a topic (e.g. --topic Order)
+                                           print decoded events from a topic (e.g. --topic Order); with
+                                           PUBLISHER=nats from the stream NATS_STREAM, --topic being an optional
+                                           subject filter (e.g. --topic 'outbox.Order.>')
                                            with PUBLISHER=rabbitmq: consume [--queue Q] [--max N] [--idle-seconds S]
                                            reads (and acknowledges) the queue RABBITMQ_QUEUE bound to the Order exchange
               drop-slot                    drop the log-tailing relay's replication slot REPLICATION_SLOT and
@@ -93,10 +94,13 @@ public final class Main {
                          Infrastructure broker = Infrastructure.open(config, false,
                                  config.publisher() == AppConfig.PublisherKind.KAFKA, true);
                          OutboxEventPublisher publisher = OrderService.publisher(config, broker.bootstrapServers())) {
-                        yield ReplayCommand.run(service.jdbi(), OutboxTable.DEFAULT, publisher, rest, out);
+                        yield ReplayCommand.run(service.store(), publisher, rest, out);
                     }
                 }
                 case "consume" -> {
+                    if (config.publisher() == AppConfig.PublisherKind.NATS) {
+                        yield NatsWiring.consume(config.nats().orElseThrow(), rest, out);
+                    }
                     if (config.publisher() == AppConfig.PublisherKind.RABBITMQ) {
                         yield RabbitMqWiring.consume(config.rabbitMq().orElseThrow(), rest, out);
                     }

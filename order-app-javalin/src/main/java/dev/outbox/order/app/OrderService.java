@@ -6,6 +6,7 @@ import dev.outbox.core.relay.RelayConfig;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.jdbc.JdbiOutbox;
 import dev.outbox.jdbc.JdbiUnitOfWork;
+import dev.outbox.jdbc.OutboxSchema;
 import dev.outbox.jdbc.OutboxTable;
 import dev.outbox.jdbc.PostgresOutboxStore;
 import dev.outbox.jdbc.replication.LogOnlyOutbox;
@@ -51,7 +52,7 @@ public final class OrderService implements AutoCloseable {
     public enum Mode {
         /** HTTP API and relay (per {@code RELAY_MODE}). */
         SERVE,
-        /** The relay alone. */
+        /** The relay alone; at start it creates the outbox table only, not the order tables. */
         RELAY,
         /** Only the database, for one-off commands. */
         TOOL
@@ -94,7 +95,13 @@ public final class OrderService implements AutoCloseable {
         infrastructure = Infrastructure.open(config, true, needKafka, mode == Mode.TOOL);
         resources.add(infrastructure);
         jdbi = Jdbi.create(infrastructure.dataSource());
-        OrderSchema.migrate(jdbi, OutboxTable.DEFAULT);
+        if (mode == Mode.RELAY) {
+            // the relay reads and writes the outbox table only; the order tables are serve's and migrate's
+            OutboxSchema.create(jdbi, OutboxTable.DEFAULT);
+            LOG.info("Schema ready: outbox table {}", OutboxTable.DEFAULT);
+        } else {
+            OrderSchema.migrate(jdbi, OutboxTable.DEFAULT);
+        }
         store = PostgresOutboxStore.builder().jdbi(jdbi).retention(config.retention()).build();
         if (mode == Mode.TOOL) {
             return;
@@ -123,7 +130,7 @@ public final class OrderService implements AutoCloseable {
         }
         if (mode == Mode.SERVE) {
             JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(jdbi);
-            Outbox outbox = config.tableMode() == AppConfig.TableMode.LOG_ONLY
+            Outbox outbox = config.tableMode() == TableMode.LOG_ONLY
                     ? LogOnlyOutbox.create(unitOfWork, OutboxTable.DEFAULT) : JdbiOutbox.create(unitOfWork);
             OrderUseCases orders = OrderUseCases.create(unitOfWork, new JdbiOrderRepository(unitOfWork),
                     outbox, Clock.systemUTC());
@@ -151,7 +158,7 @@ public final class OrderService implements AutoCloseable {
                 .table(OutboxTable.DEFAULT)
                 .slotName(config.replicationSlot())
                 .publicationName(config.replicationPublication())
-                .mode(config.tableMode() == AppConfig.TableMode.LOG_ONLY ? TableMode.LOG_ONLY : TableMode.KEEP_ROWS)
+                .mode(config.tableMode())
                 .batchSize(config.batchSize())
                 .maxAttempts(config.maxAttempts())
                 .leaderTimeout(config.replicationLeaderTimeout())
@@ -160,11 +167,14 @@ public final class OrderService implements AutoCloseable {
                 .build();
     }
 
-    /** Builds the configured publisher: Kafka (Avro with a schema registry, JSON otherwise), RabbitMQ or log-only. */
+    /** Builds the configured publisher: Kafka (Avro with a schema registry, JSON otherwise), RabbitMQ, NATS JetStream or log-only. */
     static OutboxEventPublisher publisher(AppConfig config, Optional<String> bootstrapServers) {
         TopicNaming topics = TopicNaming.template(config.topicTemplate());
         if (config.publisher() == AppConfig.PublisherKind.LOG) {
             return new LogOutboxEventPublisher(topics::topicFor);
+        }
+        if (config.publisher() == AppConfig.PublisherKind.NATS) {
+            return NatsWiring.publisher(config.nats().orElseThrow());
         }
         if (config.publisher() == AppConfig.PublisherKind.RABBITMQ) {
             return RabbitMqWiring.publisher(config.rabbitMq().orElseThrow());

@@ -3,6 +3,7 @@ package dev.outbox.order.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.outbox.jdbc.replication.TableMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -25,7 +26,7 @@ class AppConfigTest {
         assertThat(config.batchSize()).isEqualTo(500);
         assertThat(config.maxAttempts()).isEqualTo(10);
         assertThat(config.schemaRegistryUrl()).isEmpty();
-        assertThat(config.tableMode()).isEqualTo(AppConfig.TableMode.KEEP_ROWS);
+        assertThat(config.tableMode()).isEqualTo(TableMode.KEEP_ROWS);
         assertThat(config.replicationSlot()).isEqualTo("outbox_slot");
         assertThat(config.replicationPublication()).isEqualTo("outbox_pub");
         assertThat(config.databaseConnectionTimeout()).isEqualTo(Duration.ofSeconds(2));
@@ -57,7 +58,7 @@ class AppConfigTest {
                 "REPLICATION_SLOT", "orders_slot", "REPLICATION_PUBLICATION", "orders_pub"));
 
         assertThat(config.relayMode()).isEqualTo(AppConfig.RelayMode.LOG_TAILING);
-        assertThat(config.tableMode()).isEqualTo(AppConfig.TableMode.LOG_ONLY);
+        assertThat(config.tableMode()).isEqualTo(TableMode.LOG_ONLY);
         assertThat(config.replicationSlot()).isEqualTo("orders_slot");
         assertThat(config.replicationPublication()).isEqualTo("orders_pub");
         assertThat(config.replicationLeaderTimeout()).isEqualTo(Duration.ofSeconds(30));

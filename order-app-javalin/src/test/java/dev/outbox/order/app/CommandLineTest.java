@@ -9,7 +9,6 @@ import dev.outbox.core.inmemory.InMemoryOutboxStore;
 import dev.outbox.core.inmemory.RecordingPublisher;
 import dev.outbox.core.spi.FailedDelivery;
 import dev.outbox.core.spi.PublishOutcome;
-import dev.outbox.jdbc.OutboxTable;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +49,7 @@ class CommandLineTest {
                 .bind("id", id).mapTo(Integer.class).one()) == 2);
         RecordingPublisher publisher = RecordingPublisher.create();
 
-        int status = ReplayCommand.run(app.service.jdbi(), OutboxTable.DEFAULT, publisher,
+        int status = ReplayCommand.run(app.service.store(), publisher,
                 List.of("--aggregate-type", "Order", "--since", since.toString()), out);
 
         assertThat(status).isZero();
@@ -62,9 +61,9 @@ class CommandLineTest {
     @Test
     void replayNeedsAnAggregateTypeAndAnIsoInstant() {
         TestService app = TestService.get();
-        assertThatThrownBy(() -> ReplayCommand.run(app.service.jdbi(), OutboxTable.DEFAULT, RecordingPublisher.create(),
+        assertThatThrownBy(() -> ReplayCommand.run(app.service.store(), RecordingPublisher.create(),
                 List.of(), out)).isInstanceOf(Arguments.UsageException.class).hasMessageContaining("--aggregate-type");
-        assertThatThrownBy(() -> ReplayCommand.run(app.service.jdbi(), OutboxTable.DEFAULT, RecordingPublisher.create(),
+        assertThatThrownBy(() -> ReplayCommand.run(app.service.store(), RecordingPublisher.create(),
                 List.of("--aggregate-type", "Order", "--since", "yesterday"), out))
                 .isInstanceOf(Arguments.UsageException.class).hasMessageContaining("ISO-8601");
     }

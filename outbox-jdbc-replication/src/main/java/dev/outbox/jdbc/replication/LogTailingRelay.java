@@ -225,7 +225,7 @@ public final class LogTailingRelay implements AutoCloseable {
     public int requeueDeadLetters(java.util.Collection<java.util.UUID> ids) {
         Objects.requireNonNull(ids, "ids");
         try (Connection connection = settings.connections().plain()) {
-            return new DeadLetterWriter(settings.table()).requeue(connection, ids, settings.mode());
+            return new LeaderStoreWriter(settings.table()).requeue(connection, ids, settings.mode());
         } catch (SQLException e) {
             throw new OutboxException("cannot requeue " + ids.size() + " dead letters of " + settings.table(), e);
         }

@@ -16,12 +16,12 @@ final class Maintenance implements Runnable {
 
     private final RelaySettings settings;
     private final RelayState state;
-    private final DeadLetterWriter writer;
+    private final LeaderStoreWriter writer;
 
     Maintenance(RelaySettings settings, RelayState state) {
         this.settings = settings;
         this.state = state;
-        this.writer = new DeadLetterWriter(settings.table());
+        this.writer = new LeaderStoreWriter(settings.table());
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.outbox.core.spi.DeliveryPolicy.Decision;
 import dev.outbox.core.spi.DeliveryPolicy.Decisions;
 import dev.outbox.core.spi.DeliveryPolicy.Verdict;
 import dev.outbox.core.spi.PublishOutcome;
+import dev.outbox.jdbc.internal.OutboxEventMapper.RowRead;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -44,8 +45,8 @@ final class ParkedDelivery {
     private final Connection plain;
     private final ParkedRows parked;
     private final DeliveryPolicy policy;
-    private final DeadLetterWriter writer;
-    private List<ParkedRows.Row> sending = List.of();
+    private final LeaderStoreWriter writer;
+    private List<RowRead> sending = List.of();
     private CompletableFuture<List<PublishOutcome>> outcomes;
     private long deadlineNanos;
     private long nextScanNanos = System.nanoTime();
@@ -53,7 +54,7 @@ final class ParkedDelivery {
     private Set<AggregateKey> known = Set.of();
 
     ParkedDelivery(RelaySettings settings, Connection plain, ParkedRows parked, DeliveryPolicy policy,
-            DeadLetterWriter writer) {
+            LeaderStoreWriter writer) {
         this.settings = settings;
         this.plain = plain;
         this.parked = parked;
@@ -122,9 +123,9 @@ final class ParkedDelivery {
         if (heads.stream().noneMatch(head -> !head.due().isAfter(now))) {
             return;
         }
-        List<ParkedRows.Row> rows = new ArrayList<>();
+        List<RowRead> rows = new ArrayList<>();
         boolean invalid = false;
-        for (ParkedRows.Row row : parked.due(plain, now, settings.batchSize())) {
+        for (RowRead row : parked.due(plain, now, settings.batchSize())) {
             if (row.event() != null) {
                 rows.add(row);
             } else {
@@ -141,7 +142,7 @@ final class ParkedDelivery {
             return;
         }
         sending = rows;
-        List<OutboxEvent> events = rows.stream().map(ParkedRows.Row::event).toList();
+        List<OutboxEvent> events = rows.stream().map(RowRead::event).toList();
         deadlineNanos = System.nanoTime() + settings.publishTimeout().toNanos();
         try {
             outcomes = settings.publisher().publish(events).toCompletableFuture();
@@ -152,7 +153,7 @@ final class ParkedDelivery {
 
     private void settle() throws SQLException {
         Instant now = Instant.now();
-        List<OutboxEvent> events = sending.stream().map(ParkedRows.Row::event).toList();
+        List<OutboxEvent> events = sending.stream().map(RowRead::event).toList();
         List<ClaimedEvent> sent = sending.stream().map(row -> new ClaimedEvent(row.event(), row.attempts())).toList();
         Decisions decisions = policy.decide(sent, StreamSession.outcomesById(events, outcomes), now);
         outcomes = null;

@@ -3,9 +3,10 @@ package dev.outbox.jdbc.replication;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.AggregateKey;
 import dev.outbox.jdbc.OutboxTable;
-import dev.outbox.jdbc.internal.ContentTypes;
 import dev.outbox.jdbc.internal.OneShotStatements;
-import java.nio.charset.StandardCharsets;
+import dev.outbox.jdbc.internal.OutboxEventMapper;
+import dev.outbox.jdbc.internal.OutboxEventMapper.RowRead;
+import dev.outbox.jdbc.internal.OutboxStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,7 +33,7 @@ import java.util.UUID;
  * {@code '-infinity'}. The head of an aggregate (lowest {@code seq}) is due at its
  * {@code next_attempt_at}; a row parked behind it carries the time it was parked, with its
  * attempts unchanged. In {@link TableMode#LOG_ONLY} parking inserts the row again (with its
- * original {@code seq}); the publication sees that insert and {@link OutboxRowMapper#isPending}
+ * original {@code seq}); the publication sees that insert and {@link RelationColumns#isPending}
  * skips it by the marker.
  *
  * <p>All writes go over the leader's work connection, which is cut when its lease is lost, so a
@@ -40,14 +41,9 @@ import java.util.UUID;
  */
 final class ParkedRows {
     private static final int MAX_ERROR_LENGTH = 2000;
-    private static final String PARKED = "status = 'pending' AND next_attempt_at > '-infinity'";
 
     /** The head of one parked aggregate. */
     record Head(AggregateKey key, Instant due) {
-    }
-
-    /** A parked row read back: the event (null when no event can hold the row) and its attempts. */
-    record Row(UUID id, OutboxEvent event, int attempts, String invalidReason) {
     }
 
     private final String park;
@@ -59,32 +55,13 @@ final class ParkedRows {
     private final Map<AggregateKey, Instant> aggregates = new HashMap<>();
 
     ParkedRows(OutboxTable table) {
-        String name = table.qualifiedName();
-        String literal = name.replace("'", "''");
-        // An upsert: in KEEP_ROWS the row is there (or still becoming visible: ON CONFLICT waits for its
-        // inserting transaction), in LOG_ONLY it was deleted by its writer and comes back with its seq.
-        // A row already parked, published or dead is left as it is: a re-sent stream event changes nothing.
-        this.park = "INSERT INTO " + name + " AS e (seq, id, aggregatetype, aggregateid, type, payload, payload_bytes, "
-                + "content_type, headers, occurred_at, attempts, next_attempt_at, last_error) OVERRIDING SYSTEM VALUE "
-                + "VALUES (coalesce(?::bigint, nextval(pg_get_serial_sequence('" + literal + "', 'seq'))), ?::uuid, ?, ?, "
-                + "?, ?::jsonb, ?::bytea, ?, ?::jsonb, ?::timestamptz, ?, ?::timestamptz, ?) "
-                + "ON CONFLICT (id) DO UPDATE SET attempts = EXCLUDED.attempts, next_attempt_at = EXCLUDED.next_attempt_at, "
-                + "last_error = EXCLUDED.last_error, claimed_by = NULL, claimed_until = NULL "
-                + "WHERE e.status = 'pending' AND e.next_attempt_at = '-infinity'";
-        // One row per aggregate, walking outbox-jdbc's retry index (aggregatetype, aggregateid, seq) WHERE parked.
-        this.heads = "SELECT DISTINCT ON (aggregatetype, aggregateid) aggregatetype, aggregateid, next_attempt_at FROM "
-                + name + " WHERE " + PARKED + " ORDER BY aggregatetype, aggregateid, seq";
-        // The parked rows of the aggregates whose head is due, in seq order: a prefix of each aggregate's rows.
-        this.due = "SELECT e.id, e.aggregatetype, e.aggregateid, e.type, e.payload::text AS payload_text, e.payload_bytes, "
-                + "e.content_type, e.headers::text AS headers_text, e.occurred_at, e.seq, e.attempts FROM " + name + " e "
-                + "WHERE e." + PARKED.replace("AND ", "AND e.") + " AND (e.aggregatetype, e.aggregateid) IN ("
-                + "SELECT h.aggregatetype, h.aggregateid FROM (" + heads + ") h WHERE h.next_attempt_at <= ?::timestamptz) "
-                + "ORDER BY e.seq LIMIT ?";
-        this.reschedule = "UPDATE " + name + " SET attempts = ?, next_attempt_at = ?::timestamptz, last_error = ? "
-                + "WHERE id = ?::uuid AND " + PARKED;
-        this.delete = "DELETE FROM " + name + " WHERE id = ANY (?) AND " + PARKED;
-        this.deadInvalid = "UPDATE " + name + " SET status = 'dead', dead_lettered_at = now(), last_error = ? "
-                + "WHERE id = ?::uuid AND " + PARKED;
+        OutboxStatements sql = new OutboxStatements(table.qualifiedName());
+        this.park = sql.park;
+        this.heads = sql.parkedHeads;
+        this.due = sql.parkedDue;
+        this.reschedule = sql.parkedReschedule;
+        this.delete = sql.parkedDelete;
+        this.deadInvalid = sql.parkedDeadLetterInvalid;
     }
 
     /** Returns whether the aggregate of {@code event} has parked rows (as last read or written). */
@@ -105,7 +82,7 @@ final class ParkedRows {
             throws SQLException {
         Map<String, String> headers = new LinkedHashMap<>(event.headers());
         String seq = headers.remove(OutboxEvent.SEQUENCE_HEADER);
-        String json = ContentTypes.isJson(event.contentType()) ? event.payloadAsString() : null;
+        String json = OutboxEventMapper.jsonPayload(event);
         try (PreparedStatement insert = OneShotStatements.prepare(connection, park)) {
             insert.setString(1, seq);
             insert.setString(2, event.id().toString());
@@ -147,14 +124,14 @@ final class ParkedRows {
     }
 
     /** Returns up to {@code limit} parked rows of the aggregates whose head is due at {@code now}, in seq order. */
-    List<Row> due(Connection connection, Instant now, int limit) throws SQLException {
-        List<Row> result = new ArrayList<>();
+    List<RowRead> due(Connection connection, Instant now, int limit) throws SQLException {
+        List<RowRead> result = new ArrayList<>();
         try (PreparedStatement query = OneShotStatements.prepare(connection, due)) {
             query.setString(1, now.toString());
             query.setInt(2, limit);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    result.add(read(rows));
+                    result.add(OutboxEventMapper.read(rows));
                 }
             }
         }
@@ -189,23 +166,6 @@ final class ParkedRows {
             update.setString(1, reason);
             update.setString(2, id.toString());
             update.executeUpdate();
-        }
-    }
-
-    private static Row read(ResultSet rs) throws SQLException {
-        UUID id = rs.getObject("id", UUID.class);
-        int attempts = rs.getInt("attempts");
-        try {
-            String json = rs.getString("payload_text");
-            byte[] payload = json != null ? json.getBytes(StandardCharsets.UTF_8) : rs.getBytes("payload_bytes");
-            Map<String, String> headers = new LinkedHashMap<>(TextValues.headers(rs.getString("headers_text")));
-            headers.put(OutboxEvent.SEQUENCE_HEADER, Long.toString(rs.getLong("seq")));
-            OutboxEvent event = new OutboxEvent(id, rs.getString("aggregatetype"), rs.getString("aggregateid"),
-                    rs.getString("type"), payload == null ? new byte[0] : payload, rs.getString("content_type"), headers,
-                    rs.getObject("occurred_at", OffsetDateTime.class).toInstant());
-            return new Row(id, event, attempts, null);
-        } catch (RuntimeException e) {
-            return new Row(id, null, attempts, describe(e));
         }
     }
 

@@ -51,10 +51,10 @@ final class PublishedMarks {
         void pause(long nanos) throws SQLException;
     }
 
-    private final DeadLetterWriter writer;
+    private final LeaderStoreWriter writer;
     private final Duration timeout;
 
-    PublishedMarks(DeadLetterWriter writer, Duration timeout) {
+    PublishedMarks(LeaderStoreWriter writer, Duration timeout) {
         this.writer = writer;
         this.timeout = timeout;
     }

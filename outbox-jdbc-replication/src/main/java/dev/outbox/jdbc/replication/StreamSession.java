@@ -56,7 +56,7 @@ final class StreamSession {
     private final Connection plain;
     private final BooleanSupplier running;
     private final RelayState state;
-    private final DeadLetterWriter writer;
+    private final LeaderStoreWriter writer;
     private final PublishedMarks marks;
     private final TransactionAssembler assembler;
     private final DeliveryPolicy policy;
@@ -77,7 +77,7 @@ final class StreamSession {
         this.plain = plain;
         this.running = running;
         this.state = state;
-        this.writer = new DeadLetterWriter(settings.table());
+        this.writer = new LeaderStoreWriter(settings.table());
         this.marks = new PublishedMarks(writer, PublishedMarks.VISIBILITY_TIMEOUT);
         this.assembler = new TransactionAssembler(settings.table(), this::onInvalidRow);
         this.policy = new DeliveryPolicy(settings.maxAttempts(), settings.backoff()::delay);
@@ -195,7 +195,7 @@ final class StreamSession {
         updateOldest();
     }
 
-    private void onInvalidRow(OutboxRowMapper mapper, String[] values, RuntimeException error) throws SQLException {
+    private void onInvalidRow(RelationColumns mapper, String[] values, RuntimeException error) throws SQLException {
         // A row no OutboxEvent can hold (written around the append port): keep it, visible, and go on.
         LOG.warn("Outbox row {} is not a valid event; dead-lettered: {}", values[0], error.getMessage());
         writer.deadLetter(plain, mapper.raw(values), 0, error);

@@ -15,12 +15,12 @@ final class TransactionAssembler {
     /** Receives a row that no {@link dev.outbox.core.OutboxEvent} can hold. */
     @FunctionalInterface
     interface InvalidRowHandler {
-        void onInvalidRow(OutboxRowMapper mapper, String[] values, RuntimeException error) throws SQLException;
+        void onInvalidRow(RelationColumns mapper, String[] values, RuntimeException error) throws SQLException;
     }
 
     private final OutboxTable table;
     private final InvalidRowHandler invalidRows;
-    private final Map<Integer, OutboxRowMapper> relations = new HashMap<>();
+    private final Map<Integer, RelationColumns> relations = new HashMap<>();
     private CommittedTransaction open;
 
     TransactionAssembler(OutboxTable table, InvalidRowHandler invalidRows) {
@@ -37,7 +37,7 @@ final class TransactionAssembler {
             open = new CommittedTransaction(begin.commitTime(), begin.xid());
         } else if (message instanceof PgOutputDecoder.Relation relation) {
             if (relation.namespace().equals(table.schema()) && relation.name().equals(table.table())) {
-                relations.put(relation.id(), new OutboxRowMapper(relation));
+                relations.put(relation.id(), new RelationColumns(relation));
             } else {
                 relations.remove(relation.id());
             }
@@ -60,7 +60,7 @@ final class TransactionAssembler {
     }
 
     private void onInsert(PgOutputDecoder.Insert insert) throws SQLException {
-        OutboxRowMapper mapper = relations.get(insert.relationId());
+        RelationColumns mapper = relations.get(insert.relationId());
         if (mapper == null || open == null || !mapper.isPending(insert.values())) {
             return;
         }

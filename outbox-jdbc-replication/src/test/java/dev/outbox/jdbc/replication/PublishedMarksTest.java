@@ -87,7 +87,7 @@ class PublishedMarksTest {
     }
 
     private PublishedMarks marks(Duration timeout) {
-        return new PublishedMarks(new DeadLetterWriter(fixture.table()), timeout);
+        return new PublishedMarks(new LeaderStoreWriter(fixture.table()), timeout);
     }
 
     private OutboxEvent insertCommitted(String status, boolean deleteAgain) throws SQLException {

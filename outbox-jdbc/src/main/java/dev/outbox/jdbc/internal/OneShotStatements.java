@@ -3,6 +3,8 @@ package dev.outbox.jdbc.internal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.StatementCustomizer;
 import org.postgresql.PGStatement;
 
 /**
@@ -20,6 +22,14 @@ import org.postgresql.PGStatement;
  * <p>Stateless and thread-safe.
  */
 public final class OneShotStatements {
+    /** The same for a JDBI statement: {@code handle.createUpdate(sql).addCustomizer(OneShotStatements.CUSTOMIZER)}. */
+    public static final StatementCustomizer CUSTOMIZER = new StatementCustomizer() {
+        @Override
+        public void beforeExecution(PreparedStatement statement, StatementContext ctx) throws SQLException {
+            planEachExecution(statement);
+        }
+    };
+
     private OneShotStatements() {
     }
 
@@ -32,9 +42,13 @@ public final class OneShotStatements {
      */
     public static PreparedStatement prepare(Connection connection, String sql) throws SQLException {
         PreparedStatement statement = connection.prepareStatement(sql);
+        planEachExecution(statement);
+        return statement;
+    }
+
+    private static void planEachExecution(PreparedStatement statement) throws SQLException {
         if (statement.isWrapperFor(PGStatement.class)) {
             statement.unwrap(PGStatement.class).setPrepareThreshold(0);
         }
-        return statement;
     }
 }

@@ -2,8 +2,9 @@ package dev.outbox.jdbc.replication;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.jdbc.OutboxTable;
-import dev.outbox.jdbc.internal.ContentTypes;
 import dev.outbox.jdbc.internal.OneShotStatements;
+import dev.outbox.jdbc.internal.OutboxEventMapper;
+import dev.outbox.jdbc.internal.OutboxStatements;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,18 +17,20 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The relay's writes to the outbox table, all on a plain auto-commit connection:
+ * The replication leader's store writer: its writes to the outbox table (statements from outbox-jdbc's
+ * {@link OutboxStatements}), all on a plain auto-commit connection:
  * <ul>
  *   <li>dead letters, kept in the outbox table itself as {@code status = 'dead'} rows (an upsert:
  *       in {@link TableMode#LOG_ONLY} the row is gone and is inserted again, in
  *       {@link TableMode#KEEP_ROWS} it is updated). The publication sees the insert, and the
  *       relay skips it because its status is not {@code pending};
- *   <li>in {@link TableMode#KEEP_ROWS}: marking rows published and purging them after retention.
+ *   <li>in {@link TableMode#KEEP_ROWS}: marking rows published and purging them after retention;
+ *   <li>requeueing dead letters as fresh inserts, so the log carries them again.
  * </ul>
  * Parking events that failed on their own is {@link ParkedRows}' job.
  * Immutable; the connection passed in must not be used by another thread at the same time.
  */
-final class DeadLetterWriter {
+final class LeaderStoreWriter {
 
     private static final int MAX_ERROR_LENGTH = 2000;
 
@@ -42,25 +45,13 @@ final class DeadLetterWriter {
     private final String requeue;
     private final String deleteRequeued;
 
-    DeadLetterWriter(OutboxTable table) {
-        String name = table.qualifiedName();
-        this.upsertDead = "INSERT INTO " + name + " (id, aggregatetype, aggregateid, type, payload, payload_bytes, "
-                + "content_type, headers, occurred_at, status, attempts, last_error, dead_lettered_at) "
-                + "VALUES (?::uuid, ?, ?, ?, ?::jsonb, ?::bytea, coalesce(?, 'application/json'), coalesce(?::jsonb, '{}'), "
-                + "coalesce(?::timestamptz, now()), 'dead', ?, ?, now()) "
-                + "ON CONFLICT (id) DO UPDATE SET status = 'dead', attempts = EXCLUDED.attempts, "
-                + "last_error = EXCLUDED.last_error, dead_lettered_at = now(), claimed_by = NULL, claimed_until = NULL";
-        // "NOT IN ('published', 'dead')" means 'pending' under the check constraint but cannot match the
-        // pending partial index, so a never-analyzed table is still probed by primary key (as in outbox-jdbc).
-        this.markPublished = "UPDATE " + name + " SET status = 'published', published_at = now(), attempts = attempts + 1 "
-                + "WHERE id = ANY (?) AND status NOT IN ('published', 'dead') RETURNING id";
-        this.purge = "DELETE FROM " + name + " WHERE id IN (SELECT id FROM " + name
-                + " WHERE status = 'published' AND published_at < now() - make_interval(secs => ?) "
-                + "ORDER BY published_at LIMIT ?)";
-        String columns = "id, aggregatetype, aggregateid, type, payload, payload_bytes, content_type, headers, occurred_at";
-        this.requeue = "WITH dead AS (DELETE FROM " + name + " WHERE status = 'dead' AND id = ANY (?) RETURNING seq, "
-                + columns + ") INSERT INTO " + name + " (" + columns + ") SELECT " + columns + " FROM dead ORDER BY seq";
-        this.deleteRequeued = "DELETE FROM " + name + " WHERE id = ANY (?) AND status = 'pending'";
+    LeaderStoreWriter(OutboxTable table) {
+        OutboxStatements sql = new OutboxStatements(table.qualifiedName());
+        this.upsertDead = sql.leaderDeadLetter;
+        this.markPublished = sql.leaderMarkPublished;
+        this.purge = sql.leaderPurge;
+        this.requeue = sql.leaderRequeue;
+        this.deleteRequeued = sql.leaderDeleteRequeued;
     }
 
     /**
@@ -98,7 +89,7 @@ final class DeadLetterWriter {
     }
 
     void deadLetter(Connection connection, OutboxEvent event, int attempts, Throwable error) throws SQLException {
-        String json = ContentTypes.isJson(event.contentType()) ? event.payloadAsString() : null;
+        String json = OutboxEventMapper.jsonPayload(event);
         deadLetter(connection, new RawRow(event.id().toString(), event.aggregateType(), event.aggregateId(), event.eventType(),
                 json, json == null ? TextValues.byteaLiteral(event.payload()) : null, event.contentType(),
                 TextValues.headersJson(event.headers()), event.occurredAt().toString()), attempts, error);

@@ -1,18 +1,17 @@
 package dev.outbox.jdbc.replication;
 
 import dev.outbox.core.OutboxEvent;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
+import dev.outbox.jdbc.internal.OutboxEventMapper;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
- * Maps an {@code Insert} of the outbox table to an {@link OutboxEvent}, finding the columns by
- * name in the table's {@code Relation} message (so column order and extra columns do not
- * matter). Immutable; one instance per Relation message.
+ * The outbox columns of a pgoutput {@code Relation} message, found by name (so column order and extra
+ * columns do not matter): reads an {@code Insert}'s text values and hands them, decoded, to outbox-jdbc's
+ * {@link OutboxEventMapper}, the one mapping of a row to an {@link OutboxEvent}. Immutable; one instance
+ * per Relation message.
  */
-final class OutboxRowMapper {
+final class RelationColumns {
     private final int id;
     private final int aggregateType;
     private final int aggregateId;
@@ -26,7 +25,7 @@ final class OutboxRowMapper {
     private final int seq;
     private final int nextAttemptAt;
 
-    OutboxRowMapper(PgOutputDecoder.Relation relation) {
+    RelationColumns(PgOutputDecoder.Relation relation) {
         List<String> columns = relation.columns();
         String table = relation.namespace() + "." + relation.name();
         this.id = required(columns, "id", table);
@@ -75,34 +74,16 @@ final class OutboxRowMapper {
      */
     OutboxEvent event(String[] values, java.time.Instant commitTime) {
         String json = values[payload];
-        byte[] body;
-        if (json != null) {
-            body = json.getBytes(StandardCharsets.UTF_8);
-        } else if (payloadBytes >= 0 && values[payloadBytes] != null) {
-            body = TextValues.bytea(values[payloadBytes]);
-        } else {
-            body = new byte[0];
-        }
-        String media = contentType >= 0 && values[contentType] != null ? values[contentType] : OutboxEvent.JSON;
-        Map<String, String> eventHeaders = headers >= 0 ? TextValues.headers(values[headers]) : Map.of();
-        if (seq >= 0 && values[seq] != null) {
-            eventHeaders = new LinkedHashMap<>(eventHeaders);
-            eventHeaders.put(OutboxEvent.SEQUENCE_HEADER, values[seq]);
-        }
-        return new OutboxEvent(
-                id(values),
-                values[aggregateType],
-                values[aggregateId],
-                values[type],
-                body,
-                media,
-                eventHeaders,
-                occurredAt >= 0 && values[occurredAt] != null ? TextValues.timestamptz(values[occurredAt]) : commitTime);
+        return OutboxEventMapper.event(id(values), values[aggregateType], values[aggregateId], values[type], json,
+                json == null && payloadBytes >= 0 && values[payloadBytes] != null ? TextValues.bytea(values[payloadBytes]) : null,
+                contentType >= 0 ? values[contentType] : null, headers >= 0 ? values[headers] : null,
+                occurredAt >= 0 && values[occurredAt] != null ? TextValues.timestamptz(values[occurredAt]) : commitTime,
+                seq >= 0 ? values[seq] : null);
     }
 
     /** Returns the raw text values needed to write the row back as a dead letter. */
-    DeadLetterWriter.RawRow raw(String[] values) {
-        return new DeadLetterWriter.RawRow(values[id], values[aggregateType], values[aggregateId], values[type],
+    LeaderStoreWriter.RawRow raw(String[] values) {
+        return new LeaderStoreWriter.RawRow(values[id], values[aggregateType], values[aggregateId], values[type],
                 values[payload], payloadBytes >= 0 ? values[payloadBytes] : null,
                 contentType >= 0 ? values[contentType] : null, headers >= 0 ? values[headers] : null,
                 occurredAt >= 0 ? values[occurredAt] : null);
