@@ -51,7 +51,7 @@ final class ModuleRules {
      */
     ArchRule libraryIsFreeOfSpring() {
         return noClasses().that().resideInAnyPackage(base + ".core..", base + ".jdbc..", base + ".kafka..",
-                        base + ".rabbitmq..", base + ".embedded..", base + ".testkit..")
+                        base + ".nats..", base + ".rabbitmq..", base + ".embedded..", base + ".testkit..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", base + ".spring..")
                 .because("outbox-core, outbox-jdbc and outbox-kafka serve any framework; Spring lives in outbox-spring "
                         + "and outbox-spring-boot-starter");
