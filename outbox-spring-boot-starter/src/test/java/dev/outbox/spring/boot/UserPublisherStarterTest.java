@@ -41,7 +41,9 @@ class UserPublisherStarterTest {
 
     @AfterAll
     static void stop() {
-        context.close();
+        if (context != null) {
+            context.close();
+        }
     }
 
     @Test
