@@ -73,7 +73,7 @@ public class OutboxAutoConfiguration {
     @ConditionalOnMissingBean(Outbox.class)
     SpringOutbox outbox(DataSource dataSource, OutboxProperties properties,
             ObjectProvider<OutboxSchemaInitializer> schema) {
-        schema.ifAvailable(created -> { });
+        schema.ifAvailable(created -> { }); // built after the table, when the starter creates it
         return SpringOutbox.builder(dataSource).table(table(properties)).build();
     }
 
@@ -90,7 +90,7 @@ public class OutboxAutoConfiguration {
     @ConditionalOnMissingBean(OutboxStore.class)
     PostgresOutboxStore outboxStore(DataSource dataSource, OutboxProperties properties,
             ObjectProvider<OutboxSchemaInitializer> schema) {
-        schema.ifAvailable(created -> { });
+        schema.ifAvailable(created -> { }); // built after the table, when the starter creates it
         return PostgresOutboxStore.builder().dataSource(dataSource).table(table(properties)).build();
     }
 
