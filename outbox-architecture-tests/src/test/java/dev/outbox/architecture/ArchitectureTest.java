@@ -25,7 +25,7 @@ class ArchitectureTest {
         for (String pkg : new String[] {"dev.outbox.core", "dev.outbox.core.spi", "dev.outbox.core.internal", "dev.outbox.jdbc",
                 "dev.outbox.jdbc.internal",
                 "dev.outbox.kafka", "dev.outbox.rabbitmq", "dev.outbox.jdbc.replication", "dev.outbox.embedded", "dev.outbox.testkit", "dev.outbox.order.domain",
-                "dev.outbox.order.app"}) {
+                "dev.outbox.order.app", "dev.outbox.spring", "dev.outbox.spring.boot"}) {
             assertThat(classes.stream().anyMatch(c -> c.getPackageName().equals(pkg)))
                     .as("classes imported from package %s", pkg).isTrue();
         }
@@ -44,6 +44,16 @@ class ArchitectureTest {
     @Test
     void adapters_do_not_depend_on_each_other() {
         RULES.adaptersDoNotDependOnEachOther().check(classes);
+    }
+
+    @Test
+    void library_is_free_of_spring() {
+        RULES.libraryIsFreeOfSpring().check(classes);
+    }
+
+    @Test
+    void spring_modules_depend_only_on_core_jdbc_kafka_and_spring() {
+        RULES.springModulesDependOnlyOnCoreJdbcKafkaAndSpring().check(classes);
     }
 
     @Test

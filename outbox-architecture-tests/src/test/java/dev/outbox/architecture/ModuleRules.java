@@ -45,6 +45,31 @@ final class ModuleRules {
                 .because("adapters are interchangeable: each depends on the core ports only");
     }
 
+    /**
+     * The framework-free modules know nothing of Spring, neither Spring itself nor our Spring modules: Spring is
+     * one framework adapter among others, and users of JDBI or any other framework pull none of it.
+     */
+    ArchRule libraryIsFreeOfSpring() {
+        return noClasses().that().resideInAnyPackage(base + ".core..", base + ".jdbc..", base + ".kafka..",
+                        base + ".nats..", base + ".rabbitmq..", base + ".embedded..", base + ".testkit..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", base + ".spring..")
+                .because("outbox-core, outbox-jdbc and outbox-kafka serve any framework; Spring lives in outbox-spring "
+                        + "and outbox-spring-boot-starter");
+    }
+
+    /**
+     * The Spring modules (outbox-spring, outbox-spring-boot-starter) are a framework adapter over the library's
+     * API: the core, the jdbc and kafka adapters, Spring, JDBI; not the other adapters nor the test servers.
+     */
+    ArchRule springModulesDependOnlyOnCoreJdbcKafkaAndSpring() {
+        return classes().that().resideInAPackage(base + ".spring..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(concat(JDK, base + ".spring..", base + ".core..",
+                        base + ".jdbc", base + ".kafka", "org.springframework..", "org.jdbi..", "org.slf4j..",
+                        "jakarta.inject.."))
+                .because("the Spring adapter bridges Spring's transactions to the library's API; it adds no adapter "
+                        + "of its own and reaches no module's internals");
+    }
+
     /** Nothing outside the app depends on the app. */
     ArchRule nothingDependsOnTheApp() {
         return noClasses().that().resideOutsideOfPackage(base + ".order.app..")

@@ -49,6 +49,26 @@ class PlantedViolationsTest {
     }
 
     @Test
+    void springRule_catchesJdbcAdapterDependingOnSpring() {
+        assertCaught(RULES.libraryIsFreeOfSpring(), "JdbcUsingSpring", "JdbcTemplate");
+    }
+
+    @Test
+    void springRule_catchesKafkaAdapterDependingOnOurSpringModule() {
+        assertCaught(RULES.libraryIsFreeOfSpring(), "KafkaUsingSpringModule", "SpringUsingRabbitMq");
+    }
+
+    @Test
+    void springModulesRule_catchesSpringModuleDependingOnAnotherAdapter() {
+        assertCaught(RULES.springModulesDependOnlyOnCoreJdbcKafkaAndSpring(), "SpringUsingRabbitMq", "RabbitMqUsingKafka");
+    }
+
+    @Test
+    void springModulesRule_catchesSpringModuleUsingAnInternalPackage() {
+        assertCaught(RULES.springModulesDependOnlyOnCoreJdbcKafkaAndSpring(), "SpringUsingInternal", "RowCodec");
+    }
+
+    @Test
     void appRule_catchesLibraryDependingOnApp() {
         assertCaught(RULES.nothingDependsOnTheApp(), "CoreUsingApp", "App");
     }

@@ -102,6 +102,22 @@ public final class JdbiOutbox implements Outbox {
     }
 
     /**
+     * Writes {@code events} on {@code handle} now, in the transaction its connection is in, without committing: one
+     * insert as a commit of this outbox's unit of work sends, for a framework adapter that runs the transaction itself
+     * and buffers the events until right before its own commit (outbox-spring does so for Spring's transactions). The
+     * caller owns the transaction and the order per aggregate holds as for {@link #append}; an empty list writes nothing.
+     *
+     * @throws PostgresOutboxException when the insert fails; the caller's transaction must then roll back
+     * @throws IllegalArgumentException when an event carries {@value OutboxEvent#SEQUENCE_HEADER}
+     */
+    public void writeInTransaction(Handle handle, List<OutboxEvent> events) {
+        Objects.requireNonNull(handle, "handle");
+        Objects.requireNonNull(events, "events");
+        events.forEach(e -> Objects.requireNonNull(e, "events must not contain null").requireNoSequence());
+        write(handle, events, false);
+    }
+
+    /**
      * {@inheritDoc}
      *
      * <p>The event is buffered in the unit of work and written when it commits (see the class comment);
