@@ -6,6 +6,7 @@ import dev.outbox.core.OutboxEvent;
 import dev.outbox.embedded.EmbeddedKafkaBroker;
 import dev.outbox.jdbc.JdbiUnitOfWork;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
+import dev.outbox.kafka.KafkaPublisherConfig;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
@@ -47,12 +48,12 @@ class KafkaLogTailingRelayTest {
     @BeforeEach
     void setUp() {
         fixture = TestDatabase.fixture();
-        publisher = KafkaOutboxEventPublisher.builder()
+        publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder()
                 .bootstrapServers(broker.bootstrapServers())
                 .maxBlock(Duration.ofSeconds(3))
                 .requestTimeout(Duration.ofSeconds(3))
                 .deliveryTimeout(Duration.ofSeconds(8))
-                .build();
+                .build());
     }
 
     @AfterEach
