@@ -69,7 +69,7 @@ class KafkaLogTailingRelayTest {
     void givenBrokerOutage_theRelayWaitsAndDeliversEverythingAfterRecovery() {
         AtomicInteger published = new AtomicInteger();
         AtomicInteger retries = new AtomicInteger();
-        relay = LogTailingRelay.builder(TestDatabase.dataSource(), publisher)
+        relay = LogTailingRelay.create(TestDatabase.dataSource(), publisher, LogTailingRelayConfig.builder()
                 .table(fixture.table()).slotName(fixture.slot()).publicationName(fixture.publication())
                 .mode(TableMode.LOG_ONLY)
                 .listener(new LogTailingRelayListener() {
@@ -83,7 +83,7 @@ class KafkaLogTailingRelayTest {
                         retries.incrementAndGet();
                     }
                 })
-                .build();
+                .build());
         relay.start();
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
         LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
@@ -120,7 +120,7 @@ class KafkaLogTailingRelayTest {
     @Test
     void committedBacklog_isDeliveredCompletely_andTheRateIsPrinted() throws Exception {
         AtomicInteger published = new AtomicInteger();
-        relay = LogTailingRelay.builder(TestDatabase.dataSource(), publisher)
+        relay = LogTailingRelay.create(TestDatabase.dataSource(), publisher, LogTailingRelayConfig.builder()
                 .table(fixture.table()).slotName(fixture.slot()).publicationName(fixture.publication())
                 .mode(TableMode.LOG_ONLY).batchSize(2000)
                 .listener(new LogTailingRelayListener() {
@@ -129,7 +129,7 @@ class KafkaLogTailingRelayTest {
                         published.addAndGet(events.size());
                     }
                 })
-                .build();
+                .build());
         relay.start();
         relay.stop();
         int total = 20_000;

@@ -66,9 +66,7 @@ class LogTailingSequenceTest {
     /** Starts a relay, appends three transactions of two aggregates, returns what was published. */
     private List<OutboxEvent> appendAndRelay(JdbiUnitOfWork unitOfWork, Outbox outbox, TableMode mode) {
         RecordingPublisher publisher = RecordingPublisher.create();
-        relay = LogTailingRelay.builder(TestDatabase.dataSource(), publisher).table(fixture.table())
-                .slotName(fixture.slot()).publicationName(fixture.publication()).mode(mode)
-                .standbyRetryInterval(Duration.ofMillis(300)).build();
+        relay = LogTailingRelay.create(TestDatabase.dataSource(), publisher, fixture.config(mode).build());
         relay.start();
         List<OutboxEvent> appended = new ArrayList<>();
         for (int t = 0; t < 3; t++) {

@@ -58,9 +58,9 @@ final class TestDatabase {
      */
     record Fixture(OutboxTable table, String slot, String publication, List<LogTailingRelay> relays)
             implements AfterEachCallback {
-        /** A relay on this fixture's table, slot and publication, with a short standby retry; not started. */
-        LogTailingRelay.Builder relay(OutboxEventPublisher publisher, TableMode mode) {
-            return LogTailingRelay.builder(dataSource(), publisher)
+        /** Settings on this fixture's table, slot and publication, with a short standby retry. */
+        LogTailingRelayConfig.Builder config(TableMode mode) {
+            return LogTailingRelayConfig.builder()
                     .table(table)
                     .slotName(slot)
                     .publicationName(publication)
@@ -68,10 +68,16 @@ final class TestDatabase {
                     .standbyRetryInterval(Duration.ofMillis(300));
         }
 
-        /** Builds and starts the relay; {@link #afterEach} closes it. */
-        LogTailingRelay started(LogTailingRelay.Builder builder) {
-            LogTailingRelay relay = builder.build();
+        /** A relay on {@link #dataSource()} with these settings; not started, {@link #afterEach} closes it. */
+        LogTailingRelay create(OutboxEventPublisher publisher, LogTailingRelayConfig.Builder config) {
+            LogTailingRelay relay = LogTailingRelay.create(dataSource(), publisher, config.build());
             relays.add(relay);
+            return relay;
+        }
+
+        /** Creates and starts the relay; {@link #afterEach} closes it. */
+        LogTailingRelay started(OutboxEventPublisher publisher, LogTailingRelayConfig.Builder config) {
+            LogTailingRelay relay = create(publisher, config);
             relay.start();
             return relay;
         }
