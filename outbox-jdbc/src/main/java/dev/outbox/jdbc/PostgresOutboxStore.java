@@ -272,7 +272,7 @@ public final class PostgresOutboxStore implements OutboxStore {
 
     /**
      * Returns how many published events of {@code aggregateType} that occurred at or after {@code occurredSince}
-     * the table still keeps (see {@link Builder#retainPublishedFor(Duration)}; with the default retention none).
+     * the table still keeps (see {@link Builder#retention(Duration)}; with the default retention none).
      *
      * @throws PostgresOutboxException when the database fails
      */
@@ -454,17 +454,6 @@ public final class PostgresOutboxStore implements OutboxStore {
         public Builder retention(Duration retention) {
             this.retention = Checks.notNegative(retention, "retention");
             return this;
-        }
-
-        /**
-         * Sets {@link #retention(Duration)}.
-         *
-         * @deprecated renamed to {@link #retention(Duration)}, as the store's {@code retention()} and
-         *     the log-tailing relay's setting are called
-         */
-        @Deprecated(since = "0.1.0", forRemoval = true)
-        public Builder retainPublishedFor(Duration retention) {
-            return retention(retention);
         }
 
         /**

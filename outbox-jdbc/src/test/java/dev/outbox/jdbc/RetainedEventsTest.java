@@ -20,7 +20,7 @@ class RetainedEventsTest {
     private final JdbiUnitOfWork unitOfWork = JdbiUnitOfWork.create(TestOutboxes.jdbi());
     private final JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, table);
     private final PostgresOutboxStore store = PostgresOutboxStore.builder().jdbi(TestOutboxes.jdbi()).table(table)
-            .retainPublishedFor(Duration.ofHours(1)).build();
+            .retention(Duration.ofHours(1)).build();
 
     private OutboxEvent append(String type, String aggregateId, Instant occurredAt) {
         OutboxEvent event = OutboxEvent.builder().aggregateType(type).aggregateId(aggregateId).eventType("E")

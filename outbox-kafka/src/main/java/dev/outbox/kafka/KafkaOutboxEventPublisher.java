@@ -132,17 +132,6 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
         LOG.info("Kafka outbox publisher started: {}", config);
     }
 
-    /**
-     * Returns the former builder, which now only forwards to {@link KafkaPublisherConfig#builder()}.
-     *
-     * @deprecated build the settings with {@link KafkaPublisherConfig#builder()} and pass them to
-     *     {@link #create(KafkaPublisherConfig)}; kept because the README showed this builder
-     */
-    @Deprecated(since = "0.1.0", forRemoval = true)
-    public static Builder builder() {
-        return new Builder();
-    }
-
     /** Returns the publisher's settings. */
     public KafkaPublisherConfig config() {
         return config;
@@ -245,96 +234,6 @@ public final class KafkaOutboxEventPublisher implements OutboxEventPublisher {
             LOG.warn("Kafka publish: {} of {} events not published {}; first error: {}",
                     counts.values().stream().mapToInt(Integer::intValue).sum(), outcomes.size(), counts,
                     String.valueOf(first));
-        }
-    }
-
-    /**
-     * The former builder of the publisher; each setter forwards to the same setter of
-     * {@link KafkaPublisherConfig.Builder}, where the defaults are documented. Not thread-safe.
-     *
-     * @deprecated use {@link KafkaPublisherConfig#builder()} and {@link #create(KafkaPublisherConfig)}
-     */
-    @Deprecated(since = "0.1.0", forRemoval = true)
-    public static final class Builder {
-        private final KafkaPublisherConfig.Builder config = KafkaPublisherConfig.builder();
-
-        private Builder() {
-        }
-
-        /** See {@link KafkaPublisherConfig.Builder#bootstrapServers}. */
-        public Builder bootstrapServers(String bootstrapServers) {
-            config.bootstrapServers(bootstrapServers);
-            return this;
-        }
-
-        /** See {@link KafkaPublisherConfig.Builder#topicNaming}. */
-        public Builder topicNaming(TopicNaming topicNaming) {
-            config.topicNaming(topicNaming);
-            return this;
-        }
-
-        /** See {@link KafkaPublisherConfig.Builder#topicTemplate}. */
-        public Builder topicTemplate(String template) {
-            config.topicTemplate(template);
-            return this;
-        }
-
-        /** See {@link KafkaPublisherConfig.Builder#eventTypeHeader}. */
-        public Builder eventTypeHeader(String eventTypeHeader) {
-            config.eventTypeHeader(eventTypeHeader);
-            return this;
-        }
-
-        /** See {@link KafkaPublisherConfig.Builder#payloadFormat}. */
-        public Builder payloadFormat(PayloadFormat payloadFormat) {
-            config.payloadFormat(payloadFormat);
-            return this;
-        }
-
-        /** See {@link KafkaPublisherConfig.Builder#maxBlock}. */
-        public Builder maxBlock(Duration maxBlock) {
-            config.maxBlock(maxBlock);
-            return this;
-        }
-
-        /** See {@link KafkaPublisherConfig.Builder#deliveryTimeout}. */
-        public Builder deliveryTimeout(Duration deliveryTimeout) {
-            config.deliveryTimeout(deliveryTimeout);
-            return this;
-        }
-
-        /** See {@link KafkaPublisherConfig.Builder#requestTimeout}. */
-        public Builder requestTimeout(Duration requestTimeout) {
-            config.requestTimeout(requestTimeout);
-            return this;
-        }
-
-        /** See {@link KafkaPublisherConfig.Builder#producerProperty}. */
-        public Builder producerProperty(String name, Object value) {
-            config.producerProperty(name, value);
-            return this;
-        }
-
-        /** See {@link KafkaPublisherConfig.Builder#producerProperties}. */
-        public Builder producerProperties(Map<String, ?> properties) {
-            config.producerProperties(properties);
-            return this;
-        }
-
-        /** See {@link KafkaPublisherConfig.Builder#flushBatchTail}. */
-        public Builder flushBatchTail(boolean flushBatchTail) {
-            config.flushBatchTail(flushBatchTail);
-            return this;
-        }
-
-        /** Returns {@link KafkaPublisherConfig.Builder#build()}. */
-        public KafkaPublisherConfig buildConfig() {
-            return config.build();
-        }
-
-        /** Returns {@link #create(KafkaPublisherConfig) create}{@code (buildConfig())}. */
-        public KafkaOutboxEventPublisher build() {
-            return create(buildConfig());
         }
     }
 }

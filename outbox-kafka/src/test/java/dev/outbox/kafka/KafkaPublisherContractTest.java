@@ -53,13 +53,13 @@ class KafkaPublisherContractTest extends OutboxEventPublisherContract {
 
     @Override
     protected OutboxEventPublisher newPublisher(String destinationTemplate) {
-        return KafkaOutboxEventPublisher.builder().bootstrapServers(broker.bootstrapServers())
+        return KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers(broker.bootstrapServers())
                 .topicTemplate(destinationTemplate)
                 .maxBlock(Duration.ofSeconds(2))
                 .requestTimeout(Duration.ofSeconds(2))
                 .deliveryTimeout(Duration.ofSeconds(6))
                 .producerProperty("reconnect.backoff.max.ms", 500)
-                .build();
+                .build());
     }
 
     @Override

@@ -38,8 +38,8 @@ import org.junit.jupiter.api.Test;
  * <pre>{@code
  * class KafkaPublisherContractTest extends OutboxEventPublisherContract {
  *     protected OutboxEventPublisher newPublisher(String destinationTemplate) {
- *         return KafkaOutboxEventPublisher.builder().bootstrapServers(broker.bootstrapServers())
- *                 .topicTemplate(destinationTemplate).build();
+ *         return KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder()
+ *                 .bootstrapServers(broker.bootstrapServers()).topicTemplate(destinationTemplate).build());
  *     }
  *     protected Set<Capability> capabilities() { return EnumSet.allOf(Capability.class); }
  *     protected void prepareDestination(String topic) { broker.createTopic(topic, 3); }

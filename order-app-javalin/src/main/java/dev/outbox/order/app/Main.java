@@ -150,7 +150,7 @@ public final class Main {
         }
         // never started: only its requeue is used
         LogTailingRelay requeuer = OrderService.logTailingRelay(config, service.dataSource(),
-                new LogOutboxEventPublisher(e -> e.aggregateType()), LogTailingRelayListener.NONE);
+                new LogOutboxEventPublisher(e -> e.aggregateType()), LogTailingRelayListener.NO_OP);
         return DeadLettersCommand.run(service.store(), requeuer::requeueDeadLetters, args, out);
     }
 

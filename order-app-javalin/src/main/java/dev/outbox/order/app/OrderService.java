@@ -11,6 +11,7 @@ import dev.outbox.jdbc.OutboxTable;
 import dev.outbox.jdbc.PostgresOutboxStore;
 import dev.outbox.jdbc.replication.LogOnlyOutbox;
 import dev.outbox.jdbc.replication.LogTailingRelay;
+import dev.outbox.jdbc.replication.LogTailingRelayConfig;
 import dev.outbox.jdbc.replication.LogTailingRelayListener;
 import dev.outbox.jdbc.replication.TableMode;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
@@ -147,14 +148,14 @@ public final class OrderService implements AutoCloseable {
     }
 
     /**
-     * Builds (does not start) the log-tailing relay {@code config} describes: the outbox table, the
+     * Creates (does not start) the log-tailing relay {@code config} describes: the outbox table, the
      * slot and publication from {@code REPLICATION_SLOT}/{@code REPLICATION_PUBLICATION}, the table
      * mode from {@code OUTBOX_TABLE_MODE}, batch size and attempts from {@code RELAY_BATCH_SIZE}/
      * {@code RELAY_MAX_ATTEMPTS}, and, for kept rows, {@code OUTBOX_RETENTION} as its purge retention.
      */
     static LogTailingRelay logTailingRelay(AppConfig config, DataSource dataSource, OutboxEventPublisher publisher,
                                            LogTailingRelayListener listener) {
-        return LogTailingRelay.builder(dataSource, publisher)
+        return LogTailingRelay.create(dataSource, publisher, LogTailingRelayConfig.builder()
                 .table(OutboxTable.DEFAULT)
                 .slotName(config.replicationSlot())
                 .publicationName(config.replicationPublication())
@@ -164,7 +165,7 @@ public final class OrderService implements AutoCloseable {
                 .leaderTimeout(config.replicationLeaderTimeout())
                 .retention(config.retention())
                 .listener(listener)
-                .build();
+                .build());
     }
 
     /** Builds the configured publisher: Kafka (Avro with a schema registry, JSON otherwise), RabbitMQ, NATS JetStream or log-only. */

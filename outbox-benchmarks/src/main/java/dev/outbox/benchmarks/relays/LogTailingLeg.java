@@ -1,6 +1,7 @@
 package dev.outbox.benchmarks.relays;
 
 import dev.outbox.jdbc.replication.LogTailingRelay;
+import dev.outbox.jdbc.replication.LogTailingRelayConfig;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
 import dev.outbox.kafka.KafkaPublisherConfig;
 
@@ -18,8 +19,8 @@ final class LogTailingLeg implements RelayLeg {
         this.environment = environment;
         this.publisher = new TimedPublisher(
                 KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder().bootstrapServers(environment.bootstrapServers()).build()));
-        this.relay = LogTailingRelay.builder(environment.pool(), publisher).slotName(SLOT).publicationName(PUBLICATION)
-                .build();
+        this.relay = LogTailingRelay.create(environment.pool(), publisher,
+                LogTailingRelayConfig.builder().slotName(SLOT).publicationName(PUBLICATION).build());
     }
 
     @Override

@@ -81,16 +81,6 @@ public record RelayConfig(
         return new Builder();
     }
 
-    /**
-     * Returns {@link #stopTimeout()}.
-     *
-     * @deprecated renamed to {@link #stopTimeout()}, after {@link OutboxRelay#stop()}
-     */
-    @Deprecated(since = "0.1.0", forRemoval = true)
-    public Duration shutdownTimeout() {
-        return stopTimeout;
-    }
-
     /** Builds a {@link RelayConfig}; not thread-safe. Each setter's javadoc states the default. */
     public static final class Builder {
         private int batchSize = RelayDefaults.BATCH_SIZE;
@@ -174,16 +164,6 @@ public record RelayConfig(
         public Builder stopTimeout(Duration stopTimeout) {
             this.stopTimeout = stopTimeout;
             return this;
-        }
-
-        /**
-         * Sets {@link #stopTimeout}.
-         *
-         * @deprecated renamed to {@link #stopTimeout(Duration)}, after {@link OutboxRelay#stop()}
-         */
-        @Deprecated(since = "0.1.0", forRemoval = true)
-        public Builder shutdownTimeout(Duration shutdownTimeout) {
-            return stopTimeout(shutdownTimeout);
         }
 
         /** Least time between two {@link RelayListener#onBacklog} samples; default 5 s. */

@@ -8,7 +8,7 @@ import java.time.Duration;
  * and the polling relay's own. Not instantiable.
  */
 public final class RelayDefaults {
-    /** Most events the polling relay claims and publishes per batch: 500. */
+    /** Most events a relay publishes per batch (the polling relay claims that many): 500. */
     public static final int BATCH_SIZE = 500;
     /** How long an idle polling relay sleeps when nothing is due and no wake-up came: 1 s. */
     public static final Duration POLL_INTERVAL = Duration.ofSeconds(1);

@@ -23,15 +23,17 @@ final class LeaderLoop implements Runnable {
     private static final Duration LOCK_FREED_WAIT = Duration.ofSeconds(2);
 
     private final RelaySettings settings;
+    private final LogTailingRelayConfig config;
     private final RelayState state;
     private final long lockKey;
     private final LeaderTakeover takeover;
 
     LeaderLoop(RelaySettings settings, RelayState state) {
         this.settings = settings;
+        this.config = settings.config();
         this.state = state;
-        this.lockKey = SlotAdmin.lockKey(settings.slotName());
-        this.takeover = new LeaderTakeover(settings.slotName(), lockKey, settings.leaderTimeout());
+        this.lockKey = SlotAdmin.lockKey(config.slotName());
+        this.takeover = new LeaderTakeover(config.slotName(), lockKey, config.leaderTimeout());
     }
 
     @Override
@@ -45,7 +47,7 @@ final class LeaderLoop implements Runnable {
                     standbyLogged = false;
                     lead(lock);
                 } else if (!standbyLogged) {
-                    LOG.info("Slot {} is led by another instance; standing by", settings.slotName());
+                    LOG.info("Slot {} is led by another instance; standing by", config.slotName());
                     standbyLogged = true;
                 }
             } catch (InterruptedException e) {
@@ -55,12 +57,12 @@ final class LeaderLoop implements Runnable {
                 failure = e;
             }
             if (failure != null && state.running()) {
-                LOG.warn("Log-tailing relay on slot {} failed; retrying in {} ms: {}", settings.slotName(),
-                        settings.standbyRetryInterval().toMillis(), String.valueOf(failure));
+                LOG.warn("Log-tailing relay on slot {} failed; retrying in {} ms: {}", config.slotName(),
+                        config.standbyRetryInterval().toMillis(), String.valueOf(failure));
                 settings.listener().onError(failure);
             }
             try {
-                state.sleep(settings.standbyRetryInterval());
+                state.sleep(config.standbyRetryInterval());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -81,14 +83,14 @@ final class LeaderLoop implements Runnable {
     }
 
     private void lead(Connection lock) throws Exception {
-        LeaderSessions.keepAlive(lock, settings.leaderTimeout());
+        LeaderSessions.keepAlive(lock, config.leaderTimeout());
         try (Connection work = settings.connections().plain()) {
             LeaderSessions.joinLeaderSessions(work, lockKey);
-            LeaderLease lease = LeaderLease.start(lock, lockKey, settings.slotName(), settings.leaderTimeout(),
+            LeaderLease lease = LeaderLease.start(lock, lockKey, config.slotName(), config.leaderTimeout(),
                     () -> cut(work));
             state.leader(true);
-            LOG.info("Became leader of slot {}", settings.slotName());
-            settings.listener().onLeadershipAcquired(settings.slotName());
+            LOG.info("Became leader of slot {}", config.slotName());
+            settings.listener().onLeadershipAcquired(config.slotName());
             Throwable cause = null;
             try {
                 new StreamSession(settings, work, () -> state.running() && lease.held(), state).run();
@@ -103,8 +105,8 @@ final class LeaderLoop implements Runnable {
             } finally {
                 lease.close();
                 state.leader(false);
-                LOG.info("Gave up leadership of slot {}", settings.slotName());
-                settings.listener().onLeadershipLost(settings.slotName(), cause);
+                LOG.info("Gave up leadership of slot {}", config.slotName());
+                settings.listener().onLeadershipLost(config.slotName(), cause);
             }
             release(lock, cause == null ? work : null);
             if (cause instanceof Exception exception) {
@@ -125,14 +127,14 @@ final class LeaderLoop implements Runnable {
                 LeaderSessions.leaveLeaderSessions(work, lockKey);
             }
         } catch (SQLException | RuntimeException e) {
-            LOG.debug("Releasing the work session of slot {} failed: {}", settings.slotName(), String.valueOf(e));
+            LOG.debug("Releasing the work session of slot {} failed: {}", config.slotName(), String.valueOf(e));
         }
         try {
             if (!lock.isClosed()) {
                 LeaderSessions.unlock(lock, lockKey);
             }
         } catch (SQLException | RuntimeException e) {
-            LOG.debug("Releasing the leader lock of slot {} failed: {}", settings.slotName(), String.valueOf(e));
+            LOG.debug("Releasing the leader lock of slot {} failed: {}", config.slotName(), String.valueOf(e));
         }
     }
 

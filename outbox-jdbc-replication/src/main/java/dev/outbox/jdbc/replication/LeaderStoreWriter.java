@@ -1,6 +1,7 @@
 package dev.outbox.jdbc.replication;
 
 import dev.outbox.core.OutboxEvent;
+import dev.outbox.core.spi.FailedDelivery;
 import dev.outbox.jdbc.OutboxTable;
 import dev.outbox.jdbc.internal.OneShotStatements;
 import dev.outbox.jdbc.internal.OutboxEventMapper;
@@ -31,8 +32,6 @@ import java.util.UUID;
  * Immutable; the connection passed in must not be used by another thread at the same time.
  */
 final class LeaderStoreWriter {
-
-    private static final int MAX_ERROR_LENGTH = 2000;
 
     /** A row's raw text values, for a row that could not even become an {@link OutboxEvent}. */
     record RawRow(String id, String aggregateType, String aggregateId, String type, String payload,
@@ -143,11 +142,8 @@ final class LeaderStoreWriter {
         }
     }
 
+    /** The {@code last_error} text: {@link FailedDelivery#describe}, as the polling relay writes; null for none. */
     private static String describe(Throwable error) {
-        if (error == null) {
-            return null;
-        }
-        String text = error.getClass().getName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
-        return text.length() > MAX_ERROR_LENGTH ? text.substring(0, MAX_ERROR_LENGTH) : text;
+        return error == null ? null : FailedDelivery.describe(error);
     }
 }

@@ -14,7 +14,7 @@ import dev.outbox.core.relay.RelayListener;
 public interface LogTailingRelayListener extends RelayListener {
 
     /** A listener that does nothing; the default. */
-    LogTailingRelayListener NONE = new LogTailingRelayListener() { };
+    LogTailingRelayListener NO_OP = new LogTailingRelayListener() { };
 
     /** Called when this instance took the slot's leader lock and starts streaming. */
     default void onLeadershipAcquired(String slotName) {

@@ -15,13 +15,15 @@ final class Maintenance implements Runnable {
     private static final int MAX_PURGE_ROUNDS = 20;
 
     private final RelaySettings settings;
+    private final LogTailingRelayConfig config;
     private final RelayState state;
     private final LeaderStoreWriter writer;
 
     Maintenance(RelaySettings settings, RelayState state) {
         this.settings = settings;
+        this.config = settings.config();
         this.state = state;
-        this.writer = new LeaderStoreWriter(settings.table());
+        this.writer = new LeaderStoreWriter(config.table());
     }
 
     @Override
@@ -31,18 +33,18 @@ final class Maintenance implements Runnable {
         }
         try (Connection connection = settings.connections().plain()) {
             SlotAdmin.heartbeat(connection);
-            settings.listener().onLag(SlotAdmin.lag(connection, settings.slotName(), state.age()));
-            if (settings.mode() == TableMode.KEEP_ROWS) {
+            settings.listener().onLag(SlotAdmin.lag(connection, config.slotName(), state.age()));
+            if (config.mode() == TableMode.KEEP_ROWS) {
                 int purged = 0;
                 for (int round = 0; round < MAX_PURGE_ROUNDS && state.running(); round++) {
-                    int deleted = writer.purge(connection, settings.retention(), settings.purgeBatchSize());
+                    int deleted = writer.purge(connection, config.retention(), config.purgeBatchSize());
                     purged += deleted;
-                    if (deleted < settings.purgeBatchSize()) {
+                    if (deleted < config.purgeBatchSize()) {
                         break;
                     }
                 }
                 if (purged > 0) {
-                    LOG.debug("Purged {} published rows older than {}", purged, settings.retention());
+                    LOG.debug("Purged {} published rows older than {}", purged, config.retention());
                 }
             }
         } catch (SQLException | RuntimeException e) {

@@ -7,7 +7,6 @@ import dev.outbox.core.spi.ClaimedEvent;
 import dev.outbox.core.spi.DeliveryPolicy;
 import dev.outbox.core.spi.DeliveryPolicy.Decision;
 import dev.outbox.core.spi.DeliveryPolicy.Decisions;
-import dev.outbox.core.spi.DeliveryPolicy.Verdict;
 import dev.outbox.core.spi.PublishOutcome;
 import dev.outbox.jdbc.internal.OutboxEventMapper.RowRead;
 import java.sql.Connection;
@@ -42,6 +41,7 @@ final class ParkedDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(ParkedDelivery.class);
 
     private final RelaySettings settings;
+    private final LogTailingRelayConfig config;
     private final Connection plain;
     private final ParkedRows parked;
     private final DeliveryPolicy policy;
@@ -56,6 +56,7 @@ final class ParkedDelivery {
     ParkedDelivery(RelaySettings settings, Connection plain, ParkedRows parked, DeliveryPolicy policy,
             LeaderStoreWriter writer) {
         this.settings = settings;
+        this.config = settings.config();
         this.plain = plain;
         this.parked = parked;
         this.policy = policy;
@@ -68,7 +69,7 @@ final class ParkedDelivery {
         known = keys(heads);
         if (!heads.isEmpty()) {
             LOG.info("{} aggregate(s) of {} have parked events (first: {}); their new events wait behind them",
-                    heads.size(), settings.table(), heads.get(0).key());
+                    heads.size(), config.table(), heads.get(0).key());
         }
         schedule(heads, Instant.now());
     }
@@ -82,7 +83,7 @@ final class ParkedDelivery {
                     return false;
                 }
                 outcomes = CompletableFuture.failedFuture(new OutboxException("the publisher did not complete within "
-                        + "publishTimeout " + settings.publishTimeout() + " of the publish call"));
+                        + "publishTimeout " + config.publishTimeout() + " of the publish call"));
             }
             settle();
             return true;
@@ -125,7 +126,7 @@ final class ParkedDelivery {
         }
         List<RowRead> rows = new ArrayList<>();
         boolean invalid = false;
-        for (RowRead row : parked.due(plain, now, settings.batchSize())) {
+        for (RowRead row : parked.due(plain, now, config.batchSize())) {
             if (row.event() != null) {
                 rows.add(row);
             } else {
@@ -143,7 +144,7 @@ final class ParkedDelivery {
         }
         sending = rows;
         List<OutboxEvent> events = rows.stream().map(RowRead::event).toList();
-        deadlineNanos = System.nanoTime() + settings.publishTimeout().toNanos();
+        deadlineNanos = System.nanoTime() + config.publishTimeout().toNanos();
         try {
             outcomes = settings.publisher().publish(events).toCompletableFuture();
         } catch (RuntimeException e) {
@@ -178,7 +179,7 @@ final class ParkedDelivery {
             }
         }
         List<UUID> ids = published.stream().map(OutboxEvent::id).toList();
-        if (settings.mode() == TableMode.KEEP_ROWS) {
+        if (config.mode() == TableMode.KEEP_ROWS) {
             writer.markPublished(plain, ids);
         } else {
             parked.delete(plain, ids);
@@ -188,7 +189,7 @@ final class ParkedDelivery {
         }
         if (decisions.outage()) {
             outages++;
-            nextScanNanos = System.nanoTime() + settings.outageBackoff().delay(outages).toNanos();
+            nextScanNanos = System.nanoTime() + config.outageBackoff().delay(outages).toNanos();
         } else {
             outages = 0;
             // at once: the successors of a delivered or dead head are due now, and done aggregates flow again
@@ -198,7 +199,7 @@ final class ParkedDelivery {
 
     /** The next read: when the first head not yet due is, at the latest one heartbeat from now. */
     private void schedule(List<ParkedRows.Head> heads, Instant now) {
-        Duration wait = settings.heartbeatInterval();
+        Duration wait = config.heartbeatInterval();
         for (ParkedRows.Head head : heads) {
             Duration until = Duration.between(now, head.due());
             if (!until.isNegative() && until.compareTo(wait) < 0) {

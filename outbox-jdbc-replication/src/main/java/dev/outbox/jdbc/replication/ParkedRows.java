@@ -2,6 +2,7 @@ package dev.outbox.jdbc.replication;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.AggregateKey;
+import dev.outbox.core.spi.FailedDelivery;
 import dev.outbox.jdbc.OutboxTable;
 import dev.outbox.jdbc.internal.OneShotStatements;
 import dev.outbox.jdbc.internal.OutboxEventMapper;
@@ -40,8 +41,6 @@ import java.util.UUID;
  * stale leader changes nothing, like its marks and dead letters. Confined to the session thread.
  */
 final class ParkedRows {
-    private static final int MAX_ERROR_LENGTH = 2000;
-
     /** The head of one parked aggregate. */
     record Head(AggregateKey key, Instant due) {
     }
@@ -169,11 +168,8 @@ final class ParkedRows {
         }
     }
 
+    /** The {@code last_error} text: {@link FailedDelivery#describe}, as the polling relay writes; null for none. */
     private static String describe(Throwable error) {
-        if (error == null) {
-            return null;
-        }
-        String text = error.getClass().getName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
-        return text.length() > MAX_ERROR_LENGTH ? text.substring(0, MAX_ERROR_LENGTH) : text;
+        return error == null ? null : FailedDelivery.describe(error);
     }
 }

@@ -53,6 +53,7 @@ final class StreamSession {
     private static final long OUTAGE_REPORT_EVERY_NANOS = 60_000_000_000L;
 
     private final RelaySettings settings;
+    private final LogTailingRelayConfig config;
     private final Connection plain;
     private final BooleanSupplier running;
     private final RelayState state;
@@ -74,14 +75,15 @@ final class StreamSession {
 
     StreamSession(RelaySettings settings, Connection plain, BooleanSupplier running, RelayState state) {
         this.settings = settings;
+        this.config = settings.config();
         this.plain = plain;
         this.running = running;
         this.state = state;
-        this.writer = new LeaderStoreWriter(settings.table());
+        this.writer = new LeaderStoreWriter(config.table());
         this.marks = new PublishedMarks(writer, PublishedMarks.VISIBILITY_TIMEOUT);
-        this.assembler = new TransactionAssembler(settings.table(), this::onInvalidRow);
-        this.policy = new DeliveryPolicy(settings.maxAttempts(), settings.backoff()::delay);
-        this.parked = new ParkedRows(settings.table());
+        this.assembler = new TransactionAssembler(config.table(), this::onInvalidRow);
+        this.policy = new DeliveryPolicy(config.maxAttempts(), config.backoff()::delay);
+        this.parked = new ParkedRows(config.table());
         this.parkedDelivery = new ParkedDelivery(settings, plain, parked, policy, writer);
     }
 
@@ -108,17 +110,17 @@ final class StreamSession {
             Connection replication = settings.connections().replication();
             try {
                 stream = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
-                        .withSlotName(settings.slotName())
+                        .withSlotName(config.slotName())
                         .withSlotOption("proto_version", 1)
-                        .withSlotOption("publication_names", settings.publicationName())
-                        .withStatusInterval((int) settings.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
+                        .withSlotOption("publication_names", config.publicationName())
+                        .withStatusInterval((int) config.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
                         // On by default: pgjdbc then moves the flushed LSN up to a keepalive's position by itself
                         // whenever the last message received starts at or below the last confirmed LSN (the
                         // rows of a transaction that began before it), confirming batches still in flight.
                         .withAutomaticFlush(false)
                         .start();
-                LOG.info("Streaming slot {} (publication {}) for table {}", settings.slotName(),
-                        settings.publicationName(), settings.table());
+                LOG.info("Streaming slot {} (publication {}) for table {}", config.slotName(),
+                        config.publicationName(), config.table());
                 return replication;
             } catch (SQLException e) {
                 replication.close();
@@ -127,7 +129,7 @@ final class StreamSession {
                 }
                 // The previous leader's walsender has not exited yet; the slot frees up shortly.
                 if (busy++ % 20 == 0) {
-                    LOG.info("Replication slot {} is still active ({}); retrying", settings.slotName(), e.getMessage());
+                    LOG.info("Replication slot {} is still active ({}); retrying", config.slotName(), e.getMessage());
                 }
                 state.sleep(Duration.ofMillis(500));
             }
@@ -140,13 +142,13 @@ final class StreamSession {
             checkLock();
             boolean progressed = advanceInFlight();
             progressed |= parkedDelivery.advance();
-            if (inFlight == null && pendingEvents > 0 && (pendingEvents >= settings.batchSize()
-                    || System.nanoTime() - pendingSinceNanos >= settings.maxBatchDelay().toNanos())) {
+            if (inFlight == null && pendingEvents > 0 && (pendingEvents >= config.batchSize()
+                    || System.nanoTime() - pendingSinceNanos >= config.maxBatchDelay().toNanos())) {
                 publish(new PublishingBatch(drainPending()));
                 updateOldest();
                 progressed = true;
             }
-            if (pendingEvents < settings.batchSize()) {
+            if (pendingEvents < config.batchSize()) {
                 ByteBuffer message = stream.readPending();
                 if (message != null) {
                     handle(PgOutputDecoder.decode(message));
@@ -170,7 +172,7 @@ final class StreamSession {
                 }
                 // the publisher overran publishTimeout: the batch is UNAVAILABLE and sent again, uncounted
                 inFlight.outcomes = CompletableFuture.failedFuture(new OutboxException("the publisher did not "
-                        + "complete within publishTimeout " + settings.publishTimeout() + " of the publish call"));
+                        + "complete within publishTimeout " + config.publishTimeout() + " of the publish call"));
             }
             settle(inFlight);
             return true;
@@ -231,7 +233,7 @@ final class StreamSession {
             }
         }
         // timed from the call: a publish() that blocks uses up the time too
-        batch.publishDeadlineNanos = System.nanoTime() + settings.publishTimeout().toNanos();
+        batch.publishDeadlineNanos = System.nanoTime() + config.publishTimeout().toNanos();
         CompletableFuture<List<PublishOutcome>> outcomes;
         try {
             outcomes = settings.publisher().publish(List.copyOf(batch.remaining)).toCompletableFuture();
@@ -256,7 +258,7 @@ final class StreamSession {
             deadLetter(dead.event(), dead.attempts(), dead.error());
         }
         List<OutboxEvent> published = decisions.of(Verdict.PUBLISHED).stream().map(Decision::event).toList();
-        if (settings.mode() == TableMode.KEEP_ROWS) {
+        if (config.mode() == TableMode.KEEP_ROWS) {
             // Complete, and committed before the confirm below: a crash in between only sends them again.
             marks.mark(plain, published, batch.xids, this::pauseWhileMarking);
         }
@@ -308,7 +310,7 @@ final class StreamSession {
                 if (parked.park(plain, d.event(), d.attempts(), d.at(), d.error())) {
                     LOG.warn("Event {} of aggregate {} failed on its own (attempt {} of {}): parked in the outbox table, "
                             + "due again at {}; the aggregate's later events wait behind it, the others go on: {}",
-                            d.event().id(), AggregateKey.of(d.event()), d.attempts(), settings.maxAttempts(), d.at(),
+                            d.event().id(), AggregateKey.of(d.event()), d.attempts(), config.maxAttempts(), d.at(),
                             String.valueOf(d.error()));
                 }
                 parkedDelivery.dueAt(d.at());
@@ -338,12 +340,12 @@ final class StreamSession {
     private Duration retryDelay(PublishingBatch batch, Decisions decisions, List<Decision> retry) {
         if (decisions.outage()) {
             batch.outages++;
-            return settings.outageBackoff().delay(batch.outages);
+            return config.outageBackoff().delay(batch.outages);
         }
         batch.outages = 0;
         int counted = retry.stream().filter(d -> d.verdict() == Verdict.RETRY_COUNTED)
                 .mapToInt(Decision::attempts).max().orElse(0);
-        return counted > 0 ? settings.backoff().delay(counted) : settings.outageBackoff().delay(1);
+        return counted > 0 ? config.backoff().delay(counted) : config.outageBackoff().delay(1);
     }
 
     /** Logs a retry round; an outage once when it starts, then at most once a minute. */
@@ -400,7 +402,7 @@ final class StreamSession {
                     + "they are sent again on the next start");
         }
         long now = System.nanoTime();
-        if (now - lastStatusNanos >= settings.statusInterval().toNanos()) {
+        if (now - lastStatusNanos >= config.statusInterval().toNanos()) {
             stream.forceUpdateStatus();
             lastStatusNanos = now;
         }
@@ -431,11 +433,11 @@ final class StreamSession {
             // The server sends a keepalive after the output of every transaction committed before its position;
             // a transaction still open there (begun earlier, committing later) is not skipped by the slot.
             long received = stream.getLastReceiveLSN().asLong();
-            if (received > confirmedLsn && now - lastStatusNanos >= settings.statusInterval().toNanos() / 2) {
+            if (received > confirmedLsn && now - lastStatusNanos >= config.statusInterval().toNanos() / 2) {
                 confirm(received);
             }
         }
-        if (now - lastStatusNanos >= settings.statusInterval().toNanos()) {
+        if (now - lastStatusNanos >= config.statusInterval().toNanos()) {
             stream.forceUpdateStatus();
             lastStatusNanos = now;
         }
@@ -446,7 +448,7 @@ final class StreamSession {
             } catch (TimeoutException | ExecutionException | CancellationException e) {
                 // settled by the loop
             }
-        } else if (!pending.isEmpty() && pendingEvents < settings.batchSize()) {
+        } else if (!pending.isEmpty() && pendingEvents < config.batchSize()) {
             // A batch is filling: look for more of the stream soon, the batch delay is only a few milliseconds.
             LockSupport.parkNanos(50_000);
         } else {
@@ -456,7 +458,7 @@ final class StreamSession {
 
     private void checkLock() throws SQLException {
         long now = System.nanoTime();
-        if (now - lastLockCheckNanos >= settings.heartbeatInterval().toNanos()) {
+        if (now - lastLockCheckNanos >= config.heartbeatInterval().toNanos()) {
             lastLockCheckNanos = now;
             if (!plain.isValid(5)) {
                 throw new SQLException("the leader lock connection was lost");
@@ -476,7 +478,7 @@ final class StreamSession {
         parkedDelivery.settleIfDone();
         if (inFlight != null && inFlight.awaitingOutcomes()) {
             try {
-                inFlight.outcomes.get(settings.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                inFlight.outcomes.get(config.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 LOG.info("Stopping with a batch still unacknowledged; it is sent again on the next start");
                 return;

@@ -20,7 +20,7 @@ public enum TableMode {
     /**
      * Rows stay in the table: after the broker acknowledged them the relay marks them
      * {@code published} (with {@code published_at}), and a bounded purge deletes published rows
-     * older than the {@linkplain LogTailingRelay.Builder#retention(java.time.Duration) retention}.
+     * older than the {@linkplain LogTailingRelayConfig#retention() retention}.
      * Works with a plain {@code dev.outbox.jdbc.JdbiOutbox} writer.
      *
      * <p>Never run the polling {@code OutboxRelay} on the same table at the same time: both would

@@ -1,13 +1,15 @@
 package dev.outbox.jdbc.replication;
 
+import dev.outbox.testkit.postgres.TestDatabase;
+import dev.outbox.core.testing.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.OutboxEvent;
-import dev.outbox.core.testing.Await;
 import dev.outbox.embedded.EmbeddedKafkaBroker;
 import dev.outbox.jdbc.JdbiUnitOfWork;
 import dev.outbox.kafka.KafkaOutboxEventPublisher;
-import dev.outbox.testkit.postgres.TestDatabase;
+import dev.outbox.kafka.KafkaPublisherConfig;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
@@ -49,12 +51,12 @@ class KafkaLogTailingRelayTest {
     @BeforeEach
     void setUp() {
         fixture = SlotFixture.create();
-        publisher = KafkaOutboxEventPublisher.builder()
+        publisher = KafkaOutboxEventPublisher.create(KafkaPublisherConfig.builder()
                 .bootstrapServers(broker.bootstrapServers())
                 .maxBlock(Duration.ofSeconds(3))
                 .requestTimeout(Duration.ofSeconds(3))
                 .deliveryTimeout(Duration.ofSeconds(8))
-                .build();
+                .build());
     }
 
     @AfterEach
@@ -70,7 +72,7 @@ class KafkaLogTailingRelayTest {
     void givenBrokerOutage_theRelayWaitsAndDeliversEverythingAfterRecovery() {
         AtomicInteger published = new AtomicInteger();
         AtomicInteger retries = new AtomicInteger();
-        relay = LogTailingRelay.builder(TestDatabase.embedded().dataSource(), publisher)
+        relay = LogTailingRelay.create(TestDatabase.embedded().dataSource(), publisher, LogTailingRelayConfig.builder()
                 .table(fixture.table()).slotName(fixture.slot()).publicationName(fixture.publication())
                 .mode(TableMode.LOG_ONLY)
                 .listener(new LogTailingRelayListener() {
@@ -84,7 +86,7 @@ class KafkaLogTailingRelayTest {
                         retries.incrementAndGet();
                     }
                 })
-                .build();
+                .build());
         relay.start();
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
         LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
@@ -121,7 +123,7 @@ class KafkaLogTailingRelayTest {
     @Test
     void committedBacklog_isDeliveredCompletely_andTheRateIsPrinted() throws Exception {
         AtomicInteger published = new AtomicInteger();
-        relay = LogTailingRelay.builder(TestDatabase.embedded().dataSource(), publisher)
+        relay = LogTailingRelay.create(TestDatabase.embedded().dataSource(), publisher, LogTailingRelayConfig.builder()
                 .table(fixture.table()).slotName(fixture.slot()).publicationName(fixture.publication())
                 .mode(TableMode.LOG_ONLY).batchSize(2000)
                 .listener(new LogTailingRelayListener() {
@@ -130,7 +132,7 @@ class KafkaLogTailingRelayTest {
                         published.addAndGet(events.size());
                     }
                 })
-                .build();
+                .build());
         relay.start();
         relay.stop();
         int total = 20_000;

@@ -30,7 +30,7 @@ class KeepRowsMarkingTest {
     @Test
     void givenACommitDecodedBeforeItIsVisible_theRowIsMarkedPublishedOnceVisible_andTheEventIsSentOnce() throws Exception {
         RecordingPublisher publisher = RecordingPublisher.create();
-        LogTailingRelay relay = fixture.started(fixture.relay(publisher, TableMode.KEEP_ROWS));
+        LogTailingRelay relay = fixture.started(publisher, fixture.config(TableMode.KEEP_ROWS));
         Await.until("relay leads", relay::isLeader);
         TestDatabase.embedded().execute("ALTER SYSTEM SET synchronous_standby_names = 'outbox_test_no_such_standby'");
         TestDatabase.embedded().execute("SELECT pg_reload_conf()");

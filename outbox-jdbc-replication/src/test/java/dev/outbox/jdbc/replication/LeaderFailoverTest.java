@@ -1,15 +1,16 @@
 package dev.outbox.jdbc.replication;
 
+import dev.outbox.testkit.postgres.TestDatabase;
+import dev.outbox.core.testing.TestEvents;
+import dev.outbox.core.testing.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.RecordingPublisher;
 import dev.outbox.core.spi.OutboxEventPublisher;
-import dev.outbox.core.testing.Await;
-import dev.outbox.core.testing.TestEvents;
 import dev.outbox.jdbc.JdbiOutbox;
 import dev.outbox.jdbc.JdbiUnitOfWork;
-import dev.outbox.testkit.postgres.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,12 +52,13 @@ class LeaderFailoverTest {
     void givenLeaderCutOffWithoutAClose_theStandbyTakesOverWithinLeaderTimeout_andTheOldLeaderStepsDown() {
         RecordingPublisher cutOffPublisher = RecordingPublisher.create();
         Activity cutOffActivity = new Activity();
-        LogTailingRelay cutOff = started(relay(port(proxy.port()), cutOffPublisher).listener(cutOffActivity));
+        LogTailingRelay cutOff = started(LogTailingRelay.create(port(proxy.port()), null, cutOffPublisher,
+                config().listener(cutOffActivity).build()));
         Await.until("the relay behind the proxy leads", cutOff::isLeader);
         List<OutboxEvent> before = append(0, 5);
         Await.until("the leader delivers", () -> cutOffPublisher.publishedIds().containsAll(ids(before)));
         RecordingPublisher standbyPublisher = RecordingPublisher.create();
-        LogTailingRelay standby = started(relay(port(TestDatabase.embedded().server().port()), standbyPublisher));
+        LogTailingRelay standby = started(relay(port(TestDatabase.embedded().server().port()), standbyPublisher, config()));
 
         proxy.freeze();
         long frozenAt = System.nanoTime();
@@ -104,11 +106,11 @@ class LeaderFailoverTest {
             TestDatabase.embedded().execute("GRANT pg_read_all_stats TO " + role);
         }
         try {
-            LogTailingRelay cutOff = started(relay(port(proxy.port()), RecordingPublisher.create()));
+            LogTailingRelay cutOff = started(relay(port(proxy.port()), RecordingPublisher.create(), config()));
             Await.until("the superuser's relay behind the proxy leads", cutOff::isLeader);
             RecordingPublisher standbyPublisher = RecordingPublisher.create();
-            LogTailingRelay standby = started(configure(LogTailingRelay.builder("jdbc:postgresql://127.0.0.1:"
-                    + TestDatabase.embedded().server().port() + "/postgres?user=" + role, null, standbyPublisher)));
+            LogTailingRelay standby = started(relay("jdbc:postgresql://127.0.0.1:"
+                    + TestDatabase.embedded().server().port() + "/postgres?user=" + role, standbyPublisher, config()));
 
             proxy.freeze();
             List<OutboxEvent> events = append(0, 3);
@@ -136,12 +138,12 @@ class LeaderFailoverTest {
         try {
             // A long leaderTimeout: only the released lock, not the standby's takeover, can explain a quick change.
             Duration leaderTimeout = Duration.ofSeconds(60);
-            LogTailingRelay pooled = started(configure(LogTailingRelay.builder(pool, RecordingPublisher.create()))
-                    .leaderTimeout(leaderTimeout));
+            LogTailingRelay pooled = started(LogTailingRelay.create(pool, RecordingPublisher.create(),
+                    config().leaderTimeout(leaderTimeout).build()));
             Await.until("the pooled relay leads", pooled::isLeader);
             RecordingPublisher standbyPublisher = RecordingPublisher.create();
-            LogTailingRelay standby = started(relay(port(TestDatabase.embedded().server().port()), standbyPublisher)
-                    .leaderTimeout(leaderTimeout));
+            LogTailingRelay standby = started(relay(port(TestDatabase.embedded().server().port()), standbyPublisher,
+                    config().leaderTimeout(leaderTimeout)));
 
             pooled.stop();
             List<OutboxEvent> events = append(0, 3);
@@ -155,9 +157,9 @@ class LeaderFailoverTest {
 
     @Test
     void leaderTimeoutUnderOneSecond_isRefusedNamingTheSetting() {
-        LogTailingRelay.Builder builder = relay(port(TestDatabase.embedded().server().port()), RecordingPublisher.create());
+        LogTailingRelayConfig.Builder config = config().leaderTimeout(Duration.ofMillis(999));
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder.leaderTimeout(Duration.ofMillis(999)))
+        org.assertj.core.api.Assertions.assertThatThrownBy(config::build)
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("leaderTimeout must be at least 1 s");
     }
@@ -167,12 +169,13 @@ class LeaderFailoverTest {
                 + "?user=" + dev.outbox.embedded.EmbeddedPostgresServer.USER;
     }
 
-    private LogTailingRelay.Builder relay(String jdbcUrl, OutboxEventPublisher publisher) {
-        return configure(LogTailingRelay.builder(jdbcUrl, null, publisher));
+    private static LogTailingRelay relay(String jdbcUrl, OutboxEventPublisher publisher,
+            LogTailingRelayConfig.Builder config) {
+        return LogTailingRelay.create(jdbcUrl, null, publisher, config.build());
     }
 
-    private LogTailingRelay.Builder configure(LogTailingRelay.Builder builder) {
-        return builder
+    private LogTailingRelayConfig.Builder config() {
+        return LogTailingRelayConfig.builder()
                 .table(fixture.table())
                 .slotName(fixture.slot())
                 .publicationName(fixture.publication())
@@ -184,8 +187,7 @@ class LeaderFailoverTest {
                 .leaderTimeout(LEADER_TIMEOUT);
     }
 
-    private LogTailingRelay started(LogTailingRelay.Builder builder) {
-        LogTailingRelay relay = builder.build();
+    private LogTailingRelay started(LogTailingRelay relay) {
         relays.add(relay);
         relay.start();
         return relay;

@@ -1,14 +1,15 @@
 package dev.outbox.jdbc.replication;
 
+import dev.outbox.testkit.postgres.TestDatabase;
+import dev.outbox.core.testing.TestEvents;
+import dev.outbox.core.testing.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.RecordingPublisher;
-import dev.outbox.core.testing.Await;
-import dev.outbox.core.testing.TestEvents;
 import dev.outbox.jdbc.JdbiOutbox;
 import dev.outbox.jdbc.JdbiUnitOfWork;
-import dev.outbox.testkit.postgres.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,8 +26,8 @@ class LogTailingRelayTest {
     @RegisterExtension
     final SlotFixture fixture = SlotFixture.create();
 
-    private LogTailingRelay.Builder relay(dev.outbox.core.spi.OutboxEventPublisher publisher, TableMode mode) {
-        return fixture.relay(publisher, mode)
+    private LogTailingRelayConfig.Builder config(TableMode mode) {
+        return fixture.config(mode)
                 .backoff(dev.outbox.core.relay.BackoffPolicy.exponential(Duration.ofMillis(50), 2.0,
                         Duration.ofMillis(500), 0.0))
                 .outageBackoff(dev.outbox.core.relay.BackoffPolicy.exponential(Duration.ofMillis(50), 2.0,
@@ -56,7 +57,7 @@ class LogTailingRelayTest {
     @Test
     void givenConcurrentWriters_eventsArriveInCommitOrderAndTheLogOnlyTableStaysEmpty() throws Exception {
         RecordingPublisher publisher = RecordingPublisher.create();
-        fixture.started(relay(publisher, TableMode.LOG_ONLY).batchSize(1000));
+        fixture.started(publisher, config(TableMode.LOG_ONLY).batchSize(1000));
         int writers = 4;
         int transactionsPerWriter = 500;
         int eventsPerTransaction = 5;
@@ -145,7 +146,7 @@ class LogTailingRelayTest {
 
     private void assertRoundTrip(TableMode mode) {
         RecordingPublisher publisher = RecordingPublisher.create();
-        fixture.started(relay(publisher, mode));
+        fixture.started(publisher, config(mode));
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
         dev.outbox.core.Outbox outbox = mode == TableMode.LOG_ONLY ? LogOnlyOutbox.create(unitOfWork, fixture.table())
                 : JdbiOutbox.create(unitOfWork, fixture.table());
@@ -174,7 +175,7 @@ class LogTailingRelayTest {
     @Test
     void givenRetriableFailures_theSameEventsAreRetriedInOrderAndNothingIsSkipped() {
         RecordingPublisher publisher = RecordingPublisher.create().failNextCalls(3);
-        fixture.started(relay(publisher, TableMode.LOG_ONLY));
+        fixture.started(publisher, config(TableMode.LOG_ONLY));
         List<OutboxEvent> events = appendEach("a1", 0, 20);
         Await.until("20 events published", () -> publisher.published().size() >= 20);
 
@@ -186,7 +187,7 @@ class LogTailingRelayTest {
     void givenAPublisherOutageOfMoreCallsThanMaxAttempts_nothingIsDeadLetteredAndEverythingIsDeliveredAfterRecovery() {
         // every call fails as a whole (the broker is down) four times as often as maxAttempts allows
         RecordingPublisher publisher = RecordingPublisher.create().failNextCalls(8);
-        fixture.started(relay(publisher, TableMode.KEEP_ROWS).maxAttempts(2));
+        fixture.started(publisher, config(TableMode.KEEP_ROWS).maxAttempts(2));
         List<OutboxEvent> events = new ArrayList<>(appendEach("o1", 0, 5));
         events.addAll(appendEach("o2", 0, 5));
 
@@ -200,7 +201,7 @@ class LogTailingRelayTest {
     @Test
     void givenARecordFailingOnItsOwn_itIsDeadLetteredAfterTheDefaultMaxAttemptsAndTheStreamGoesOn() {
         RecordingPublisher publisher = RecordingPublisher.create();
-        fixture.started(relay(publisher, TableMode.LOG_ONLY));
+        fixture.started(publisher, config(TableMode.LOG_ONLY));
         OutboxEvent poison = TestEvents.sequenced("own", 0);
         publisher.failRetriably(poison.id(), Integer.MAX_VALUE);
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
@@ -223,7 +224,7 @@ class LogTailingRelayTest {
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         dev.outbox.core.spi.OutboxEventPublisher stallingOnce = events -> calls.incrementAndGet() == 1
                 ? new java.util.concurrent.CompletableFuture<>() : recorder.publish(events);
-        fixture.started(relay(stallingOnce, TableMode.LOG_ONLY).publishTimeout(Duration.ofMillis(300)).maxAttempts(1));
+        fixture.started(stallingOnce, config(TableMode.LOG_ONLY).publishTimeout(Duration.ofMillis(300)).maxAttempts(1));
         List<OutboxEvent> events = appendEach("stall", 0, 3);
 
         Await.until("every event published", () -> recorder.publishedIds().containsAll(ids(events)));
@@ -247,16 +248,16 @@ class LogTailingRelayTest {
             }
         };
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> relay(slow, TableMode.LOG_ONLY).build())
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fixture.create(slow, config(TableMode.LOG_ONLY)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("publishTimeout (PT1M)").hasMessageContaining("maxPublishDuration (PT1M30S)");
-        relay(slow, TableMode.LOG_ONLY).publishTimeout(Duration.ofSeconds(90)).build().close();
+        fixture.create(slow, config(TableMode.LOG_ONLY).publishTimeout(Duration.ofSeconds(90))).close();
     }
 
     @Test
     void givenPermanentFailure_theEventIsDeadLetteredInTheTableAndLaterEventsGoOn() {
         RecordingPublisher publisher = RecordingPublisher.create();
-        fixture.started(relay(publisher, TableMode.LOG_ONLY));
+        fixture.started(publisher, config(TableMode.LOG_ONLY));
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
         LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
         OutboxEvent poison = TestEvents.sequenced("p", 0);
@@ -276,7 +277,7 @@ class LogTailingRelayTest {
     @Test
     void givenARowNoEventCanHold_itIsDeadLetteredAndLaterEventsGoOn() {
         RecordingPublisher publisher = RecordingPublisher.create();
-        fixture.started(relay(publisher, TableMode.KEEP_ROWS));
+        fixture.started(publisher, config(TableMode.KEEP_ROWS));
         // Written around the append port: an aggregate type that cannot become a Kafka topic name.
         java.util.UUID invalid = java.util.UUID.randomUUID();
         TestDatabase.embedded().execute("INSERT INTO " + fixture.table().qualifiedName() + " (id, aggregatetype, aggregateid, type, "
@@ -292,7 +293,7 @@ class LogTailingRelayTest {
     @Test
     void givenDeadLetterRequeued_itIsSentAgainAndTheLogOnlyTableEndsEmpty() {
         RecordingPublisher publisher = RecordingPublisher.create();
-        LogTailingRelay relay = fixture.started(relay(publisher, TableMode.LOG_ONLY).maxAttempts(1));
+        LogTailingRelay relay = fixture.started(publisher, config(TableMode.LOG_ONLY).maxAttempts(1));
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
         LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
         OutboxEvent poison = TestEvents.sequenced("r", 0);
@@ -313,7 +314,7 @@ class LogTailingRelayTest {
     @Test
     void givenKeepRowsMode_rowsAreMarkedPublishedAndPurgedAfterRetention() {
         RecordingPublisher publisher = RecordingPublisher.create();
-        fixture.started(relay(publisher, TableMode.KEEP_ROWS).retention(Duration.ZERO)
+        fixture.started(publisher, config(TableMode.KEEP_ROWS).retention(Duration.ZERO)
                 .heartbeatInterval(Duration.ofMillis(500)));
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
         JdbiOutbox outbox = JdbiOutbox.create(unitOfWork, fixture.table());
@@ -328,7 +329,7 @@ class LogTailingRelayTest {
     void givenRelayKilledBetweenAckAndConfirm_theEventsAreSentAgainAndNoneIsLost() {
         RecordingPublisher recorder = RecordingPublisher.create();
         CrashAfterAckPublisher publisher = new CrashAfterAckPublisher(recorder, 3, fixture.slot());
-        LogTailingRelay relay = fixture.started(relay(publisher, TableMode.LOG_ONLY).batchSize(1).maxBatchDelay(Duration.ZERO));
+        LogTailingRelay relay = fixture.started(publisher, config(TableMode.LOG_ONLY).batchSize(1).maxBatchDelay(Duration.ZERO));
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
         LogOnlyOutbox outbox = LogOnlyOutbox.create(unitOfWork, fixture.table());
         List<OutboxEvent> events = new ArrayList<>();
@@ -354,7 +355,7 @@ class LogTailingRelayTest {
         // The first relay's every publish call fails (retriably, without limit) while it idles between retries
         // with frequent status updates and heartbeats: a confirmation past the events would lose them.
         RecordingPublisher failing = RecordingPublisher.create().failNextCalls(Integer.MAX_VALUE);
-        LogTailingRelay first = fixture.started(relay(failing, TableMode.LOG_ONLY).statusInterval(Duration.ofMillis(100))
+        LogTailingRelay first = fixture.started(failing, config(TableMode.LOG_ONLY).statusInterval(Duration.ofMillis(100))
                 .heartbeatInterval(Duration.ofMillis(200)));
         Await.until("first relay leads", first::isLeader);
         List<OutboxEvent> events = appendEach("n", 0, 3);
@@ -363,7 +364,7 @@ class LogTailingRelayTest {
         assertThat(failing.published()).isEmpty();
 
         RecordingPublisher healthy = RecordingPublisher.create();
-        fixture.started(relay(healthy, TableMode.LOG_ONLY));
+        fixture.started(healthy, config(TableMode.LOG_ONLY));
 
         Await.until("the next relay delivers every event", Duration.ofSeconds(30),
                 () -> healthy.publishedIds().containsAll(ids(events)));
@@ -373,7 +374,7 @@ class LogTailingRelayTest {
     @Test
     void givenDatabaseRestart_theRelayReconnectsAndDeliversEverything() {
         RecordingPublisher publisher = RecordingPublisher.create();
-        LogTailingRelay relay = fixture.started(relay(publisher, TableMode.LOG_ONLY));
+        LogTailingRelay relay = fixture.started(publisher, config(TableMode.LOG_ONLY));
         List<OutboxEvent> events = new ArrayList<>(appendEach("d", 0, 10));
         Await.until("first half published", () -> publisher.published().size() >= 10);
         TestDatabase.embedded().server().stop();
@@ -388,9 +389,9 @@ class LogTailingRelayTest {
     @Test
     void givenLeaderClosed_theStandbyTakesOverAndDeliversEverything() {
         RecordingPublisher publisher = RecordingPublisher.create();
-        LogTailingRelay first = fixture.started(relay(publisher, TableMode.LOG_ONLY));
+        LogTailingRelay first = fixture.started(publisher, config(TableMode.LOG_ONLY));
         Await.until("first relay leads", first::isLeader);
-        LogTailingRelay second = fixture.started(relay(publisher, TableMode.LOG_ONLY));
+        LogTailingRelay second = fixture.started(publisher, config(TableMode.LOG_ONLY));
         appendEach("l", 0, 50);
         Await.until("first 50 published", () -> publisher.published().size() >= 50);
         assertThat(second.isLeader()).isFalse();
@@ -407,9 +408,9 @@ class LogTailingRelayTest {
     @Test
     void givenLeaderSessionsKilledAbruptly_theStandbyTakesOverAndNothingIsLost() {
         RecordingPublisher publisher = RecordingPublisher.create();
-        LogTailingRelay first = fixture.started(relay(publisher, TableMode.LOG_ONLY));
+        LogTailingRelay first = fixture.started(publisher, config(TableMode.LOG_ONLY));
         Await.until("first relay leads", first::isLeader);
-        LogTailingRelay second = fixture.started(relay(publisher, TableMode.LOG_ONLY));
+        LogTailingRelay second = fixture.started(publisher, config(TableMode.LOG_ONLY));
         List<OutboxEvent> events = new ArrayList<>(appendEach("k", 0, 30));
         Await.until("first half published", () -> publisher.published().size() >= 30);
         // The leader's process dies: its sessions end without a goodbye, and it never comes back.
@@ -425,7 +426,7 @@ class LogTailingRelayTest {
     @Test
     void givenSlotStillActiveForAnotherPid_theNewLeaderRetriesUntilItIsFree() throws Exception {
         RecordingPublisher publisher = RecordingPublisher.create();
-        LogTailingRelay relay = fixture.started(relay(publisher, TableMode.LOG_ONLY));
+        LogTailingRelay relay = fixture.started(publisher, config(TableMode.LOG_ONLY));
         relay.stop();
         // A walsender that has not exited yet, as after a leader's crash: hold the slot with a stream of our own.
         java.sql.Connection stale = ConnectionSource.of(TestDatabase.embedded().dataSource(), null, null).replication();
@@ -450,7 +451,7 @@ class LogTailingRelayTest {
     @Test
     void givenIdleSlot_lagIsReportedAndShrinksToZeroAfterConfirmation() {
         RecordingPublisher publisher = RecordingPublisher.create();
-        LogTailingRelay relay = fixture.started(relay(publisher, TableMode.LOG_ONLY).heartbeatInterval(Duration.ofMillis(500))
+        LogTailingRelay relay = fixture.started(publisher, config(TableMode.LOG_ONLY).heartbeatInterval(Duration.ofMillis(500))
                 .statusInterval(Duration.ofMillis(500)));
         Await.until("relay leads", relay::isLeader);
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
@@ -468,7 +469,7 @@ class LogTailingRelayTest {
     void givenTrafficOnOtherTablesOnly_theIdleSlotConfirmsAheadAndDoesNotPinWal() {
         RecordingPublisher publisher = RecordingPublisher.create();
         List<ReplicationLag> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
-        LogTailingRelay relay = fixture.started(relay(publisher, TableMode.LOG_ONLY).heartbeatInterval(Duration.ofMillis(300))
+        LogTailingRelay relay = fixture.started(publisher, config(TableMode.LOG_ONLY).heartbeatInterval(Duration.ofMillis(300))
                 .statusInterval(Duration.ofMillis(300))
                 .listener(new LogTailingRelayListener() {
                     @Override
@@ -496,9 +497,9 @@ class LogTailingRelayTest {
         RecordingPublisher publisher = RecordingPublisher.create();
         java.util.Properties properties = new java.util.Properties();
         properties.setProperty("ApplicationName", "log-relay-test");
-        LogTailingRelay relay = LogTailingRelay.builder(TestDatabase.embedded().server().jdbcUrl(), properties, publisher)
-                .table(fixture.table()).slotName(fixture.slot()).publicationName(fixture.publication())
-                .mode(TableMode.LOG_ONLY).build();
+        LogTailingRelay relay = LogTailingRelay.create(TestDatabase.embedded().server().jdbcUrl(), properties, publisher,
+                LogTailingRelayConfig.builder().table(fixture.table()).slotName(fixture.slot())
+                        .publicationName(fixture.publication()).mode(TableMode.LOG_ONLY).build());
         fixture.relays().add(relay);
         relay.start();
         JdbiUnitOfWork unitOfWork = fixture.unitOfWork();
@@ -513,7 +514,7 @@ class LogTailingRelayTest {
 
     @Test
     void dropSlot_removesTheSlotAndThePublication() {
-        LogTailingRelay relay = fixture.started(relay(RecordingPublisher.create(), TableMode.LOG_ONLY));
+        LogTailingRelay relay = fixture.started(RecordingPublisher.create(), config(TableMode.LOG_ONLY));
         relay.close();
 
         assertThat(LogTailingRelay.dropSlot(TestDatabase.embedded().dataSource(), fixture.slot(), fixture.publication())).isTrue();
@@ -529,7 +530,7 @@ class LogTailingRelayTest {
     @Test
     void committedBacklog_isReadCompletelyInCommitOrder_andTheRateIsPrinted() throws Exception {
         RecordingPublisher publisher = RecordingPublisher.create();
-        LogTailingRelay relay = fixture.started(relay(publisher, TableMode.LOG_ONLY).batchSize(2000));
+        LogTailingRelay relay = fixture.started(publisher, config(TableMode.LOG_ONLY).batchSize(2000));
         relay.stop();
         int total = 20_000;
         String padding = "x".repeat(400);

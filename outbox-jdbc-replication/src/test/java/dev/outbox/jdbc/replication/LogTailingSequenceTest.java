@@ -1,15 +1,16 @@
 package dev.outbox.jdbc.replication;
 
+import dev.outbox.testkit.postgres.TestDatabase;
+import dev.outbox.core.testing.TestEvents;
+import dev.outbox.core.testing.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.Outbox;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.RecordingPublisher;
-import dev.outbox.core.testing.Await;
-import dev.outbox.core.testing.TestEvents;
 import dev.outbox.jdbc.JdbiOutbox;
 import dev.outbox.jdbc.JdbiUnitOfWork;
-import dev.outbox.testkit.postgres.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -69,9 +70,7 @@ class LogTailingSequenceTest {
     /** Starts a relay, appends three transactions of two aggregates, returns what was published. */
     private List<OutboxEvent> appendAndRelay(JdbiUnitOfWork unitOfWork, Outbox outbox, TableMode mode) {
         RecordingPublisher publisher = RecordingPublisher.create();
-        relay = LogTailingRelay.builder(TestDatabase.embedded().dataSource(), publisher).table(fixture.table())
-                .slotName(fixture.slot()).publicationName(fixture.publication()).mode(mode)
-                .standbyRetryInterval(Duration.ofMillis(300)).build();
+        relay = LogTailingRelay.create(TestDatabase.embedded().dataSource(), publisher, fixture.config(mode).build());
         relay.start();
         List<OutboxEvent> appended = new ArrayList<>();
         for (int t = 0; t < 3; t++) {

@@ -1,15 +1,16 @@
 package dev.outbox.jdbc.replication;
 
+import dev.outbox.testkit.postgres.TestDatabase;
+import dev.outbox.core.testing.TestEvents;
+import dev.outbox.core.testing.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.RecordingPublisher;
 import dev.outbox.core.relay.BackoffPolicy;
-import dev.outbox.core.testing.Await;
-import dev.outbox.core.testing.TestEvents;
 import dev.outbox.jdbc.JdbiOutbox;
 import dev.outbox.jdbc.JdbiUnitOfWork;
-import dev.outbox.testkit.postgres.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +34,8 @@ class ParkedEventsTest {
     @RegisterExtension
     final SlotFixture fixture = SlotFixture.create();
 
-    private LogTailingRelay.Builder relay(dev.outbox.core.spi.OutboxEventPublisher publisher, TableMode mode) {
-        return fixture.relay(publisher, mode)
+    private LogTailingRelayConfig.Builder config(TableMode mode) {
+        return fixture.config(mode)
                 .backoff(SLOW)
                 .outageBackoff(BackoffPolicy.exponential(Duration.ofMillis(50), 2.0, Duration.ofMillis(500), 0.0))
                 .maxAttempts(1000);
@@ -73,7 +74,7 @@ class ParkedEventsTest {
     void givenAnEventFailingOnItsOwn_otherAggregatesAndTheSlotGoOn_itsAggregateWaits_andThenArrivesInOrder(TableMode mode) {
         SwitchablePublisher publisher = new SwitchablePublisher();
         List<OutboxEvent> parkedCalls = new CopyOnWriteArrayList<>();
-        fixture.started(relay(publisher, mode).listener(new LogTailingRelayListener() {
+        fixture.started(publisher, config(mode).listener(new LogTailingRelayListener() {
             @Override
             public void onParked(OutboxEvent event, int attempts, java.time.Instant nextAttemptAt, Throwable error) {
                 parkedCalls.add(event);
@@ -129,7 +130,7 @@ class ParkedEventsTest {
         SwitchablePublisher publisher = new SwitchablePublisher();
         List<Boolean> otherPublishedWhenDead = new CopyOnWriteArrayList<>();
         List<OutboxEvent> others = new CopyOnWriteArrayList<>();
-        fixture.started(fixture.relay(publisher, mode)
+        fixture.started(publisher, fixture.config(mode)
                 .backoff(BackoffPolicy.exponential(Duration.ofSeconds(1), 1.0, Duration.ofSeconds(1), 0.0))
                 .maxAttempts(4)
                 .listener(new LogTailingRelayListener() {
@@ -167,7 +168,7 @@ class ParkedEventsTest {
     @EnumSource(TableMode.class)
     void givenParkedRows_aNewLeaderDeliversThemInOrderAndHoldsTheAggregatesStreamEventsBehindThem(TableMode mode) {
         SwitchablePublisher firstPublisher = new SwitchablePublisher();
-        LogTailingRelay first = fixture.started(relay(firstPublisher, mode));
+        LogTailingRelay first = fixture.started(firstPublisher, config(mode));
         Await.until("first relay leads", first::isLeader);
         OutboxEvent a0 = TestEvents.sequenced("A", 0);
         firstPublisher.fail(e -> e.aggregateId().equals("A"));
@@ -181,7 +182,7 @@ class ParkedEventsTest {
         // The next leader's publisher still refuses A's first event only: were A's later stream events not held
         // behind the parked rows, they would get through before it.
         SwitchablePublisher next = new SwitchablePublisher().fail(e -> e.id().equals(a0.id()));
-        LogTailingRelay second = fixture.started(relay(next, mode)
+        LogTailingRelay second = fixture.started(next, config(mode)
                 .backoff(BackoffPolicy.exponential(Duration.ofMillis(300), 1.0, Duration.ofMillis(300), 0.0)));
         Await.until("second relay leads", second::isLeader);
         OutboxEvent a2 = append(mode, "A", 2);
@@ -204,7 +205,7 @@ class ParkedEventsTest {
     @Test
     void givenABrokerOutage_nothingIsParkedAndNoAttemptIsCharged() {
         RecordingPublisher publisher = RecordingPublisher.create().failNextCalls(Integer.MAX_VALUE);
-        LogTailingRelay relay = fixture.started(relay(publisher, TableMode.KEEP_ROWS).maxAttempts(2));
+        LogTailingRelay relay = fixture.started(publisher, config(TableMode.KEEP_ROWS).maxAttempts(2));
         Await.until("relay leads", relay::isLeader);
         List<OutboxEvent> events = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -218,7 +219,7 @@ class ParkedEventsTest {
         assertThat(fixture.rows("pending")).isEqualTo(3);
         relay.close();
         RecordingPublisher healthy = RecordingPublisher.create();
-        fixture.started(relay(healthy, TableMode.KEEP_ROWS));
+        fixture.started(healthy, config(TableMode.KEEP_ROWS));
         Await.until("delivered after the outage", () -> healthy.publishedIds().containsAll(
                 events.stream().map(OutboxEvent::id).toList()));
         assertThat(fixture.rows("dead")).isZero();
@@ -227,7 +228,7 @@ class ParkedEventsTest {
     @Test
     void givenParkedRows_aPollingStoreSeesThemAsScheduledRetriesInOrder() {
         SwitchablePublisher publisher = new SwitchablePublisher();
-        LogTailingRelay relay = fixture.started(relay(publisher, TableMode.KEEP_ROWS));
+        LogTailingRelay relay = fixture.started(publisher, config(TableMode.KEEP_ROWS));
         OutboxEvent a0 = TestEvents.sequenced("A", 0);
         publisher.fail(e -> e.id().equals(a0.id()));
         appendEvent(TableMode.KEEP_ROWS, a0);
@@ -249,7 +250,7 @@ class ParkedEventsTest {
     @EnumSource(TableMode.class)
     void givenADeadLetterRequeuedThroughTheStore_theLeaderFindsItAndDeliversIt(TableMode mode) {
         SwitchablePublisher publisher = new SwitchablePublisher();
-        fixture.started(relay(publisher, mode).maxAttempts(1).heartbeatInterval(Duration.ofMillis(300)));
+        fixture.started(publisher, config(mode).maxAttempts(1).heartbeatInterval(Duration.ofMillis(300)));
         OutboxEvent poison = TestEvents.sequenced("R", 0);
         publisher.fail(e -> e.id().equals(poison.id()));
         appendEvent(mode, poison);

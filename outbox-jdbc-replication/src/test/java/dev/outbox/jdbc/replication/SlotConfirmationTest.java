@@ -1,14 +1,15 @@
 package dev.outbox.jdbc.replication;
 
+import dev.outbox.testkit.postgres.TestDatabase;
+import dev.outbox.core.testing.TestEvents;
+import dev.outbox.core.testing.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.inmemory.RecordingPublisher;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.core.spi.PublishOutcome;
-import dev.outbox.core.testing.Await;
-import dev.outbox.core.testing.TestEvents;
-import dev.outbox.testkit.postgres.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -51,7 +52,7 @@ class SlotConfirmationTest {
         AtomicBoolean t1Published = new AtomicBoolean();
         AtomicInteger confirmsAfterT1 = new AtomicInteger();
         StallingPublisher stalling = new StallingPublisher(RecordingPublisher.create(), STALL);
-        LogTailingRelay first = fixture.started(relay(stalling).listener(new LogTailingRelayListener() {
+        LogTailingRelay first = started(stalling, config().listener(new LogTailingRelayListener() {
             @Override
             public void onPublished(List<OutboxEvent> events) {
                 t1Published.set(true);
@@ -92,23 +93,31 @@ class SlotConfirmationTest {
             first.close();
 
             RecordingPublisher healthy = RecordingPublisher.create();
-            fixture.started(relay(healthy));
+            started(healthy, config());
             Await.until("the next relay delivers T3 and T2", Duration.ofSeconds(30),
                     () -> healthy.publishedIds().contains(t3.id()) && healthy.publishedFor("Order", "t2").size() == T2_ROWS);
         }
     }
 
-    private LogTailingRelay.Builder relay(OutboxEventPublisher publisher) {
+    private LogTailingRelayConfig.Builder config() {
+        return fixture.config(TableMode.LOG_ONLY)
+                .statusInterval(Duration.ofMillis(100))
+                .backoff(dev.outbox.core.relay.BackoffPolicy.exponential(Duration.ofMillis(50), 2.0,
+                        Duration.ofMillis(200), 0.0));
+    }
+
+    /** Starts a relay whose replication connection has its own properties; the fixture closes it. */
+    private LogTailingRelay started(OutboxEventPublisher publisher, LogTailingRelayConfig.Builder config) {
         Properties properties = new Properties();
         PGProperty.USER.set(properties, "postgres");
         PGProperty.OPTIONS.set(properties, "-c wal_sender_timeout=" + WAL_SENDER_TIMEOUT.toMillis());
         // A small receive buffer, so the walsender's socket fills while the relay is blocked (as under load).
         PGProperty.RECEIVE_BUFFER_SIZE.set(properties, "65536");
-        return fixture.relay(publisher, TableMode.LOG_ONLY)
-                .statusInterval(Duration.ofMillis(100))
-                .replicationConnection(TestDatabase.embedded().server().jdbcUrl(), properties)
-                .backoff(dev.outbox.core.relay.BackoffPolicy.exponential(Duration.ofMillis(50), 2.0,
-                        Duration.ofMillis(200), 0.0));
+        LogTailingRelay relay = LogTailingRelay.create(TestDatabase.embedded().dataSource(), TestDatabase.embedded().server().jdbcUrl(),
+                properties, publisher, config.build());
+        fixture.relays().add(relay);
+        relay.start();
+        return relay;
     }
 
     private OutboxEvent append(OutboxEvent event) {

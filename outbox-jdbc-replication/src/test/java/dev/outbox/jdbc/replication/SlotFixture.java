@@ -40,9 +40,9 @@ record SlotFixture(OutboxTable table, String slot, String publication, List<LogT
         return TestDatabase.embedded().dataSource();
     }
 
-    /** A relay on this fixture's table, slot and publication, with a short standby retry; not started. */
-    LogTailingRelay.Builder relay(OutboxEventPublisher publisher, TableMode mode) {
-        return LogTailingRelay.builder(dataSource(), publisher)
+    /** Settings on this fixture's table, slot and publication, with a short standby retry. */
+    LogTailingRelayConfig.Builder config(TableMode mode) {
+        return LogTailingRelayConfig.builder()
                 .table(table)
                 .slotName(slot)
                 .publicationName(publication)
@@ -50,10 +50,16 @@ record SlotFixture(OutboxTable table, String slot, String publication, List<LogT
                 .standbyRetryInterval(Duration.ofMillis(300));
     }
 
-    /** Builds and starts the relay; {@link #afterEach} closes it. */
-    LogTailingRelay started(LogTailingRelay.Builder builder) {
-        LogTailingRelay relay = builder.build();
+    /** A relay on the embedded database with these settings; not started, {@link #afterEach} closes it. */
+    LogTailingRelay create(OutboxEventPublisher publisher, LogTailingRelayConfig.Builder config) {
+        LogTailingRelay relay = LogTailingRelay.create(dataSource(), publisher, config.build());
         relays.add(relay);
+        return relay;
+    }
+
+    /** Creates and starts the relay; {@link #afterEach} closes it. */
+    LogTailingRelay started(OutboxEventPublisher publisher, LogTailingRelayConfig.Builder config) {
+        LogTailingRelay relay = create(publisher, config);
         relay.start();
         return relay;
     }

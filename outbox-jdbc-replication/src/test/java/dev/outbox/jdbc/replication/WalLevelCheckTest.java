@@ -17,7 +17,7 @@ class WalLevelCheckTest {
         try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.builder()
                 .serverConfig("wal_level", "replica").start()) {
             OutboxSchema.create(Jdbi.create(postgres.dataSource()), OutboxTable.DEFAULT);
-            LogTailingRelay relay = LogTailingRelay.builder(postgres.dataSource(), RecordingPublisher.create()).build();
+            LogTailingRelay relay = LogTailingRelay.create(postgres.dataSource(), RecordingPublisher.create());
 
             assertThatThrownBy(relay::start)
                     .isInstanceOf(ReplicationSetupException.class)
