@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * claims keep an aggregate on one relay at a time.
  *
  * <p>The stream is the operator's by default: the publisher expects one whose subjects capture
- * the template's subjects. {@link Builder#createStream} makes it create a missing one at start
+ * the template's subjects. {@link NatsPublisherConfig.Builder#createStream} makes it create a missing one at start
  * (file storage, the given duplicate window), for demos and tests; an existing stream is left as is.
  *
  * <p>Thread-safe: several threads may publish at once over the one connection.
@@ -92,6 +92,29 @@ public final class NatsOutboxEventPublisher implements OutboxEventPublisher {
         this(config, connect(config), true);
     }
 
+    /**
+     * Creates a publisher with its own connection; see {@link #NatsOutboxEventPublisher(NatsPublisherConfig)}.
+     *
+     * @throws NullPointerException when the config has no {@code serverUrl}
+     * @throws OutboxException when the connection or the stream cannot be set up
+     */
+    public static NatsOutboxEventPublisher create(NatsPublisherConfig config) {
+        return new NatsOutboxEventPublisher(config);
+    }
+
+    /**
+     * Creates a publisher that publishes over {@code connection}, one the caller opened (security,
+     * several servers, its own reconnect policy) and closes: {@link #close()} leaves it open. The
+     * config's {@code serverUrl}, {@code connectionTimeout} and {@code reconnectWait} are not used.
+     *
+     * @throws NullPointerException when an argument is null
+     * @throws OutboxException when JetStream cannot be set up or the stream cannot be created
+     */
+    public static NatsOutboxEventPublisher create(NatsPublisherConfig config, Connection connection) {
+        return new NatsOutboxEventPublisher(Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(connection, "connection"), false);
+    }
+
     private NatsOutboxEventPublisher(NatsPublisherConfig config, Connection connection, boolean ownsConnection) {
         this.config = Objects.requireNonNull(config, "config");
         this.connection = connection;
@@ -113,11 +136,6 @@ public final class NatsOutboxEventPublisher implements OutboxEventPublisher {
             return thread;
         });
         LOG.info("NATS outbox publisher started: {}", config);
-    }
-
-    /** Returns a new builder with the defaults described on its setters. */
-    public static Builder builder() {
-        return new Builder();
     }
 
     /** Returns the publisher's settings. */
@@ -246,8 +264,10 @@ public final class NatsOutboxEventPublisher implements OutboxEventPublisher {
     }
 
     private static Connection connect(NatsPublisherConfig config) {
+        String serverUrl = config.serverUrl().orElseThrow(() -> new NullPointerException("serverUrl is required "
+                + "(e.g. nats://127.0.0.1:4222), or pass a connection to create(config, connection)"));
         Options options = new Options.Builder()
-                .servers(config.serverUrl().orElseThrow().split(","))
+                .servers(serverUrl.split(","))
                 .connectionName("outbox-publisher")
                 .connectionTimeout(config.connectionTimeout())
                 .reconnectWait(config.reconnectWait())
@@ -257,7 +277,7 @@ public final class NatsOutboxEventPublisher implements OutboxEventPublisher {
             // returns with the first attempt failed and keeps trying in the background: the server may start later
             return Nats.connectReconnectOnConnect(options);
         } catch (IOException e) {
-            throw new OutboxException("cannot connect to NATS at " + config.serverUrl().orElseThrow() + ": " + e, e);
+            throw new OutboxException("cannot connect to NATS at " + serverUrl + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OutboxException("interrupted while connecting to NATS", e);
@@ -282,116 +302,6 @@ public final class NatsOutboxEventPublisher implements OutboxEventPublisher {
             LOG.warn("NATS publish: {} of {} events not published {}; first error: {}",
                     counts.values().stream().mapToInt(Integer::intValue).sum(), outcomes.size(), counts,
                     String.valueOf(first));
-        }
-    }
-
-    /** Builds a {@link NatsOutboxEventPublisher} or its {@link NatsPublisherConfig}. Not thread-safe. */
-    public static final class Builder {
-        String serverUrl;
-        Connection connection;
-        String subjectTemplate = SubjectTemplate.DEFAULT;
-        String expectedStream;
-        String createStream;
-        Duration duplicateWindow = Duration.ofMinutes(2);
-        Duration publishTimeout = Duration.ofSeconds(10);
-        int maxPendingAcks = 4096;
-        Duration connectionTimeout = Duration.ofSeconds(5);
-        Duration reconnectWait = Duration.ofSeconds(1);
-
-        private Builder() {
-        }
-
-        /** Sets the server URL, e.g. {@code nats://127.0.0.1:4222} (several separated by ','). Required unless {@link #connection} is given. */
-        public Builder serverUrl(String serverUrl) {
-            this.serverUrl = serverUrl;
-            return this;
-        }
-
-        /**
-         * Uses a connection the caller opened and closes (security, several servers, its own
-         * reconnect policy); the publisher does not close it. {@code serverUrl},
-         * {@code connectionTimeout} and {@code reconnectWait} are then not used.
-         */
-        public Builder connection(Connection connection) {
-            this.connection = connection;
-            return this;
-        }
-
-        /**
-         * Sets the subject template, see {@link SubjectTemplate}; default
-         * {@value SubjectTemplate#DEFAULT}.
-         */
-        public Builder subjectTemplate(String subjectTemplate) {
-            this.subjectTemplate = subjectTemplate;
-            return this;
-        }
-
-        /**
-         * Sets the stream every message must land in: the server refuses a message whose subject
-         * another stream captures ({@code RETRIABLE_FAILURE}). Default: none, any stream.
-         */
-        public Builder expectedStream(String stream) {
-            this.expectedStream = stream;
-            return this;
-        }
-
-        /**
-         * Makes the publisher create the stream {@code name} at start when it does not exist, with
-         * the template's subjects ({@link SubjectTemplate#streamSubjects()}), file storage and
-         * {@code duplicateWindow} (how long a redelivered event id is dropped); it is then also the
-         * expected stream. An existing stream is left as it is. Default: no stream is created.
-         */
-        public Builder createStream(String name, Duration duplicateWindow) {
-            this.createStream = name;
-            this.duplicateWindow = duplicateWindow;
-            return this;
-        }
-
-        /** Sets the publish call's deadline for PubAcks; default 10 s. {@link #maxPublishDuration()} is this + 2 s. */
-        public Builder publishTimeout(Duration publishTimeout) {
-            this.publishTimeout = publishTimeout;
-            return this;
-        }
-
-        /** Sets how many messages of one call may await their PubAck at once; default 4096. */
-        public Builder maxPendingAcks(int maxPendingAcks) {
-            this.maxPendingAcks = maxPendingAcks;
-            return this;
-        }
-
-        /** Sets the connect timeout of the publisher's own connection; default 5 s. */
-        public Builder connectionTimeout(Duration connectionTimeout) {
-            this.connectionTimeout = connectionTimeout;
-            return this;
-        }
-
-        /** Sets the wait between reconnect attempts of the publisher's own connection (it never gives up); default 1 s. */
-        public Builder reconnectWait(Duration reconnectWait) {
-            this.reconnectWait = reconnectWait;
-            return this;
-        }
-
-        /**
-         * Validates the settings without connecting, for containers that inject the configuration.
-         * A given {@link #connection} is not part of it: use {@link #build()} for that.
-         *
-         * @throws IllegalArgumentException naming the invalid setting
-         * @throws NullPointerException naming a missing setting
-         */
-        public NatsPublisherConfig buildConfig() {
-            return new NatsPublisherConfig(this);
-        }
-
-        /**
-         * Validates the settings and creates the publisher (and, unless one was given, its connection).
-         *
-         * @throws IllegalArgumentException naming the invalid setting
-         * @throws OutboxException when JetStream cannot be set up or the stream cannot be created
-         */
-        public NatsOutboxEventPublisher build() {
-            NatsPublisherConfig config = buildConfig();
-            return connection != null ? new NatsOutboxEventPublisher(config, connection, false)
-                    : new NatsOutboxEventPublisher(config);
         }
     }
 }

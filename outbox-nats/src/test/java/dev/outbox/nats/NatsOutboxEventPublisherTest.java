@@ -135,9 +135,10 @@ class NatsOutboxEventPublisherTest {
         String name = streams.newName();
         streams.adopt(name);
 
-        try (NatsOutboxEventPublisher publisher = NatsOutboxEventPublisher.builder().serverUrl(RequiredNats.URL)
+        try (NatsOutboxEventPublisher publisher = NatsOutboxEventPublisher.create(NatsPublisherConfig.builder()
+                .serverUrl(RequiredNats.URL)
                 .subjectTemplate(prefix + ".${aggregateType}.${aggregateId}")
-                .createStream(name, Duration.ofSeconds(30)).build()) {
+                .createStream(name, Duration.ofSeconds(30)).build())) {
             assertThat(publish(publisher, List.of(TestEvents.stored("Order", "o-1")))).extracting(PublishOutcome::status)
                     .containsExactly(Status.PUBLISHED);
         }
@@ -166,8 +167,9 @@ class NatsOutboxEventPublisherTest {
     }
 
     private static NatsOutboxEventPublisher publisher(String template) {
-        return NatsOutboxEventPublisher.builder().serverUrl(RequiredNats.URL).subjectTemplate(template)
-                .publishTimeout(Duration.ofSeconds(5)).build();
+        return NatsOutboxEventPublisher.create(NatsPublisherConfig.builder()
+                .serverUrl(RequiredNats.URL).subjectTemplate(template)
+                .publishTimeout(Duration.ofSeconds(5)).build());
     }
 
     static List<PublishOutcome> publish(NatsOutboxEventPublisher publisher, List<OutboxEvent> events) throws Exception {

@@ -10,7 +10,7 @@ class NatsPublisherConfigTest {
 
     @Test
     void defaults() {
-        NatsPublisherConfig config = NatsOutboxEventPublisher.builder().serverUrl("nats://127.0.0.1:4222").buildConfig();
+        NatsPublisherConfig config = NatsPublisherConfig.builder().serverUrl("nats://127.0.0.1:4222").build();
 
         assertThat(config.subjects().template()).isEqualTo("outbox.${aggregateType}.${aggregateId}");
         assertThat(config.publishTimeout()).isEqualTo(Duration.ofSeconds(10));
@@ -22,22 +22,30 @@ class NatsPublisherConfigTest {
 
     @Test
     void invalidSettings_areRefused_namingTheSetting() {
-        assertThatThrownBy(() -> NatsOutboxEventPublisher.builder().buildConfig()).hasMessageContaining("serverUrl");
-        assertThatThrownBy(() -> NatsOutboxEventPublisher.builder().serverUrl("localhost:4222").buildConfig())
+        assertThatThrownBy(() -> NatsPublisherConfig.builder().serverUrl("localhost:4222").build())
                 .hasMessageContaining("serverUrl must be nats://host:port");
-        assertThatThrownBy(() -> builder().subjectTemplate("a..b").buildConfig()).hasMessageContaining("empty token");
-        assertThatThrownBy(() -> builder().publishTimeout(Duration.ZERO).buildConfig())
-                .hasMessageContaining("publishTimeout must be greater than zero");
-        assertThatThrownBy(() -> builder().maxPendingAcks(0).buildConfig()).hasMessageContaining("maxPendingAcks");
-        assertThatThrownBy(() -> builder().expectedStream("my.stream").buildConfig())
+        assertThatThrownBy(() -> builder().subjectTemplate("a..b").build()).hasMessageContaining("empty token");
+        assertThatThrownBy(() -> builder().publishTimeout(Duration.ZERO).build())
+                .hasMessageContaining("publishTimeout must be positive");
+        assertThatThrownBy(() -> builder().maxPendingAcks(0).build()).hasMessageContaining("maxPendingAcks");
+        assertThatThrownBy(() -> builder().expectedStream("my.stream").build())
                 .hasMessageContaining("expectedStream must be a stream name");
-        assertThatThrownBy(() -> builder().createStream("ORDERS", Duration.ofSeconds(-1)).buildConfig())
-                .hasMessageContaining("duplicateWindow must be greater than zero");
+        assertThatThrownBy(() -> builder().createStream("ORDERS", Duration.ofSeconds(-1)).build())
+                .hasMessageContaining("duplicateWindow must be positive");
         assertThatThrownBy(() -> builder().createStream("ORDERS", Duration.ofMinutes(1)).expectedStream("OTHER")
-                .buildConfig()).hasMessageContaining("name different streams");
+                .build()).hasMessageContaining("name different streams");
     }
 
-    private static NatsOutboxEventPublisher.Builder builder() {
-        return NatsOutboxEventPublisher.builder().serverUrl("nats://127.0.0.1:4222");
+    @Test
+    void missingServerUrl_isRefusedWhenThePublisherOpensItsOwnConnection() {
+        NatsPublisherConfig config = NatsPublisherConfig.builder().build();
+
+        assertThat(config.serverUrl()).isEmpty();
+        assertThatThrownBy(() -> NatsOutboxEventPublisher.create(config)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("serverUrl is required");
+    }
+
+    private static NatsPublisherConfig.Builder builder() {
+        return NatsPublisherConfig.builder().serverUrl("nats://127.0.0.1:4222");
     }
 }

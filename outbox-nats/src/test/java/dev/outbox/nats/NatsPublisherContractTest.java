@@ -47,8 +47,9 @@ class NatsPublisherContractTest extends OutboxEventPublisherContract {
     protected OutboxEventPublisher newPublisher(String destinationTemplate) {
         RequiredNats.assume();
         proxy.restore();
-        return NatsOutboxEventPublisher.builder().serverUrl(proxy.url()).subjectTemplate(destinationTemplate)
-                .publishTimeout(Duration.ofSeconds(5)).reconnectWait(Duration.ofMillis(250)).build();
+        return NatsOutboxEventPublisher.create(NatsPublisherConfig.builder()
+                .serverUrl(proxy.url()).subjectTemplate(destinationTemplate)
+                .publishTimeout(Duration.ofSeconds(5)).reconnectWait(Duration.ofMillis(250)).build());
     }
 
     @Override

@@ -71,9 +71,10 @@ class NatsPublisherOutageTest {
         Map<Status, Integer> overall = new EnumMap<>(Status.class);
         int publishedBeforeCut;
 
-        try (NatsOutboxEventPublisher publisher = NatsOutboxEventPublisher.builder().serverUrl(proxy.url())
+        try (NatsOutboxEventPublisher publisher = NatsOutboxEventPublisher.create(NatsPublisherConfig.builder()
+                .serverUrl(proxy.url())
                 .subjectTemplate(prefix + ".${aggregateType}.${aggregateId}").publishTimeout(Duration.ofSeconds(3))
-                .reconnectWait(Duration.ofMillis(200)).build()) {
+                .reconnectWait(Duration.ofMillis(200)).build())) {
             List<OutboxEvent> pending = new ArrayList<>(all);
             // two batches while the server is up, then the cut under a batch in flight
             pending = publishRound(publisher, pending, overall);

@@ -1,7 +1,6 @@
 package dev.outbox.rabbitmq;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.OutboxException;
@@ -33,10 +32,10 @@ import org.slf4j.LoggerFactory;
  * {@value OutboxEvent#SEQUENCE_HEADER} among them), body = the payload.
  *
  * <pre>{@code
- * OutboxEventPublisher publisher = RabbitMqOutboxEventPublisher.builder()
+ * OutboxEventPublisher publisher = RabbitMqOutboxEventPublisher.create(RabbitMqPublisherConfig.builder()
  *         .uri("amqp://guest:guest@localhost:5672")
  *         .exchangeTemplate("orders")
- *         .build();
+ *         .build());
  * }</pre>
  *
  * <p>Delivery: one connection with one channel in confirm mode, published on by one thread in
@@ -51,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * the call are not sent, or, if confirmed anyway, reported {@code NOT_ATTEMPTED}.
  *
  * <p>Exchanges: by default the publisher expects them to exist and checks each once per
- * connection ({@code exchange.declare passive}); with {@link Builder#declareExchanges} it
+ * connection ({@code exchange.declare passive}); with {@link RabbitMqPublisherConfig.Builder#declareExchanges} it
  * declares them durable itself. Queues and bindings are the consumers' business.
  *
  * <p>Recovery: the client's automatic recovery is off. A recovered channel restarts its publish
@@ -59,9 +58,10 @@ import org.slf4j.LoggerFactory;
  * connection drops, every message without a confirm is reported {@code UNAVAILABLE} at once, and
  * the next publish call opens a new connection (bounded by the connection timeout).
  *
- * <p>Time bound: every call completes within {@link Builder#publishTimeout} (default 10 s) of the
- * call, whatever the broker does; that is {@link #maxPublishDuration()}. A confirm timeout closes
- * the connection, so the next call starts on a fresh one.
+ * <p>Time bound: every call completes within
+ * {@link RabbitMqPublisherConfig.Builder#publishTimeout} (default 10 s) of the call, whatever the
+ * broker does; that is {@link #maxPublishDuration()}. A confirm timeout closes the connection, so
+ * the next call starts on a fresh one.
  *
  * <p>Thread-safe: several threads may publish at once.
  */
@@ -83,7 +83,7 @@ public final class RabbitMqOutboxEventPublisher implements OutboxEventPublisher 
      * Creates a publisher from validated settings; the constructor containers call. It connects
      * lazily, on the first publish: the broker need not be up yet.
      *
-     * @param config the settings, see {@link Builder#buildConfig()}
+     * @param config the settings, built by {@link RabbitMqPublisherConfig#builder()}
      */
     @Inject
     public RabbitMqOutboxEventPublisher(RabbitMqPublisherConfig config) {
@@ -94,9 +94,12 @@ public final class RabbitMqOutboxEventPublisher implements OutboxEventPublisher 
         LOG.info("RabbitMQ outbox publisher started: {}", config);
     }
 
-    /** Returns a new builder with the defaults described on its setters. */
-    public static Builder builder() {
-        return new Builder();
+    /**
+     * Creates a publisher from validated settings; see
+     * {@link #RabbitMqOutboxEventPublisher(RabbitMqPublisherConfig)}.
+     */
+    public static RabbitMqOutboxEventPublisher create(RabbitMqPublisherConfig config) {
+        return new RabbitMqOutboxEventPublisher(config);
     }
 
     /** Returns the publisher's settings. */
@@ -134,7 +137,7 @@ public final class RabbitMqOutboxEventPublisher implements OutboxEventPublisher 
         return batch.stage();
     }
 
-    /** Returns {@link Builder#publishTimeout}: no call takes longer. */
+    /** Returns {@link RabbitMqPublisherConfig#publishTimeout()}: no call takes longer. */
     @Override
     public Duration maxPublishDuration() {
         return config.publishTimeout();
@@ -235,111 +238,5 @@ public final class RabbitMqOutboxEventPublisher implements OutboxEventPublisher 
             thread.setDaemon(true);
             return thread;
         };
-    }
-
-    /**
-     * Builds a {@link RabbitMqOutboxEventPublisher} or its {@link RabbitMqPublisherConfig}. Not
-     * thread-safe; each setter returns this builder.
-     */
-    public static final class Builder {
-        String uri;
-        ConnectionFactory connectionFactory;
-        ExchangeNaming exchangeNaming = ExchangeNaming.debezium();
-        BuiltinExchangeType declaredExchangeType;
-        Duration publishTimeout = Duration.ofSeconds(10);
-        Duration connectionTimeout = Duration.ofSeconds(5);
-        String connectionName = "outbox-publisher";
-
-        private Builder() {
-        }
-
-        /**
-         * Sets the broker, e.g. {@code amqp://guest:guest@localhost:5672} ({@code amqps://} for TLS); the path is the virtual host, none for the default {@code /} (a trailing
-         * {@code /} names the empty virtual host and is refused).
-         * Required unless a {@link #connectionFactory} is given; applied over it when both are.
-         */
-        public Builder uri(String uri) {
-            this.uri = uri;
-            return this;
-        }
-
-        /**
-         * Sets a connection factory to start from (credentials providers, TLS, client properties);
-         * the publisher copies it and turns automatic recovery off in its copy. Default: a new one.
-         */
-        public Builder connectionFactory(ConnectionFactory connectionFactory) {
-            this.connectionFactory = connectionFactory;
-            return this;
-        }
-
-        /** Sets the exchange naming; default {@link ExchangeNaming#debezium()}: {@code outbox.event.<aggregateType>}. */
-        public Builder exchangeNaming(ExchangeNaming exchangeNaming) {
-            this.exchangeNaming = exchangeNaming;
-            return this;
-        }
-
-        /**
-         * Sets the exchange naming to a template, see {@link ExchangeNaming#template(String)}.
-         *
-         * @throws IllegalArgumentException if the template cannot give a legal exchange name
-         */
-        public Builder exchangeTemplate(String template) {
-            this.exchangeNaming = ExchangeNaming.template(template);
-            return this;
-        }
-
-        /**
-         * Makes the publisher declare each exchange it uses, durable, of this type (e.g.
-         * {@link BuiltinExchangeType#TOPIC}); default {@code null}: exchanges must exist, and an
-         * event whose exchange is missing fails as its own retriable failure.
-         */
-        public Builder declareExchanges(BuiltinExchangeType type) {
-            this.declaredExchangeType = type;
-            return this;
-        }
-
-        /**
-         * Sets the longest a publish call takes, until its stage completes: events without a
-         * confirm by then are {@code UNAVAILABLE}; default 10 s. It is
-         * {@link RabbitMqOutboxEventPublisher#maxPublishDuration()}, which the relay's publish
-         * timeout must cover.
-         */
-        public Builder publishTimeout(Duration publishTimeout) {
-            this.publishTimeout = publishTimeout;
-            return this;
-        }
-
-        /** Sets the bound on opening a connection (TCP connect, AMQP handshake, each channel RPC); default 5 s, below the publish timeout. */
-        public Builder connectionTimeout(Duration connectionTimeout) {
-            this.connectionTimeout = connectionTimeout;
-            return this;
-        }
-
-        /** Sets the connection's client-provided name; default {@code outbox-publisher}. */
-        public Builder connectionName(String connectionName) {
-            this.connectionName = connectionName;
-            return this;
-        }
-
-        /**
-         * Validates the settings without connecting, for containers that inject the configuration
-         * into {@link RabbitMqOutboxEventPublisher#RabbitMqOutboxEventPublisher(RabbitMqPublisherConfig)}.
-         *
-         * @throws IllegalArgumentException naming the invalid setting
-         * @throws NullPointerException naming a missing setting
-         */
-        public RabbitMqPublisherConfig buildConfig() {
-            return new RabbitMqPublisherConfig(this);
-        }
-
-        /**
-         * Validates the settings and creates the publisher (it connects on the first publish).
-         *
-         * @throws IllegalArgumentException naming the invalid setting
-         * @throws NullPointerException naming a missing setting
-         */
-        public RabbitMqOutboxEventPublisher build() {
-            return new RabbitMqOutboxEventPublisher(buildConfig());
-        }
     }
 }

@@ -2,13 +2,13 @@ package dev.outbox.rabbitmq;
 
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.ConnectionFactory;
+import dev.outbox.core.internal.Checks;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
- * The validated settings of a {@link RabbitMqOutboxEventPublisher}, built by
- * {@link RabbitMqOutboxEventPublisher#builder()}{@code ...}{@link RabbitMqOutboxEventPublisher.Builder#buildConfig()
- * buildConfig()} for containers that inject it into the publisher's constructor.
+ * The validated settings of a {@link RabbitMqOutboxEventPublisher}, built once by {@link #builder()}
+ * and handed to {@link RabbitMqOutboxEventPublisher#create(RabbitMqPublisherConfig)} (or the
+ * publisher's injectable constructor).
  *
  * <p>The connection factory is a copy of the user's (or a new one) with the URI applied, the
  * connection and handshake timeouts bounded by {@link #connectionTimeout()} and the client's
@@ -27,21 +27,21 @@ public final class RabbitMqPublisherConfig {
     private final Duration connectionTimeout;
     private final String connectionName;
 
-    RabbitMqPublisherConfig(RabbitMqOutboxEventPublisher.Builder builder) {
+    private RabbitMqPublisherConfig(Builder builder) {
         if (builder.uri == null && builder.connectionFactory == null) {
             throw new NullPointerException("uri must be set (e.g. amqp://guest:guest@localhost:5672), "
                     + "or a connectionFactory");
         }
-        this.exchangeNaming = Objects.requireNonNull(builder.exchangeNaming, "exchangeNaming must not be null");
+        this.exchangeNaming = Checks.notNull(builder.exchangeNaming, "exchangeNaming");
         this.declaredExchangeType = builder.declaredExchangeType;
-        this.publishTimeout = positive("publishTimeout", builder.publishTimeout);
-        this.connectionTimeout = positive("connectionTimeout", builder.connectionTimeout);
+        this.publishTimeout = Checks.positive(builder.publishTimeout, "publishTimeout");
+        this.connectionTimeout = Checks.positive(builder.connectionTimeout, "connectionTimeout");
         if (connectionTimeout.compareTo(publishTimeout) >= 0) {
             throw new IllegalArgumentException("connectionTimeout (" + connectionTimeout + ") must be shorter than "
                     + "publishTimeout (" + publishTimeout + "): a publish call that reconnects must still have time "
                     + "to send");
         }
-        this.connectionName = Objects.requireNonNull(builder.connectionName, "connectionName must not be null");
+        this.connectionName = Checks.notNull(builder.connectionName, "connectionName");
         ConnectionFactory factory = builder.connectionFactory != null ? builder.connectionFactory.clone()
                 : new ConnectionFactory();
         if (builder.uri != null) {
@@ -67,6 +67,11 @@ public final class RabbitMqPublisherConfig {
         this.connectionFactory = factory;
         String vhost = factory.getVirtualHost();
         this.endpoint = factory.getHost() + ":" + factory.getPort() + (vhost.equals("/") ? "" : " vhost " + vhost);
+    }
+
+    /** Returns a builder holding the defaults described on its setters. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Returns where the publisher connects, {@code host:port[ vhost name]}, without credentials. */
@@ -114,18 +119,105 @@ public final class RabbitMqPublisherConfig {
                 + ", connectionTimeout=" + connectionTimeout + ", connectionName=" + connectionName + "]";
     }
 
-    private static Duration positive(String setting, Duration value) {
-        Objects.requireNonNull(value, () -> setting + " must not be null");
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(setting + " must be positive, got " + value);
-        }
-        return value;
-    }
-
     /** Drops the user-info part of a URI, so a password never reaches a message or a log. */
     static String redact(String uri) {
         int scheme = uri.indexOf("://");
         int at = uri.indexOf('@');
         return scheme >= 0 && at > scheme ? uri.substring(0, scheme + 3) + "***@" + uri.substring(at + 1) : uri;
+    }
+
+    /**
+     * Builds a {@link RabbitMqPublisherConfig}: the only place the publisher's settings are set,
+     * each setter's javadoc stating its default. Not thread-safe; each setter returns this builder.
+     */
+    public static final class Builder {
+        private String uri;
+        private ConnectionFactory connectionFactory;
+        private ExchangeNaming exchangeNaming = ExchangeNaming.debezium();
+        private BuiltinExchangeType declaredExchangeType;
+        private Duration publishTimeout = Duration.ofSeconds(10);
+        private Duration connectionTimeout = Duration.ofSeconds(5);
+        private String connectionName = "outbox-publisher";
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the broker, e.g. {@code amqp://guest:guest@localhost:5672} ({@code amqps://} for TLS); the path is the virtual host, none for the default {@code /} (a trailing
+         * {@code /} names the empty virtual host and is refused).
+         * Required unless a {@link #connectionFactory} is given; applied over it when both are.
+         */
+        public Builder uri(String uri) {
+            this.uri = uri;
+            return this;
+        }
+
+        /**
+         * Sets a connection factory to start from (credentials providers, TLS, client properties);
+         * the publisher copies it and turns automatic recovery off in its copy. Default: a new one.
+         */
+        public Builder connectionFactory(ConnectionFactory connectionFactory) {
+            this.connectionFactory = connectionFactory;
+            return this;
+        }
+
+        /** Sets the exchange naming; default {@link ExchangeNaming#debezium()}: {@code outbox.event.<aggregateType>}. */
+        public Builder exchangeNaming(ExchangeNaming exchangeNaming) {
+            this.exchangeNaming = exchangeNaming;
+            return this;
+        }
+
+        /**
+         * Sets the exchange naming to a template, see {@link ExchangeNaming#template(String)}.
+         *
+         * @throws IllegalArgumentException if the template cannot give a legal exchange name
+         */
+        public Builder exchangeTemplate(String template) {
+            this.exchangeNaming = ExchangeNaming.template(template);
+            return this;
+        }
+
+        /**
+         * Makes the publisher declare each exchange it uses, durable, of this type (e.g.
+         * {@link BuiltinExchangeType#TOPIC}); default {@code null}: exchanges must exist, and an
+         * event whose exchange is missing fails as its own retriable failure.
+         */
+        public Builder declareExchanges(BuiltinExchangeType type) {
+            this.declaredExchangeType = type;
+            return this;
+        }
+
+        /**
+         * Sets the longest a publish call takes, until its stage completes: events without a
+         * confirm by then are {@code UNAVAILABLE}; default 10 s. It is
+         * {@link RabbitMqOutboxEventPublisher#maxPublishDuration()}, which the relay's publish
+         * timeout must cover.
+         */
+        public Builder publishTimeout(Duration publishTimeout) {
+            this.publishTimeout = publishTimeout;
+            return this;
+        }
+
+        /** Sets the bound on opening a connection (TCP connect, AMQP handshake, each channel RPC); default 5 s, below the publish timeout. */
+        public Builder connectionTimeout(Duration connectionTimeout) {
+            this.connectionTimeout = connectionTimeout;
+            return this;
+        }
+
+        /** Sets the connection's client-provided name; default {@code outbox-publisher}. */
+        public Builder connectionName(String connectionName) {
+            this.connectionName = connectionName;
+            return this;
+        }
+
+        /**
+         * Validates the settings and builds them; nothing connects.
+         *
+         * @throws IllegalArgumentException naming the invalid setting
+         * @throws NullPointerException naming a missing setting
+         */
+        public RabbitMqPublisherConfig build() {
+            return new RabbitMqPublisherConfig(this);
+        }
     }
 }

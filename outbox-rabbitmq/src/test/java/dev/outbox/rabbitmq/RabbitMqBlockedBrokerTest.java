@@ -31,8 +31,9 @@ class RabbitMqBlockedBrokerTest {
     void setUp() {
         RabbitMqTestBroker.assumeControllable();
         RabbitMqTestBroker.declare(exchange, exchange);
-        publisher = RabbitMqOutboxEventPublisher.builder().uri(RabbitMqTestBroker.uri()).exchangeTemplate(exchange)
-                .publishTimeout(Duration.ofSeconds(3)).connectionTimeout(Duration.ofSeconds(1)).build();
+        publisher = RabbitMqOutboxEventPublisher.create(RabbitMqPublisherConfig.builder()
+                .uri(RabbitMqTestBroker.uri()).exchangeTemplate(exchange)
+                .publishTimeout(Duration.ofSeconds(3)).connectionTimeout(Duration.ofSeconds(1)).build());
     }
 
     @AfterEach

@@ -46,8 +46,9 @@ class RabbitMqOutageTest {
     void setUp() {
         RabbitMqTestBroker.assumeControllable();
         RabbitMqTestBroker.declare(exchange, exchange);
-        publisher = RabbitMqOutboxEventPublisher.builder().uri(RabbitMqTestBroker.uri()).exchangeTemplate(exchange)
-                .publishTimeout(Duration.ofSeconds(3)).connectionTimeout(Duration.ofSeconds(1)).build();
+        publisher = RabbitMqOutboxEventPublisher.create(RabbitMqPublisherConfig.builder()
+                .uri(RabbitMqTestBroker.uri()).exchangeTemplate(exchange)
+                .publishTimeout(Duration.ofSeconds(3)).connectionTimeout(Duration.ofSeconds(1)).build());
     }
 
     @AfterEach

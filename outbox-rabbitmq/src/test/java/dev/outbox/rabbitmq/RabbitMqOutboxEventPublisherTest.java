@@ -120,8 +120,8 @@ class RabbitMqOutboxEventPublisherTest {
     void declareExchanges_createsADurableExchangeOfTheType() throws Exception {
         String exchange = prefix + ".Order";
         cleanup.add(exchange);
-        publisher = RabbitMqOutboxEventPublisher.builder().uri(RabbitMqTestBroker.uri())
-                .exchangeTemplate(prefix + ".${aggregateType}").declareExchanges(BuiltinExchangeType.TOPIC).build();
+        publisher = RabbitMqOutboxEventPublisher.create(RabbitMqPublisherConfig.builder().uri(RabbitMqTestBroker.uri())
+                .exchangeTemplate(prefix + ".${aggregateType}").declareExchanges(BuiltinExchangeType.TOPIC).build());
 
         List<PublishOutcome> outcomes = publish(List.of(event("o-1", "OrderCreated")));
 
@@ -134,8 +134,9 @@ class RabbitMqOutboxEventPublisherTest {
 
     @Test
     void unreachableBroker_reportsEveryEventUnavailable_withinTheBound() throws Exception {
-        publisher = RabbitMqOutboxEventPublisher.builder().uri("amqp://guest:guest@127.0.0.1:1")
-                .publishTimeout(Duration.ofSeconds(3)).connectionTimeout(Duration.ofSeconds(1)).build();
+        publisher = RabbitMqOutboxEventPublisher.create(RabbitMqPublisherConfig.builder()
+                .uri("amqp://guest:guest@127.0.0.1:1")
+                .publishTimeout(Duration.ofSeconds(3)).connectionTimeout(Duration.ofSeconds(1)).build());
 
         List<PublishOutcome> outcomes = publisher.publish(List.of(event("o-1", "A"), event("o-1", "B")))
                 .toCompletableFuture().get(publisher.maxPublishDuration().toMillis() + 5_000, TimeUnit.MILLISECONDS);
@@ -154,8 +155,9 @@ class RabbitMqOutboxEventPublisherTest {
     }
 
     private RabbitMqOutboxEventPublisher publisher(String template) {
-        return RabbitMqOutboxEventPublisher.builder().uri(RabbitMqTestBroker.uri()).exchangeTemplate(template)
-                .publishTimeout(Duration.ofSeconds(5)).connectionTimeout(Duration.ofSeconds(2)).build();
+        return RabbitMqOutboxEventPublisher.create(RabbitMqPublisherConfig.builder()
+                .uri(RabbitMqTestBroker.uri()).exchangeTemplate(template)
+                .publishTimeout(Duration.ofSeconds(5)).connectionTimeout(Duration.ofSeconds(2)).build());
     }
 
     private String declared(String exchange, boolean withQueue) {

@@ -12,8 +12,8 @@ class RabbitMqPublisherConfigTest {
 
     @Test
     void defaults_areTheDocumentedOnes() {
-        RabbitMqPublisherConfig config = RabbitMqOutboxEventPublisher.builder()
-                .uri("amqp://user:secret@rabbit.example:5673/prod").buildConfig();
+        RabbitMqPublisherConfig config = RabbitMqPublisherConfig.builder()
+                .uri("amqp://user:secret@rabbit.example:5673/prod").build();
 
         assertThat(config.endpoint()).isEqualTo("rabbit.example:5673 vhost prod");
         assertThat(config.publishTimeout()).isEqualTo(Duration.ofSeconds(10));
@@ -25,31 +25,31 @@ class RabbitMqPublisherConfigTest {
 
     @Test
     void missingUri_isRefusedNamingTheSetting() {
-        assertThatThrownBy(() -> RabbitMqOutboxEventPublisher.builder().buildConfig())
+        assertThatThrownBy(() -> RabbitMqPublisherConfig.builder().build())
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("uri must be set");
     }
 
     @Test
     void invalidUri_isRefusedWithoutShowingThePassword() {
-        assertThatThrownBy(() -> RabbitMqOutboxEventPublisher.builder().uri("http://guest:hunter2@host:5672").buildConfig())
+        assertThatThrownBy(() -> RabbitMqPublisherConfig.builder().uri("http://guest:hunter2@host:5672").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a valid AMQP URI")
                 .hasMessageNotContaining("hunter2");
     }
 
     @Test
     void uriWithATrailingSlash_isRefused_becauseItNamesTheEmptyVirtualHost() {
-        assertThatThrownBy(() -> RabbitMqOutboxEventPublisher.builder().uri("amqp://localhost:5672/").buildConfig())
+        assertThatThrownBy(() -> RabbitMqPublisherConfig.builder().uri("amqp://localhost:5672/").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty virtual host");
     }
 
     @Test
     void connectionTimeoutNotShorterThanPublishTimeout_isRefused() {
-        assertThatThrownBy(() -> RabbitMqOutboxEventPublisher.builder().uri("amqp://localhost")
-                .publishTimeout(Duration.ofSeconds(5)).connectionTimeout(Duration.ofSeconds(5)).buildConfig())
+        assertThatThrownBy(() -> RabbitMqPublisherConfig.builder().uri("amqp://localhost")
+                .publishTimeout(Duration.ofSeconds(5)).connectionTimeout(Duration.ofSeconds(5)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connectionTimeout (PT5S)")
                 .hasMessageContaining("publishTimeout (PT5S)");
-        assertThatThrownBy(() -> RabbitMqOutboxEventPublisher.builder().uri("amqp://localhost")
-                .publishTimeout(Duration.ZERO).buildConfig())
+        assertThatThrownBy(() -> RabbitMqPublisherConfig.builder().uri("amqp://localhost")
+                .publishTimeout(Duration.ZERO).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("publishTimeout must be positive");
     }
 

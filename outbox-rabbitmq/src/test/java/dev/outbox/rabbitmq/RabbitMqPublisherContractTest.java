@@ -42,9 +42,9 @@ class RabbitMqPublisherContractTest extends OutboxEventPublisherContract {
 
     @Override
     protected OutboxEventPublisher newPublisher(String destinationTemplate) {
-        return RabbitMqOutboxEventPublisher.builder().uri(RabbitMqTestBroker.uri())
+        return RabbitMqOutboxEventPublisher.create(RabbitMqPublisherConfig.builder().uri(RabbitMqTestBroker.uri())
                 .exchangeTemplate(destinationTemplate).publishTimeout(Duration.ofSeconds(5))
-                .connectionTimeout(Duration.ofSeconds(2)).build();
+                .connectionTimeout(Duration.ofSeconds(2)).build());
     }
 
     @Override

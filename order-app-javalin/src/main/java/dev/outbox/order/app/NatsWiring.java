@@ -3,6 +3,7 @@ package dev.outbox.order.app;
 import dev.outbox.core.spi.OutboxEventPublisher;
 import dev.outbox.nats.NatsHeaders;
 import dev.outbox.nats.NatsOutboxEventPublisher;
+import dev.outbox.nats.NatsPublisherConfig;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
@@ -32,14 +33,14 @@ final class NatsWiring {
 
     /** Builds the publisher: subjects from {@code NATS_SUBJECT}, messages required to land in {@code NATS_STREAM}. */
     static OutboxEventPublisher publisher(NatsSettings nats) {
-        NatsOutboxEventPublisher.Builder builder = NatsOutboxEventPublisher.builder().serverUrl(nats.url())
+        NatsPublisherConfig.Builder config = NatsPublisherConfig.builder().serverUrl(nats.url())
                 .subjectTemplate(nats.subjectTemplate());
         if (nats.createStream()) {
-            builder.createStream(nats.stream(), nats.duplicateWindow());
+            config.createStream(nats.stream(), nats.duplicateWindow());
         } else {
-            builder.expectedStream(nats.stream());
+            config.expectedStream(nats.stream());
         }
-        return builder.build();
+        return NatsOutboxEventPublisher.create(config.build());
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.outbox.order.app;
 
 import com.rabbitmq.client.BuiltinExchangeType;
-import dev.outbox.rabbitmq.RabbitMqOutboxEventPublisher;
 import dev.outbox.rabbitmq.RabbitMqPublisherConfig;
 import java.util.Locale;
 import java.util.Optional;
@@ -51,22 +50,22 @@ record RabbitMqSettings(String uri, String exchangeTemplate, Optional<BuiltinExc
             throw new ConfigException("RABBITMQ_EXCHANGE: " + e.getMessage());
         }
         try {
-            settings.publisherBuilder().buildConfig();
+            settings.publisherBuilder().build();
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new ConfigException("RABBITMQ_URI: " + e.getMessage());
         }
         return settings;
     }
 
-    /** Returns a publisher builder holding these settings. */
-    RabbitMqOutboxEventPublisher.Builder publisherBuilder() {
-        return RabbitMqOutboxEventPublisher.builder().uri(uri).exchangeTemplate(exchangeTemplate)
+    /** Returns a publisher config builder holding these settings. */
+    RabbitMqPublisherConfig.Builder publisherBuilder() {
+        return RabbitMqPublisherConfig.builder().uri(uri).exchangeTemplate(exchangeTemplate)
                 .declareExchanges(declareExchanges.orElse(null)).connectionName("order-service");
     }
 
     /** Returns the validated publisher configuration. */
     RabbitMqPublisherConfig publisherConfig() {
-        return publisherBuilder().buildConfig();
+        return publisherBuilder().build();
     }
 
     /** Describes the settings without the password. */

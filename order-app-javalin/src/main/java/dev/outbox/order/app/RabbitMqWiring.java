@@ -43,7 +43,7 @@ final class RabbitMqWiring {
             LOG.warn("Could not declare RabbitMQ queue {} at start ({}); events published before it is bound are "
                     + "unroutable", settings.queue(), e.toString());
         }
-        return new RabbitMqOutboxEventPublisher(settings.publisherConfig());
+        return RabbitMqOutboxEventPublisher.create(settings.publisherConfig());
     }
 
     /** Declares the durable queue and binds it with {@code #} to the exchange of Order events (declaring that too). */

@@ -4,6 +4,7 @@ import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.PublishOutcome;
 import dev.outbox.nats.NatsHeaders;
 import dev.outbox.nats.NatsOutboxEventPublisher;
+import dev.outbox.nats.NatsPublisherConfig;
 import dev.outbox.nats.SubjectTemplate;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
@@ -71,8 +72,9 @@ public final class NatsPublisherBenchmark {
             management.addStream(StreamConfiguration.builder().name(stream).subjects("bench_" + RUN + ".>")
                     .storageType(StorageType.File).duplicateWindow(Duration.ofMinutes(2)).build());
             JetStream bare = connection.jetStream();
-            try (NatsOutboxEventPublisher publisher = NatsOutboxEventPublisher.builder().serverUrl(URL)
-                    .subjectTemplate(TEMPLATE).publishTimeout(Duration.ofSeconds(30)).maxPendingAcks(MAX_PENDING_ACKS).build()) {
+            try (NatsOutboxEventPublisher publisher = NatsOutboxEventPublisher.create(NatsPublisherConfig.builder()
+                    .serverUrl(URL)
+                    .subjectTemplate(TEMPLATE).publishTimeout(Duration.ofSeconds(30)).maxPendingAcks(MAX_PENDING_ACKS).build())) {
                 System.out.printf("NATS publisher benchmark: %,d messages of %d B payload, batch %,d, %,d aggregates, "
                         + "stream %s on %s%n", RECORDS, PAYLOAD_BYTES, BATCH, AGGREGATES, stream, URL);
                 runBare(bare, WARMUP);

@@ -8,6 +8,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.outbox.core.OutboxEvent;
 import dev.outbox.core.spi.PublishOutcome;
 import dev.outbox.rabbitmq.RabbitMqOutboxEventPublisher;
+import dev.outbox.rabbitmq.RabbitMqPublisherConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -75,9 +76,10 @@ public final class RabbitMqPublisherBenchmark {
         try (Connection connection = factory.newConnection("bench-bare");
              Channel admin = connection.createChannel();
              Channel bare = connection.createChannel();
-             RabbitMqOutboxEventPublisher publisher = RabbitMqOutboxEventPublisher.builder().uri(uri)
+             RabbitMqOutboxEventPublisher publisher = RabbitMqOutboxEventPublisher.create(RabbitMqPublisherConfig.builder()
+                     .uri(uri)
                      .exchangeTemplate("bench.publisher.${aggregateType}").publishTimeout(Duration.ofSeconds(60))
-                     .build()) {
+                     .build())) {
             for (String exchange : new String[] {BARE_EXCHANGE, PUBLISHER_EXCHANGE}) {
                 admin.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, true);
                 admin.queueDeclare(exchange, true, false, false, null);
