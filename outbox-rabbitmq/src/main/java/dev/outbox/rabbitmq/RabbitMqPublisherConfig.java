@@ -53,8 +53,9 @@ public final class RabbitMqPublisherConfig {
             }
         }
         if (factory.getVirtualHost().isEmpty()) {
-            throw new IllegalArgumentException("uri '" + redact(builder.uri) + "' names the empty virtual host (a "
-                    + "trailing '/'), which RabbitMQ does not have: leave the path out for the default virtual host "
+            String source = builder.uri == null ? "the connection factory" : "uri '" + redact(builder.uri) + "'";
+            throw new IllegalArgumentException(source + " names the empty virtual host (a "
+                    + "trailing '/' in a URI), which RabbitMQ does not have: leave the path out for the default virtual host "
                     + "'/' (amqp://host:5672), or write it as %2F");
         }
         int millis = Math.toIntExact(Math.min(Integer.MAX_VALUE, connectionTimeout.toMillis()));

@@ -43,6 +43,15 @@ class RabbitMqPublisherConfigTest {
     }
 
     @Test
+    void connectionFactoryWithTheEmptyVirtualHost_isRefusedNamingTheFactory() {
+        com.rabbitmq.client.ConnectionFactory factory = new com.rabbitmq.client.ConnectionFactory();
+        factory.setVirtualHost("");
+        assertThatThrownBy(() -> RabbitMqPublisherConfig.builder().connectionFactory(factory).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the connection factory names the empty virtual host");
+    }
+
+    @Test
     void connectionTimeoutNotShorterThanPublishTimeout_isRefused() {
         assertThatThrownBy(() -> RabbitMqPublisherConfig.builder().uri("amqp://localhost")
                 .publishTimeout(Duration.ofSeconds(5)).connectionTimeout(Duration.ofSeconds(5)).build())
