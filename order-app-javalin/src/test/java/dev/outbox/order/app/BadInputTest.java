@@ -229,6 +229,19 @@ class BadInputTest {
     }
 
     @Test
+    void aRefusedUnreadBody_closesTheConnection_sayingSoSoThatClientsDoNotReuseIt() throws Exception {
+        HttpResponse<String> refused = postChunked("/orders", "{\"reason\": \"x\"}", "Content-Type", "text/plain");
+
+        assertProblem(refused, 415, "Content-Type");
+        assertThat(refused.headers().firstValue("Connection")).as("the refused body was not read").hasValue("close");
+        for (int i = 0; i < 20; i++) {
+            assertProblem(postChunked("/orders", "x", "Content-Type", "text/plain"), 415, "Content-Type");
+            assertThat(app.send("GET", "/orders", null).statusCode()).as("request %d after a refused body", i)
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
     void chunkedTextPlainBodyIsRefusedWith415EvenWhereNoBodyIsRead() throws Exception {
         assertProblem(sendChunked("GET", "/orders", "x", "Content-Type", "text/plain"), 415, "Content-Type");
         assertProblem(postChunked("/orders/" + UUID.randomUUID() + "/confirm", "", "Content-Type", "text/plain"),

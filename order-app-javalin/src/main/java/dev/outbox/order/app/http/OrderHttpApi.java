@@ -123,8 +123,12 @@ public final class OrderHttpApi {
                 problems.write(ctx, 409, "illegal-transition", e.getMessage(), List.of()));
         routes.exception(StaleOrderException.class, (e, ctx) ->
                 problems.write(ctx, 409, "stale-version", e.getMessage(), List.of()));
-        routes.exception(RefusedBodyException.class, (e, ctx) ->
-                problems.write(ctx, e.status(), slug(e.status()), e.getMessage(), List.of(e.error())));
+        routes.exception(RefusedBodyException.class, (e, ctx) -> {
+            // a refused body may be left partly unread (one over the size limit): end the connection and say
+            // so, so that a client that pools connections does not send its next request into it
+            ctx.header("Connection", "close");
+            problems.write(ctx, e.status(), slug(e.status()), e.getMessage(), List.of(e.error()));
+        });
         routes.exception(HttpResponseException.class, (e, ctx) ->
                 problems.write(ctx, e.getStatus(), slug(e.getStatus()), e.getMessage(), List.of()));
         routes.exception(IdempotentWrites.IdempotencyKeyReusedException.class, (e, ctx) ->
@@ -159,7 +163,24 @@ public final class OrderHttpApi {
         // HTTP/1.1 frames a request body by Content-Length or by Transfer-Encoding (chunked), and a
         // request with neither has none (RFC 9112, section 6.3).
         if (length > 0 || ctx.header("Transfer-Encoding") != null) {
-            requireJson(ctx);
+            try {
+                requireJson(ctx);
+            } catch (RefusedBodyException e) {
+                drain(ctx);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Reads and drops a refused body (at most {@link #MAX_BODY_BYTES}) before the answer: Jetty 12 drops a
+     * keep-alive connection whose request body was left unread without sending the answer at all.
+     */
+    private static void drain(Context ctx) {
+        try {
+            ctx.req().getInputStream().readNBytes(MAX_BODY_BYTES + 1);
+        } catch (java.io.IOException ignored) {
+            // the client went away; the answer goes nowhere either
         }
     }
 
