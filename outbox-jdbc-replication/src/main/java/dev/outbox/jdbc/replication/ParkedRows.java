@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 import java.util.UUID;
 
 /**
@@ -79,29 +80,49 @@ final class ParkedRows {
      */
     boolean park(Connection connection, OutboxEvent event, int attempts, Instant next, Throwable error)
             throws SQLException {
-        Map<String, String> headers = new LinkedHashMap<>(event.headers());
-        String seq = headers.remove(OutboxEvent.SEQUENCE_HEADER);
-        String json = OutboxEventMapper.jsonPayload(event);
         try (PreparedStatement insert = OneShotStatements.prepare(connection, park)) {
-            insert.setString(1, seq);
-            insert.setString(2, event.id().toString());
-            insert.setString(3, event.aggregateType());
-            insert.setString(4, event.aggregateId());
-            insert.setString(5, event.eventType());
-            insert.setString(6, json);
-            insert.setString(7, json == null ? TextValues.byteaLiteral(event.payload()) : null);
-            insert.setString(8, event.contentType());
-            insert.setString(9, TextValues.headersJson(headers));
-            insert.setString(10, event.occurredAt().toString());
-            insert.setInt(11, attempts);
-            insert.setString(12, next.toString());
-            insert.setString(13, describe(error));
+            bind(insert, event, attempts, next, error);
             insert.executeUpdate();
         }
         AggregateKey key = AggregateKey.of(event);
         boolean first = !aggregates.containsKey(key);
         aggregates.merge(key, next, (a, b) -> a);
         return first;
+    }
+
+    /**
+     * Parks {@code events} of aggregates that already have parked rows, behind those rows, in one
+     * batch of statements (one round trip), with their attempts unchanged and the same reason.
+     */
+    void parkBehind(Connection connection, List<OutboxEvent> events, ToIntFunction<OutboxEvent> attempts,
+            Instant next, Throwable reason) throws SQLException {
+        try (PreparedStatement insert = OneShotStatements.prepare(connection, park)) {
+            for (OutboxEvent event : events) {
+                bind(insert, event, attempts.applyAsInt(event), next, reason);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private static void bind(PreparedStatement insert, OutboxEvent event, int attempts, Instant next, Throwable error)
+            throws SQLException {
+        Map<String, String> headers = new LinkedHashMap<>(event.headers());
+        String seq = headers.remove(OutboxEvent.SEQUENCE_HEADER);
+        String json = OutboxEventMapper.jsonPayload(event);
+        insert.setString(1, seq);
+        insert.setString(2, event.id().toString());
+        insert.setString(3, event.aggregateType());
+        insert.setString(4, event.aggregateId());
+        insert.setString(5, event.eventType());
+        insert.setString(6, json);
+        insert.setString(7, json == null ? TextValues.byteaLiteral(event.payload()) : null);
+        insert.setString(8, event.contentType());
+        insert.setString(9, TextValues.headersJson(headers));
+        insert.setString(10, event.occurredAt().toString());
+        insert.setInt(11, attempts);
+        insert.setString(12, next.toString());
+        insert.setString(13, describe(error));
     }
 
     /**

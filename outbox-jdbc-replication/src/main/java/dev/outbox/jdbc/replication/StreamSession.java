@@ -18,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.ToIntFunction;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -219,12 +220,12 @@ final class StreamSession {
         inFlight = batch;
         if (parked.aggregateCount() > 0) {
             List<OutboxEvent> send = new ArrayList<>(batch.remaining.size());
+            List<OutboxEvent> held = new ArrayList<>();
             for (OutboxEvent event : batch.remaining) {
-                if (parked.holds(event)) {
-                    parkBehind(event, batch.attemptsOf(event));
-                } else {
-                    send.add(event);
-                }
+                (parked.holds(event) ? held : send).add(event);
+            }
+            if (!held.isEmpty()) {
+                parkBehind(held, batch::attemptsOf);
             }
             batch.remaining = send;
             if (send.isEmpty()) {
@@ -305,6 +306,8 @@ final class StreamSession {
      */
     private List<Decision> parkOwnFailures(Decisions decisions) throws SQLException {
         List<Decision> retry = new ArrayList<>();
+        List<OutboxEvent> held = new ArrayList<>();
+        Map<OutboxEvent, Integer> heldAttempts = new HashMap<>();
         for (Decision d : decisions.all()) {
             if (d.verdict() == Verdict.RETRY_COUNTED) {
                 if (parked.park(plain, d.event(), d.attempts(), d.at(), d.error())) {
@@ -318,22 +321,27 @@ final class StreamSession {
                 settings.listener().onParked(d.event(), d.attempts(), d.at(), d.error());
             } else if (d.verdict() == Verdict.RETRY_UNCOUNTED) {
                 if (parked.holds(d.event())) {
-                    parkBehind(d.event(), d.attempts());
+                    held.add(d.event());
+                    heldAttempts.put(d.event(), d.attempts());
                 } else {
                     retry.add(d);
                 }
             }
         }
+        if (!held.isEmpty()) {
+            parkBehind(held, heldAttempts::get);
+        }
         return retry;
     }
 
-    /** Parks a stream event behind its aggregate's parked rows: attempts unchanged, in line as soon as they are done. */
-    private void parkBehind(OutboxEvent event, int attempts) throws SQLException {
+    /** Parks stream events behind their aggregates' parked rows, in one round trip: attempts unchanged, in line as soon as those are done. */
+    private void parkBehind(List<OutboxEvent> events, ToIntFunction<OutboxEvent> attempts) throws SQLException {
         Instant now = Instant.now();
-        OutboxException reason = new OutboxException("held back: aggregate " + AggregateKey.of(event)
-                + " has parked events before it, delivered first");
-        parked.park(plain, event, attempts, now, reason);
-        settings.listener().onParked(event, attempts, now, reason);
+        OutboxException reason = new OutboxException("held back: its aggregate has parked events before it, delivered first");
+        parked.parkBehind(plain, events, attempts, now, reason);
+        for (OutboxEvent event : events) {
+            settings.listener().onParked(event, attempts.applyAsInt(event), now, reason);
+        }
     }
 
     /** After an outage round: the outage backoff; after own failures: the longest of their backoffs. */
