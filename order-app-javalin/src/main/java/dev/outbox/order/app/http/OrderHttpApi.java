@@ -21,6 +21,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -58,6 +59,9 @@ import org.slf4j.LoggerFactory;
 public final class OrderHttpApi {
     /** Largest accepted request body: room for 100 lines with generous whitespace. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
+
+    /** How much of a refused body is read and dropped before the answer. */
+    private static final long DRAIN_LIMIT = 4L * 1024 * 1024;
     /** What {@code Retry-After} says while the database is unavailable: long enough for a restart to begin. */
     public static final int RETRY_AFTER_SECONDS = 2;
     private static final Logger LOG = LoggerFactory.getLogger(OrderHttpApi.class);
@@ -124,8 +128,9 @@ public final class OrderHttpApi {
         routes.exception(StaleOrderException.class, (e, ctx) ->
                 problems.write(ctx, 409, "stale-version", e.getMessage(), List.of()));
         routes.exception(RefusedBodyException.class, (e, ctx) -> {
-            // a refused body may be left partly unread (one over the size limit): end the connection and say
-            // so, so that a client that pools connections does not send its next request into it
+            // read what is left of the refused body so that the answer arrives, then end the connection
+            // (a body over DRAIN_LIMIT is left unread) and say so, so that a pooling client opens a new one
+            drain(ctx, e.status() == 413);
             ctx.header("Connection", "close");
             problems.write(ctx, e.status(), slug(e.status()), e.getMessage(), List.of(e.error()));
         });
@@ -163,23 +168,27 @@ public final class OrderHttpApi {
         // HTTP/1.1 frames a request body by Content-Length or by Transfer-Encoding (chunked), and a
         // request with neither has none (RFC 9112, section 6.3).
         if (length > 0 || ctx.header("Transfer-Encoding") != null) {
-            try {
-                requireJson(ctx);
-            } catch (RefusedBodyException e) {
-                drain(ctx);
-                throw e;
-            }
+            requireJson(ctx);
         }
     }
 
     /**
-     * Reads and drops a refused body (at most {@link #MAX_BODY_BYTES}) before the answer: Jetty 12 drops a
-     * keep-alive connection whose request body was left unread without sending the answer at all.
+     * Reads and drops what is left of a refused body before the answer: Jetty 12 drops a keep-alive
+     * connection whose body was left unread without answering, and a connection closed with unread
+     * bytes is reset, which can lose the answer too. A body of known length is read up to
+     * {@link #DRAIN_LIMIT}; a chunked one up to {@link #MAX_BODY_BYTES}, and not at all when it is
+     * refused for its size (its end may never come: the answer goes out at once).
      */
-    private static void drain(Context ctx) {
+    private static void drain(Context ctx, boolean tooLarge) {
+        long length = ctx.req().getContentLengthLong();
+        long left = length >= 0 ? Math.min(length, DRAIN_LIMIT) : tooLarge ? 0 : MAX_BODY_BYTES + 1L;
         try {
-            ctx.req().getInputStream().readNBytes(MAX_BODY_BYTES + 1);
-        } catch (java.io.IOException ignored) {
+            InputStream in = ctx.req().getInputStream();
+            byte[] buffer = new byte[8192];
+            for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
+                left -= n;
+            }
+        } catch (IOException ignored) {
             // the client went away; the answer goes nowhere either
         }
     }
